@@ -1,0 +1,339 @@
+//! The Command AST: what a user asked for, in the user's words.
+//!
+//! Produced by `parse/` from a batch line or from the command line after the global
+//! flags; consumed by `plan/`. Locations stay strings here: they are interpreted
+//! (URL model, wildcards) by `location.rs` during planning, so that invalid URLs are
+//! reported the way s5cmd reports them (as command errors, not usage errors).
+
+use std::time::Duration;
+
+/// One parsed command with what is needed to report on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedCommand {
+    /// The command, e.g. `Command::Copy`.
+    pub command: Command,
+    /// The command string used in error messages, built as s5cmd does (§0.8 of the
+    /// reference): name, explicitly set flags in definition order as `--flag=value`
+    /// (bools as `=true`), then the arguments, joined by single spaces.
+    pub display: String,
+}
+
+/// Flags shared by every command that writes objects (cp, mv, sync, pipe).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransferFlags {
+    /// `--storage-class`.
+    pub storage_class: Option<String>,
+    /// `-c/--concurrency`: parts in flight per file (default 5).
+    pub concurrency: usize,
+    /// `-p/--part-size` in bytes (flag value is MiB; default 50 MiB).
+    pub part_size: u64,
+    /// `--metadata k=v`, in order given; keys unique.
+    pub metadata: Vec<(String, String)>,
+    /// `--metadata-directive COPY|REPLACE`.
+    pub metadata_directive: Option<crate::storage::MetadataDirective>,
+    /// `--sse`.
+    pub sse: Option<String>,
+    /// `--sse-kms-key-id`.
+    pub sse_kms_key_id: Option<String>,
+    /// `--acl`.
+    pub acl: Option<String>,
+    /// `--cache-control`.
+    pub cache_control: Option<String>,
+    /// `--expires`, as given (RFC 3339).
+    pub expires: Option<String>,
+    /// `--content-type`.
+    pub content_type: Option<String>,
+    /// `--content-encoding`.
+    pub content_encoding: Option<String>,
+    /// `--content-disposition`.
+    pub content_disposition: Option<String>,
+    /// `--tagging k=v&k2=v2`.
+    pub tagging: Option<String>,
+    /// `--no-follow-symlinks`.
+    pub no_follow_symlinks: bool,
+    /// `--force-glacier-transfer`.
+    pub force_glacier_transfer: bool,
+    /// `--ignore-glacier-warnings`.
+    pub ignore_glacier_warnings: bool,
+    /// `--source-region`.
+    pub source_region: Option<String>,
+    /// `--destination-region`.
+    pub destination_region: Option<String>,
+    /// `--raw`: no wildcard expansion.
+    pub raw: bool,
+    /// `--exclude` patterns (empty strings dropped).
+    pub exclude: Vec<String>,
+    /// `--include` patterns (empty strings dropped).
+    pub include: Vec<String>,
+}
+
+/// `cp` and `mv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyCmd {
+    /// True for `mv`.
+    pub is_move: bool,
+    /// Source argument.
+    pub src: String,
+    /// Destination argument.
+    pub dst: String,
+    /// `-f/--flatten`.
+    pub flatten: bool,
+    /// `-n/--no-clobber`.
+    pub no_clobber: bool,
+    /// `-s/--if-size-differ`.
+    pub if_size_differ: bool,
+    /// `-u/--if-source-newer`.
+    pub if_source_newer: bool,
+    /// `--version-id`.
+    pub version_id: Option<String>,
+    /// `--sp/--show-progress`.
+    pub show_progress: bool,
+    /// Shared transfer flags.
+    pub flags: TransferFlags,
+}
+
+/// `ls`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LsCmd {
+    /// The URL or path; `None` lists buckets.
+    pub target: Option<String>,
+    /// `-e/--etag`.
+    pub etag: bool,
+    /// `-H/--humanize`.
+    pub humanize: bool,
+    /// `-s/--storage-class`.
+    pub storage_class: bool,
+    /// `--exclude` patterns.
+    pub exclude: Vec<String>,
+    /// `--all-versions`.
+    pub all_versions: bool,
+    /// `--show-fullpath`.
+    pub show_fullpath: bool,
+}
+
+/// `rm`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RmCmd {
+    /// One or more URLs or paths.
+    pub targets: Vec<String>,
+    /// `--raw`.
+    pub raw: bool,
+    /// `--exclude`.
+    pub exclude: Vec<String>,
+    /// `--include`.
+    pub include: Vec<String>,
+    /// `--all-versions`.
+    pub all_versions: bool,
+    /// `--version-id`.
+    pub version_id: Option<String>,
+}
+
+/// `sync`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncCmd {
+    /// Source argument.
+    pub src: String,
+    /// Destination argument.
+    pub dst: String,
+    /// `--delete`.
+    pub delete: bool,
+    /// `--size-only`.
+    pub size_only: bool,
+    /// `--checksum` (s5rs): compare content.
+    pub checksum: bool,
+    /// `--exit-on-error`.
+    pub exit_on_error: bool,
+    /// `--max-delete N` (s5rs).
+    pub max_delete: Option<u64>,
+    /// Shared transfer flags.
+    pub flags: TransferFlags,
+}
+
+/// `du`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DuCmd {
+    /// URL or path.
+    pub target: String,
+    /// `-g/--group`.
+    pub group: bool,
+    /// `-H/--humanize`.
+    pub humanize: bool,
+    /// `--exclude`.
+    pub exclude: Vec<String>,
+    /// `--all-versions`.
+    pub all_versions: bool,
+    /// `--version-id`.
+    pub version_id: Option<String>,
+}
+
+/// `cat`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatCmd {
+    /// URL.
+    pub target: String,
+    /// `--raw`.
+    pub raw: bool,
+    /// `--version-id`.
+    pub version_id: Option<String>,
+    /// `-c/--concurrency`.
+    pub concurrency: usize,
+    /// `-p/--part-size` in bytes.
+    pub part_size: u64,
+}
+
+/// `pipe`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipeCmd {
+    /// Destination URL.
+    pub dst: String,
+    /// `-n/--no-clobber`.
+    pub no_clobber: bool,
+    /// Shared transfer flags (raw, headers, metadata, concurrency, part size).
+    pub flags: TransferFlags,
+}
+
+/// `head`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HeadCmd {
+    /// URL of an object or bucket.
+    pub target: String,
+    /// `--raw`.
+    pub raw: bool,
+    /// `--version-id`.
+    pub version_id: Option<String>,
+}
+
+/// `presign`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PresignCmd {
+    /// Object URL.
+    pub target: String,
+    /// `--expire` (default 3h).
+    pub expire: Duration,
+    /// `--version-id`.
+    pub version_id: Option<String>,
+}
+
+/// Input format of `select`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelectFormat {
+    /// JSON (lines or document).
+    Json,
+    /// CSV.
+    Csv,
+    /// Parquet.
+    Parquet,
+}
+
+/// `select json|csv|parquet`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectCmd {
+    /// Input format (bare `select` = json with structure lines).
+    pub format: SelectFormat,
+    /// URL.
+    pub target: String,
+    /// `-e/--query`.
+    pub query: String,
+    /// `--output-format` (json|csv); `None` = same as input.
+    pub output_format: Option<String>,
+    /// `--compression` (GZIP|BZIP2).
+    pub compression: Option<String>,
+    /// `--structure` lines|document (json).
+    pub structure: Option<String>,
+    /// `--delimiter` (csv), escapes unquoted.
+    pub delimiter: Option<String>,
+    /// `--use-header` (csv): USE|IGNORE|NONE.
+    pub use_header: Option<String>,
+    /// `--exclude`.
+    pub exclude: Vec<String>,
+    /// `--raw`.
+    pub raw: bool,
+    /// `--all-versions`.
+    pub all_versions: bool,
+    /// `--version-id`.
+    pub version_id: Option<String>,
+    /// `--force-glacier-transfer`.
+    pub force_glacier_transfer: bool,
+    /// `--ignore-glacier-warnings`.
+    pub ignore_glacier_warnings: bool,
+}
+
+/// `bucket-version`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BucketVersionCmd {
+    /// Bucket URL.
+    pub target: String,
+    /// `--set Enabled|Suspended`, normalised to that capitalisation.
+    pub set: Option<String>,
+}
+
+/// A command of a batch line or of the command line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// `ls`.
+    Ls(LsCmd),
+    /// `cp` / `mv`.
+    Copy(CopyCmd),
+    /// `rm`.
+    Rm(RmCmd),
+    /// `sync`.
+    Sync(SyncCmd),
+    /// `du`.
+    Du(DuCmd),
+    /// `cat`.
+    Cat(CatCmd),
+    /// `pipe`.
+    Pipe(PipeCmd),
+    /// `head`.
+    Head(HeadCmd),
+    /// `mb s3://bucket`.
+    MakeBucket {
+        /// Bucket URL.
+        target: String,
+    },
+    /// `rb [--force] s3://bucket`.
+    RemoveBucket {
+        /// Bucket URL.
+        target: String,
+        /// `--force` (s5rs): empty the bucket (all versions) first.
+        force: bool,
+    },
+    /// `presign`.
+    Presign(PresignCmd),
+    /// `select`.
+    Select(SelectCmd),
+    /// `bucket-version`.
+    BucketVersion(BucketVersionCmd),
+    /// `version`.
+    Version,
+    /// `wait` (batch lines only, s5rs): barrier; earlier lines finish before later start.
+    Wait,
+}
+
+impl Command {
+    /// The operation name used in records and `--stat` (`cp`, `mv`, `select csv` …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Ls(_) => "ls",
+            Command::Copy(c) if c.is_move => "mv",
+            Command::Copy(_) => "cp",
+            Command::Rm(_) => "rm",
+            Command::Sync(_) => "sync",
+            Command::Du(_) => "du",
+            Command::Cat(_) => "cat",
+            Command::Pipe(_) => "pipe",
+            Command::Head(_) => "head",
+            Command::MakeBucket { .. } => "mb",
+            Command::RemoveBucket { .. } => "rb",
+            Command::Presign(_) => "presign",
+            Command::Select(s) => match s.format {
+                SelectFormat::Json => "select json",
+                SelectFormat::Csv => "select csv",
+                SelectFormat::Parquet => "select parquet",
+            },
+            Command::BucketVersion(_) => "bucket-version",
+            Command::Version => "version",
+            Command::Wait => "wait",
+        }
+    }
+}

@@ -1,1 +1,38 @@
-fn main() {}
+//! The s5rs binary: parse the command line, raise the open-file limit, run, exit with
+//! the run's code. Everything else lives in the library.
+
+use std::process::ExitCode;
+
+use s5rs::cli::{self, Action};
+
+fn main() -> ExitCode {
+    let config = match cli::parse(std::env::args_os().collect()) {
+        Action::Run(config) => config,
+        Action::Print(text) => {
+            print!("{text}");
+            if !text.ends_with('\n') {
+                println!();
+            }
+            return ExitCode::SUCCESS;
+        }
+        Action::Usage(message) => {
+            eprintln!("{}", message.trim_end());
+            return ExitCode::from(s5rs::exit::ExitCode::Usage.code() as u8);
+        }
+    };
+    // Many workers hold files and sockets open at once: use what the hard limit allows.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    if config.no_verify_ssl {
+        eprintln!("WARNING: --no-verify-ssl: TLS certificates are not verified");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ERROR starting the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let code = runtime.block_on(s5rs::run::run(config));
+    runtime.shutdown_background();
+    ExitCode::from(code.code() as u8)
+}

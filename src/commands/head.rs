@@ -1,0 +1,79 @@
+//! `head` (reference §2.9): an object's or a bucket's metadata, always as a JSON line
+//! (as s5cmd), with `version_id` filled when the server reports one (s5cmd never does).
+
+use std::sync::Arc;
+
+use crate::command::HeadCmd;
+use crate::error::ErrorKind;
+use crate::exec::{Ctx, LineCtx};
+use crate::location::Location;
+use crate::output::Message;
+use crate::record::{HeadBucketRecord, HeadObjectRecord, format_utc};
+
+/// Runs a head line.
+pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &HeadCmd) {
+    let url = match Location::parse(&cmd.target, cmd.raw) {
+        Ok(Location::Remote(u)) => u,
+        Ok(Location::Local(_)) => {
+            return line
+                .fail(ctx, "target should be remote object or bucket", ErrorKind::Usage)
+                .await;
+        }
+        Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
+    };
+    if url.is_prefix() {
+        return line
+            .fail(ctx, "target have to be a object or a bucket", ErrorKind::Usage)
+            .await;
+    }
+    if url.is_wildcard() {
+        return line
+            .fail(
+                ctx,
+                format!("remote source \"{url}\" can not contain glob characters"),
+                ErrorKind::Usage,
+            )
+            .await;
+    }
+    let client = match ctx.clients.default_client().await {
+        Ok(c) => c,
+        Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
+    };
+    if url.is_bucket() {
+        match client.head_bucket(&url.bucket).await {
+            Ok(()) => {
+                let json = serde_json::to_string(&HeadBucketRecord {
+                    bucket: url.to_string(),
+                })
+                .expect("serializes");
+                ctx.output.send(Message::Line(json)).await;
+            }
+            Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
+        }
+        return;
+    }
+    match client
+        .head_object(&url.bucket, &url.key, cmd.version_id.as_deref(), None)
+        .await
+    {
+        Ok(meta) => {
+            let record = HeadObjectRecord {
+                key: url.to_string(),
+                content_type: meta.content_type,
+                server_side_encryption: meta.sse,
+                last_modified: meta.last_modified.as_ref().map(format_utc),
+                size: meta.size,
+                storage_class: Some(meta.storage_class.unwrap_or_else(|| "STANDARD".into())),
+                version_id: meta.version_id,
+                etag: meta.etag,
+                metadata: meta.metadata,
+            };
+            let json = serde_json::to_string(&record).expect("serializes");
+            ctx.output.send(Message::Line(json)).await;
+        }
+        Err(e) if matches!(e.kind, ErrorKind::NoSuchKey | ErrorKind::NotFound) => {
+            line.fail(ctx, format!("given object {url} not found"), e.kind).await;
+        }
+        Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
+    }
+}

@@ -1,0 +1,78 @@
+//! Command drivers: one function per command that validates it, plans it and waits for
+//! its ops; this module dispatches a parsed command and counts it for `--stat`.
+
+pub mod ls;
+
+use std::sync::Arc;
+
+use crate::command::{Command, ParsedCommand};
+use crate::exec::{Ctx, LineCtx};
+use crate::output::Message;
+
+/// Runs one command to completion (planning, then every op it submitted).
+pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
+    let name = parsed.command.name();
+    let line = LineCtx::new(line_no, parsed.display.clone(), name);
+    match &parsed.command {
+        Command::Ls(c) => ls::run(ctx, &line, c).await,
+        Command::Copy(c) => crate::plan::copy::run(ctx, &line, c).await,
+        Command::Rm(c) => crate::plan::rm::run(ctx, &line, c).await,
+        Command::Version => {
+            ctx.output
+                .send(Message::Line(format!("v{}", env!("CARGO_PKG_VERSION"))))
+                .await;
+        }
+        Command::Wait => {}
+        other => {
+            line.fail(
+                ctx,
+                format!("command \"{}\" is not available in this build", other.name()),
+                crate::error::ErrorKind::Usage,
+            )
+            .await;
+        }
+    }
+    line.tracker.wait_idle().await;
+    if !matches!(parsed.command, Command::Version | Command::Wait | Command::BucketVersion(_)) {
+        ctx.output
+            .send(Message::CommandDone {
+                name,
+                ok: !line.tracker.failed(),
+            })
+            .await;
+    }
+}
+
+/// s5cmd's human sizes: K, M, G, T = 1024^n; the largest unit strictly smaller than
+/// the size, one decimal; sizes up to 1024 stay integers (`1025` → `1.0K`).
+pub fn humanize(size: u64) -> String {
+    const UNITS: [&str; 4] = ["K", "M", "G", "T"];
+    let mut unit = None;
+    let mut value = size as f64;
+    for (i, u) in UNITS.iter().enumerate() {
+        let limit = 1024f64.powi(i as i32 + 1);
+        if (size as f64) > limit {
+            unit = Some(*u);
+            value = size as f64 / limit;
+        }
+    }
+    match unit {
+        Some(u) => format!("{value:.1}{u}"),
+        None => size.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::humanize;
+
+    #[test]
+    fn humanizes_like_s5cmd() {
+        assert_eq!(humanize(1024), "1024");
+        assert_eq!(humanize(1025), "1.0K");
+        assert_eq!(humanize(220_000), "214.8K");
+        assert_eq!(humanize(270_000), "263.7K");
+        assert_eq!(humanize(247_000), "241.2K");
+        assert_eq!(humanize(5), "5");
+    }
+}

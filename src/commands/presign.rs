@@ -1,0 +1,41 @@
+//! `presign` (reference §2.12): prints a presigned GET URL; `--version-id` is put into
+//! the URL (s5cmd ignores it, §9.2 item 15).
+
+use std::sync::Arc;
+
+use crate::command::PresignCmd;
+use crate::error::ErrorKind;
+use crate::exec::{Ctx, LineCtx};
+use crate::location::Location;
+use crate::output::Message;
+
+/// Runs a presign line.
+pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PresignCmd) {
+    let url = match Location::parse(&cmd.target, false) {
+        Ok(Location::Remote(u)) => u,
+        Ok(Location::Local(_)) => {
+            return line.fail(ctx, "source must be a remote object", ErrorKind::Usage).await;
+        }
+        Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
+    };
+    if url.is_bucket() || url.is_prefix() {
+        return line.fail(ctx, "remote source must be an object", ErrorKind::Usage).await;
+    }
+    if url.is_wildcard() {
+        return line
+            .fail(
+                ctx,
+                format!("remote source \"{url}\" can not contain glob characters"),
+                ErrorKind::Usage,
+            )
+            .await;
+    }
+    let client = match ctx.clients.default_client().await {
+        Ok(c) => c,
+        Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
+    };
+    match client.presign_get(&url.bucket, &url.key, cmd.version_id.as_deref(), cmd.expire) {
+        Ok(signed) => ctx.output.send(Message::Raw(format!("{signed}\n").into_bytes().into())).await,
+        Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
+    }
+}

@@ -1,0 +1,73 @@
+//! Run-wide settings, built from the global flags by `cli.rs`. clap types stop there;
+//! everything else reads this plain struct.
+
+use std::path::PathBuf;
+
+use crate::output::LogLevel;
+
+/// What the process was asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Invocation {
+    /// `run [FILE]`: a batch from a file, or stdin when `None`.
+    Run(Option<PathBuf>),
+    /// One command given on the command line (its words after the global flags).
+    Command(Vec<String>),
+}
+
+/// Global settings (reference §1 plus s5rs's additions).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `--json`.
+    pub json: bool,
+    /// `--numworkers`, after s5cmd's rules (negative = × CPUs, at least 2).
+    pub numworkers: usize,
+    /// `-r/--retry-count`.
+    pub retry_count: u32,
+    /// `--endpoint-url` (or `S3_ENDPOINT_URL`).
+    pub endpoint_url: Option<String>,
+    /// `--no-verify-ssl`.
+    pub no_verify_ssl: bool,
+    /// `--log`.
+    pub log: LogLevel,
+    /// `--dry-run`.
+    pub dry_run: bool,
+    /// `--stat`.
+    pub stat: bool,
+    /// `--no-sign-request`.
+    pub no_sign_request: bool,
+    /// `--use-list-objects-v1`.
+    pub use_list_objects_v1: bool,
+    /// `--request-payer`.
+    pub request_payer: Option<String>,
+    /// `--profile`.
+    pub profile: Option<String>,
+    /// `--credentials-file`.
+    pub credentials_file: Option<PathBuf>,
+    /// `--no-verify`: skip download integrity checks (s5rs).
+    pub no_verify: bool,
+    /// The command or batch to run.
+    pub invocation: Invocation,
+}
+
+impl Config {
+    /// A configuration with s5cmd's defaults, for tests and embedding.
+    pub fn new(invocation: Invocation) -> Config {
+        Config {
+            json: false,
+            numworkers: 256,
+            retry_count: 10,
+            endpoint_url: None,
+            no_verify_ssl: false,
+            log: LogLevel::Info,
+            dry_run: false,
+            stat: false,
+            no_sign_request: false,
+            use_list_objects_v1: false,
+            request_payer: None,
+            profile: None,
+            credentials_file: None,
+            no_verify: false,
+            invocation,
+        }
+    }
+}

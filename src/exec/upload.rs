@@ -1,0 +1,241 @@
+//! local → S3. Small files (up to one part) are read once into memory and sent with
+//! one PutObject; larger ones go by multipart upload, each part streamed from the file
+//! at its offset (reopened on retry), `--concurrency` parts in flight, the upload
+//! aborted on any failure. The file's mtime is stored in user metadata (`mtime`,
+//! Unix seconds with nanoseconds, rclone's convention) so downloads and sync can
+//! restore and compare it. A file that changes size while being sent fails the
+//! operation instead of producing a truncated object.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use futures_util::stream;
+
+use super::overwrite::{self, format_mtime_metadata, parse_mtime_metadata};
+use super::{Ctx, content_type, report};
+use crate::error::ErrorKind;
+use crate::op::Upload;
+use crate::record::Record;
+use crate::storage::s3::{PutBody, S3Client};
+use crate::storage::{CompletedPart, ObjectHeaders, StorageError};
+
+/// S3's limit on the number of parts.
+const MAX_PARTS: u64 = 10_000;
+/// S3's limit on a single PutObject.
+const MAX_SINGLE_PUT: u64 = 5 * 1024 * 1024 * 1024;
+
+/// Runs one upload and returns its record.
+pub async fn run(ctx: &Arc<Ctx>, t: Upload) -> Record {
+    let op = t.opts.operation;
+    let dst = t.dst.to_string();
+    match upload(ctx, &t).await {
+        Ok(Outcome::Done(size)) => {
+            let mut r = report::done(op, &t.src, &dst);
+            r.object = Some(report::file_object(size, t.opts.storage_class.as_ref()));
+            r
+        }
+        Ok(Outcome::Skipped(reason)) => report::skipped(op, &t.src, &dst, reason),
+        Err(e) => report::failed(op, &t.src, &dst, &e),
+    }
+}
+
+enum Outcome {
+    Done(u64),
+    Skipped(&'static str),
+}
+
+async fn upload(ctx: &Arc<Ctx>, t: &Upload) -> Result<Outcome, StorageError> {
+    let (size, mtime) = local_stat(&t.src).await?;
+    let client = ctx.clients.get(&t.opts.dst_client).await?;
+    if overwrite::needs_check(&t.opts) {
+        match client.head_object(&t.dst.bucket, &t.dst.key, None, None).await {
+            Ok(meta) => {
+                let dst_time = meta
+                    .metadata
+                    .get("mtime")
+                    .and_then(|v| parse_mtime_metadata(v))
+                    .or(meta.last_modified);
+                if let Some(reason) =
+                    overwrite::skip_reason(&t.opts, size, Some(mtime), meta.size, dst_time)
+                {
+                    return Ok(Outcome::Skipped(reason));
+                }
+            }
+            Err(e) if is_missing(&e) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if ctx.config.dry_run {
+        return Ok(Outcome::Done(size));
+    }
+    let mut headers = t.opts.headers.clone();
+    if !headers.metadata.iter().any(|(k, _)| k.eq_ignore_ascii_case("mtime")) {
+        headers.metadata.push(("mtime".to_string(), format_mtime_metadata(&mtime)));
+    }
+    let part_size = effective_part_size(size, t.opts.part_size);
+    if size <= part_size && size <= MAX_SINGLE_PUT {
+        let data = read_whole(&t.src, size).await?;
+        headers.content_type = Some(content_type::for_upload(
+            t.opts.headers.content_type.as_deref(),
+            &t.src,
+            &data,
+        ));
+        client
+            .put_object(&t.dst.bucket, &t.dst.key, PutBody::Bytes(data), &headers)
+            .await?;
+    } else {
+        let head = read_head(&t.src).await?;
+        headers.content_type = Some(content_type::for_upload(
+            t.opts.headers.content_type.as_deref(),
+            &t.src,
+            &head,
+        ));
+        multipart(&client, t, size, part_size, &headers).await?;
+    }
+    if t.opts.is_move {
+        tokio::fs::remove_file(&t.src)
+            .await
+            .map_err(|e| StorageError::io("remove", &t.src, &e))?;
+    }
+    Ok(Outcome::Done(size))
+}
+
+/// The part size to use: the requested one, raised so the file fits in 10,000 parts.
+pub fn effective_part_size(size: u64, requested: u64) -> u64 {
+    let min_for_limit = size.div_ceil(MAX_PARTS);
+    let mib = 1024 * 1024;
+    requested.max(min_for_limit.div_ceil(mib) * mib)
+}
+
+async fn multipart(
+    client: &S3Client,
+    t: &Upload,
+    size: u64,
+    part_size: u64,
+    headers: &ObjectHeaders,
+) -> Result<(), StorageError> {
+    let (bucket, key) = (&t.dst.bucket, &t.dst.key);
+    let upload_id = client.create_multipart_upload(bucket, key, headers).await?;
+    let result = send_parts(client, t, &upload_id, size, part_size).await;
+    let result = match result {
+        Ok(parts) => {
+            // Refuse to complete an object from a file that changed under us.
+            match local_stat(&t.src).await {
+                Ok((now, _)) if now == size => client
+                    .complete_multipart_upload(bucket, key, &upload_id, &parts)
+                    .await
+                    .map(|_| ()),
+                Ok((now, _)) => Err(changed(&t.src, size, now)),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    if result.is_err() {
+        // Best effort: the failure we report is the original one.
+        let _ = client.abort_multipart_upload(bucket, key, &upload_id).await;
+    }
+    result
+}
+
+async fn send_parts(
+    client: &S3Client,
+    t: &Upload,
+    upload_id: &str,
+    size: u64,
+    part_size: u64,
+) -> Result<Vec<CompletedPart>, StorageError> {
+    let count = size.div_ceil(part_size).max(1);
+    let path = std::path::PathBuf::from(&t.src);
+    let mut parts: Vec<CompletedPart> = stream::iter(0..count)
+        .map(|i| {
+            let offset = i * part_size;
+            let len = part_size.min(size - offset);
+            let body = PutBody::File {
+                path: path.clone(),
+                offset,
+                len,
+            };
+            client.upload_part(&t.dst.bucket, &t.dst.key, upload_id, (i + 1) as u32, body)
+        })
+        .buffer_unordered(t.opts.concurrency.max(1))
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    parts.sort_by_key(|p| p.part_number);
+    Ok(parts)
+}
+
+/// Size and mtime of a local file.
+pub async fn local_stat(path: &str) -> Result<(u64, DateTime<Utc>), StorageError> {
+    let meta = tokio::fs::metadata(path).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            StorageError::new(ErrorKind::NoSuchKey, format!("given object {path} not found"))
+        } else {
+            StorageError::io("stat", path, &e)
+        }
+    })?;
+    if !meta.is_file() {
+        return Err(StorageError::new(
+            ErrorKind::NotRegularFile,
+            format!("object '{path}' is not a regular file"),
+        ));
+    }
+    let mtime = meta
+        .modified()
+        .map(DateTime::<Utc>::from)
+        .unwrap_or_else(|_| Utc::now());
+    Ok((meta.len(), mtime))
+}
+
+async fn read_whole(path: &str, expected: u64) -> Result<Bytes, StorageError> {
+    let data = tokio::fs::read(path)
+        .await
+        .map_err(|e| StorageError::io("read", path, &e))?;
+    if data.len() as u64 != expected {
+        return Err(changed(path, expected, data.len() as u64));
+    }
+    Ok(Bytes::from(data))
+}
+
+async fn read_head(path: &str) -> Result<Vec<u8>, StorageError> {
+    use tokio::io::AsyncReadExt;
+    let mut f = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| StorageError::io("open", path, &e))?;
+    let mut buf = vec![0u8; 512];
+    let mut filled = 0;
+    while filled < buf.len() {
+        let n = f
+            .read(&mut buf[filled..])
+            .await
+            .map_err(|e| StorageError::io("read", path, &e))?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    buf.truncate(filled);
+    Ok(buf)
+}
+
+fn changed(path: &str, before: u64, now: u64) -> StorageError {
+    StorageError::new(
+        ErrorKind::Io,
+        format!("file {path} changed size during upload ({before} → {now} bytes)"),
+    )
+}
+
+/// A lookup error meaning "not there".
+pub fn is_missing(e: &StorageError) -> bool {
+    matches!(e.kind, ErrorKind::NoSuchKey | ErrorKind::NotFound)
+}
+
+/// Whether a local path exists (for overwrite checks on downloads).
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}

@@ -1,0 +1,121 @@
+//! Ops: the unit of work, in the machine's words — one object to upload, download,
+//! copy, or a batch of keys to delete. Planners produce them; `exec/` runs them.
+
+use std::sync::Arc;
+
+use crate::exec::clients::ClientSpec;
+use crate::location::RemoteUrl;
+use crate::storage::{MetadataDirective, ObjectHeaders, ObjectInfo};
+
+/// Settings shared by every transfer of one command line.
+#[derive(Debug, Clone, Default)]
+pub struct TransferOpts {
+    /// `cp` or `mv` (the record's operation).
+    pub operation: &'static str,
+    /// Delete the source after a successful transfer.
+    pub is_move: bool,
+    /// `-n`: skip when the destination exists.
+    pub no_clobber: bool,
+    /// `-s`: (with an existing destination) copy only when sizes differ.
+    pub if_size_differ: bool,
+    /// `-u`: (with an existing destination) copy only when the source is newer.
+    pub if_source_newer: bool,
+    /// Headers from the command's flags (content type only when `--content-type` given).
+    pub headers: ObjectHeaders,
+    /// True when any header or metadata flag was given (S3→S3 then replaces metadata).
+    pub headers_given: bool,
+    /// `--metadata-directive`.
+    pub metadata_directive: Option<MetadataDirective>,
+    /// Parts in flight per file.
+    pub concurrency: usize,
+    /// Multipart part size in bytes.
+    pub part_size: u64,
+    /// Client for the source side.
+    pub src_client: ClientSpec,
+    /// Client for the destination side.
+    pub dst_client: ClientSpec,
+    /// Storage class requested (shown in the record's object).
+    pub storage_class: Option<String>,
+}
+
+/// Upload a local file to S3.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// Shared settings.
+    pub opts: Arc<TransferOpts>,
+    /// Local path, as printed.
+    pub src: String,
+    /// Destination object.
+    pub dst: RemoteUrl,
+    /// Size and mtime from the walk, when known.
+    pub info: Option<ObjectInfo>,
+}
+
+/// Download an object to a local file.
+#[derive(Debug, Clone)]
+pub struct Download {
+    /// Shared settings.
+    pub opts: Arc<TransferOpts>,
+    /// Source object.
+    pub src: RemoteUrl,
+    /// `--version-id`.
+    pub version_id: Option<String>,
+    /// Destination path, as printed and as written (relative to the working directory).
+    pub dst: String,
+    /// Size/ETag/mtime from the listing, when known.
+    pub info: Option<ObjectInfo>,
+}
+
+/// Copy an object to another S3 location.
+#[derive(Debug, Clone)]
+pub struct ServerCopy {
+    /// Shared settings.
+    pub opts: Arc<TransferOpts>,
+    /// Source object.
+    pub src: RemoteUrl,
+    /// `--version-id`.
+    pub version_id: Option<String>,
+    /// Destination object.
+    pub dst: RemoteUrl,
+    /// Size/ETag/mtime from the listing, when known.
+    pub info: Option<ObjectInfo>,
+}
+
+/// Delete up to 1,000 keys of one bucket (one DeleteObjects request).
+#[derive(Debug, Clone)]
+pub struct DeleteRemote {
+    /// Record operation (`rm`).
+    pub operation: &'static str,
+    /// Client to use.
+    pub client: ClientSpec,
+    /// Bucket.
+    pub bucket: String,
+    /// Keys with optional version ids.
+    pub keys: Vec<(String, Option<String>)>,
+}
+
+/// Delete one local file.
+#[derive(Debug, Clone)]
+pub struct DeleteLocal {
+    /// Record operation (`rm`).
+    pub operation: &'static str,
+    /// Path as printed.
+    pub path: String,
+    /// Remove directories left empty, up to this root (sync --delete).
+    pub prune_empty_dirs_below: Option<String>,
+}
+
+/// One unit of work.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// local → S3.
+    Upload(Upload),
+    /// S3 → local.
+    Download(Download),
+    /// S3 → S3.
+    Copy(ServerCopy),
+    /// S3 deletes.
+    DeleteRemote(DeleteRemote),
+    /// Local delete.
+    DeleteLocal(DeleteLocal),
+}

@@ -1,0 +1,280 @@
+//! Output: the only writer of stdout and stderr.
+//!
+//! Every producer (line tasks, workers) sends [`Message`]s through one bounded channel
+//! to a dedicated writer thread, which renders records as text or JSON, applies the log
+//! level, counts `--stat` figures and failures, and flushes whenever the channel runs
+//! dry (so interactive output appears at once while bulk output is written in large
+//! blocks). A closed stdout (EPIPE) is noticed, reported as `stdout_closed` in the
+//! summary, and everything after it is dropped quietly.
+//!
+//! Streams: results on stdout; in text mode failures (`ERROR "…": …`), debug lines and
+//! warnings on stderr; in `--json` mode every record, failures included, on stdout.
+
+mod stats;
+mod text;
+
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+pub use stats::Stats;
+
+use crate::record::Record;
+
+/// Log levels, least to most severe (reference §0.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// Everything, including per-request details.
+    Trace,
+    /// Skips and retries too.
+    Debug,
+    /// Results (default).
+    Info,
+    /// Only errors.
+    Error,
+}
+
+/// What producers send to the writer.
+#[derive(Debug)]
+pub enum Message {
+    /// The outcome of one operation or command.
+    Record(Record),
+    /// An already rendered result line for stdout (ls, du, head …), shown at info level.
+    Line(String),
+    /// Raw bytes for stdout (`cat`), always written.
+    Raw(Bytes),
+    /// A debug line for stderr (`DEBUG …`), shown at debug level and below.
+    Debug(String),
+    /// A warning for stderr, always shown.
+    Warn(String),
+    /// Ends the writer: everything sent before it is written, then `--stat`.
+    Shutdown,
+    /// A command invocation finished: counted by `--stat` (reference §7).
+    CommandDone {
+        /// Command name (`cp`, `select csv` …).
+        name: &'static str,
+        /// Whether it reported no error.
+        ok: bool,
+    },
+}
+
+/// How many messages may wait for the writer before producers block.
+const CHANNEL_CAPACITY: usize = 10_000;
+
+/// A cloneable handle producers use to send messages.
+#[derive(Clone)]
+pub struct Output {
+    tx: mpsc::Sender<Message>,
+    json: bool,
+    level: LogLevel,
+    closed: Arc<AtomicBool>,
+}
+
+impl Output {
+    /// Sends a message (waits while the writer is behind).
+    pub async fn send(&self, message: Message) {
+        // The writer only goes away after every sender is dropped; a send error means
+        // the process is shutting down and the message has nowhere to go.
+        let _ = self.tx.send(message).await;
+    }
+
+    /// Asks the writer to finish (after what was sent before).
+    pub async fn shutdown(&self) {
+        self.send(Message::Shutdown).await;
+    }
+
+    /// Sends a record.
+    pub async fn record(&self, record: Record) {
+        self.send(Message::Record(record)).await;
+    }
+
+    /// Sends from synchronous code (blocking the current thread while the writer is behind).
+    pub fn send_blocking(&self, message: Message) {
+        let _ = self.tx.blocking_send(message);
+    }
+
+    /// True in `--json` mode.
+    pub fn json(&self) -> bool {
+        self.json
+    }
+
+    /// The configured log level.
+    pub fn level(&self) -> LogLevel {
+        self.level
+    }
+
+    /// True once stdout has been closed by the reader (EPIPE): producers may stop.
+    pub fn stdout_closed(&self) -> bool {
+        self.closed.load(Ordering::Relaxed)
+    }
+}
+
+/// What the writer saw, returned when every sender is gone.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Records with `success: false`.
+    pub failures: u64,
+    /// Records with `success: true` (skips included).
+    pub successes: u64,
+    /// stdout was closed by its reader.
+    pub stdout_closed: bool,
+}
+
+/// Starts the writer thread. Drop every [`Output`] clone, then join the handle to get
+/// the [`Summary`]; `--stat` figures are printed when the channel closes.
+pub fn start(
+    json: bool,
+    level: LogLevel,
+    print_stats: bool,
+) -> (Output, std::thread::JoinHandle<Summary>) {
+    let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+    let closed = Arc::new(AtomicBool::new(false));
+    let output = Output {
+        tx,
+        json,
+        level,
+        closed: closed.clone(),
+    };
+    let writer = Writer {
+        json,
+        level,
+        stats: print_stats.then(Stats::default),
+        stdout: io::BufWriter::with_capacity(64 * 1024, io::stdout()),
+        stderr: io::BufWriter::new(io::stderr()),
+        summary: Summary::default(),
+        closed,
+    };
+    let handle = std::thread::Builder::new()
+        .name("s5rs-output".into())
+        .spawn(move || writer.run(rx))
+        .expect("spawning the output thread");
+    (output, handle)
+}
+
+struct Writer {
+    json: bool,
+    level: LogLevel,
+    stats: Option<Stats>,
+    stdout: io::BufWriter<io::Stdout>,
+    stderr: io::BufWriter<io::Stderr>,
+    summary: Summary,
+    closed: Arc<AtomicBool>,
+}
+
+impl Writer {
+    fn run(mut self, mut rx: mpsc::Receiver<Message>) -> Summary {
+        'outer: while let Some(message) = rx.blocking_recv() {
+            if matches!(message, Message::Shutdown) {
+                break;
+            }
+            self.handle(message);
+            while let Ok(message) = rx.try_recv() {
+                if matches!(message, Message::Shutdown) {
+                    break 'outer;
+                }
+                self.handle(message);
+            }
+            self.flush();
+        }
+        if let Some(stats) = self.stats.take() {
+            let rendered = if self.json {
+                stats.render_json()
+            } else {
+                stats.render_text()
+            };
+            if !rendered.is_empty() {
+                self.out(rendered.as_bytes());
+            }
+        }
+        self.flush();
+        self.summary
+    }
+
+    fn handle(&mut self, message: Message) {
+        match message {
+            Message::Record(record) => self.record(record),
+            Message::Line(line) => {
+                if self.level <= LogLevel::Info {
+                    self.out_line(&line);
+                }
+            }
+            Message::Raw(bytes) => self.out(&bytes),
+            Message::Debug(line) => {
+                if self.level <= LogLevel::Debug {
+                    self.err_line(&line);
+                }
+            }
+            Message::Warn(line) => self.err_line(&line),
+            Message::Shutdown => {}
+            Message::CommandDone { name, ok } => {
+                if let Some(stats) = &mut self.stats {
+                    stats.count(name, ok);
+                }
+            }
+        }
+    }
+
+    fn record(&mut self, record: Record) {
+        if record.success {
+            self.summary.successes += 1;
+        } else {
+            self.summary.failures += 1;
+        }
+        if self.json {
+            let show = !record.success || self.level <= LogLevel::Info;
+            if show {
+                let line = serde_json::to_string(&record).expect("records always serialize");
+                self.out_line(&line);
+            }
+            return;
+        }
+        if !record.success {
+            self.err_line(&text::error_line(&record));
+        } else if let Some(reason) = &record.skipped {
+            if self.level <= LogLevel::Debug {
+                self.err_line(&text::debug_line(&record, reason));
+            }
+        } else if self.level <= LogLevel::Info {
+            self.out_line(&text::result_line(&record));
+        }
+    }
+
+    fn out_line(&mut self, line: &str) {
+        self.out(line.as_bytes());
+        self.out(b"\n");
+    }
+
+    fn out(&mut self, bytes: &[u8]) {
+        if self.summary.stdout_closed {
+            return;
+        }
+        if let Err(e) = self.stdout.write_all(bytes) {
+            self.stdout_failed(e);
+        }
+    }
+
+    fn err_line(&mut self, line: &str) {
+        let _ = self.stderr.write_all(line.as_bytes());
+        let _ = self.stderr.write_all(b"\n");
+    }
+
+    fn flush(&mut self) {
+        if !self.summary.stdout_closed
+            && let Err(e) = self.stdout.flush()
+        {
+            self.stdout_failed(e);
+        }
+        let _ = self.stderr.flush();
+    }
+
+    fn stdout_failed(&mut self, e: io::Error) {
+        self.summary.stdout_closed = true;
+        self.closed.store(true, Ordering::Relaxed);
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            let _ = writeln!(self.stderr, "ERROR writing to stdout: {e}");
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! `cp` / `mv` planning: validation in s5cmd's order (reference §2.2), then one op per
+//! source object — upload, download or server-side copy — with its destination.
+
+use std::sync::Arc;
+
+use crate::command::{CopyCmd, TransferFlags};
+use crate::error::ErrorKind;
+use crate::exec::clients::ClientSpec;
+use crate::exec::{self, Ctx, LineCtx};
+use crate::location::{Location, RemoteUrl};
+use crate::op::{Download, Op, ServerCopy, TransferOpts, Upload};
+use crate::storage::{ObjectHeaders, ObjectInfo, StorageError};
+use crate::wildcard::Filters;
+
+use super::dest;
+use super::expand::{self, ExpandOptions, SourceObject, basename};
+
+/// Archive storage classes whose objects can't be read without a restore.
+pub fn is_archived(storage_class: Option<&str>) -> bool {
+    matches!(storage_class, Some("GLACIER" | "DEEP_ARCHIVE"))
+}
+
+/// Builds the shared transfer settings of a line from its flags.
+pub fn transfer_opts(
+    operation: &'static str,
+    is_move: bool,
+    flags: &TransferFlags,
+) -> Result<TransferOpts, String> {
+    let expires = match &flags.expires {
+        Some(e) => Some(http_date(e)?),
+        None => None,
+    };
+    let headers = ObjectHeaders {
+        content_type: flags.content_type.clone(),
+        content_encoding: flags.content_encoding.clone(),
+        content_disposition: flags.content_disposition.clone(),
+        cache_control: flags.cache_control.clone(),
+        expires,
+        metadata: flags.metadata.clone(),
+        storage_class: flags.storage_class.clone(),
+        acl: flags.acl.clone(),
+        sse: flags.sse.clone(),
+        sse_kms_key_id: flags.sse.as_ref().and(flags.sse_kms_key_id.clone()),
+        tagging: flags.tagging.clone(),
+    };
+    let headers_given = !flags.metadata.is_empty()
+        || flags.content_type.is_some()
+        || flags.content_encoding.is_some()
+        || flags.content_disposition.is_some()
+        || flags.cache_control.is_some()
+        || flags.expires.is_some();
+    Ok(TransferOpts {
+        operation,
+        is_move,
+        headers,
+        headers_given,
+        metadata_directive: flags.metadata_directive,
+        concurrency: flags.concurrency.max(1),
+        part_size: if flags.part_size == 0 {
+            50 * 1024 * 1024
+        } else {
+            flags.part_size
+        },
+        src_client: ClientSpec {
+            region: flags.source_region.clone(),
+            ..Default::default()
+        },
+        dst_client: ClientSpec {
+            region: flags.destination_region.clone(),
+            ..Default::default()
+        },
+        storage_class: flags.storage_class.clone(),
+        ..Default::default()
+    })
+}
+
+/// `--expires` (RFC 3339) as an HTTP date.
+fn http_date(rfc3339: &str) -> Result<String, String> {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map_err(|e| format!("parsing time {rfc3339:?}: {e}"))?;
+    Ok(httpdate::fmt_http_date(t.into()))
+}
+
+/// Validated sides of a cp/mv/sync.
+pub struct Sides {
+    /// Source.
+    pub src: Location,
+    /// Destination.
+    pub dst: Location,
+}
+
+/// Validation shared by cp, mv and sync (reference §2.2 steps 2–9).
+pub async fn validate(
+    src: &str,
+    dst: &str,
+    raw: bool,
+    version_id: Option<&str>,
+) -> Result<Sides, (String, ErrorKind)> {
+    let usage = |m: String| (m, ErrorKind::Usage);
+    let src_loc = Location::parse(src, raw).map_err(usage)?;
+    let dst_loc = Location::parse(dst, raw).map_err(usage)?;
+    if dst_loc.is_wildcard() {
+        return Err(usage(format!("target \"{dst}\" can not contain glob characters")));
+    }
+    if let Location::Remote(r) = &src_loc
+        && !r.is_wildcard()
+        && !r.raw
+        && (r.is_bucket() || r.is_prefix())
+    {
+        return Err(usage("source argument must contain wildcard character".into()));
+    }
+    let dst_is_container = match &dst_loc {
+        Location::Remote(r) => r.is_bucket() || r.is_prefix(),
+        Location::Local(_) => true,
+    };
+    if src_loc.is_wildcard() && !dst_is_container {
+        return Err(usage(format!("target \"{dst}\" must be a bucket or a prefix")));
+    }
+    if version_id.is_some() && !src_loc.is_remote() {
+        return Err(usage(
+            "\"all-versions\", and \"version-id\" flags can only be used with remote objects"
+                .into(),
+        ));
+    }
+    if !src_loc.is_remote() && !dst_loc.is_remote() {
+        return Err(usage("local->local copy operations are not permitted".into()));
+    }
+    if let Location::Local(l) = &src_loc
+        && !l.is_wildcard()
+    {
+        match tokio::fs::metadata(&l.path).await {
+            Err(_) => {
+                return Err((format!("given object {} not found", l.path), ErrorKind::NoSuchKey));
+            }
+            Ok(m) if m.is_dir() && !dst_is_container => {
+                return Err(usage(format!("target \"{dst}\" must be a bucket or a prefix")));
+            }
+            Ok(_) => {}
+        }
+    }
+    Ok(Sides {
+        src: src_loc,
+        dst: dst_loc,
+    })
+}
+
+/// Plans and submits a cp/mv line; returns when every op has been submitted.
+pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
+    let op_name = if cmd.is_move { "mv" } else { "cp" };
+    let sides = match validate(&cmd.src, &cmd.dst, cmd.flags.raw, cmd.version_id.as_deref()).await {
+        Ok(s) => s,
+        Err((message, kind)) => return line.fail(ctx, message, kind).await,
+    };
+    if cmd.flags.metadata_directive.is_some()
+        && !(sides.src.is_remote() && sides.dst.is_remote())
+    {
+        let what = if sides.src.is_remote() { "download" } else { "upload" };
+        return line
+            .fail(ctx, format!("metadata directive is not supported for {what}"), ErrorKind::Usage)
+            .await;
+    }
+    let mut opts = match transfer_opts(op_name, cmd.is_move, &cmd.flags) {
+        Ok(o) => o,
+        Err(message) => return line.fail(ctx, message, ErrorKind::Usage).await,
+    };
+    opts.no_clobber = cmd.no_clobber;
+    opts.if_size_differ = cmd.if_size_differ;
+    opts.if_source_newer = cmd.if_source_newer;
+    let opts = Arc::new(opts);
+    let filters = Filters::new(&cmd.flags.exclude, &cmd.flags.include);
+    let planner = Planner {
+        ctx,
+        line,
+        opts: &opts,
+        flags: &cmd.flags,
+        flatten: cmd.flatten,
+        version_id: cmd.version_id.clone(),
+    };
+    match &sides.src {
+        Location::Remote(src) if !src.is_wildcard() => {
+            // A single object: no listing; a missing key surfaces on the transfer.
+            let name = basename(&src.key).to_string();
+            let object = SourceObject {
+                info: ObjectInfo::file(src.key.clone(), 0),
+                relative: name,
+            };
+            planner.submit(src, None, &sides.dst, object, false).await;
+        }
+        Location::Remote(src) => {
+            let client = match ctx.clients.get(&opts.src_client).await {
+                Ok(c) => c,
+                Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
+            };
+            let expand_opts = ExpandOptions {
+                filters: &filters,
+                not_after: Some(ctx.started),
+                all_versions: false,
+            };
+            let rx = expand::remote_wildcard(&client, src, &expand_opts);
+            planner.drain(rx, Some(src), &sides.dst).await;
+        }
+        Location::Local(src) => {
+            let batch = src.is_wildcard()
+                || tokio::fs::metadata(&src.path).await.is_ok_and(|m| m.is_dir());
+            let rx = expand::local(src, !cmd.flags.no_follow_symlinks, &filters);
+            if batch {
+                planner.drain_local(rx, &sides.dst).await;
+            } else {
+                planner.drain_local_single(rx, &sides.dst).await;
+            }
+        }
+    }
+}
+
+/// Turns expanded objects into ops.
+pub struct Planner<'a> {
+    /// Run context.
+    pub ctx: &'a Arc<Ctx>,
+    /// The line being planned.
+    pub line: &'a Arc<LineCtx>,
+    /// Transfer settings.
+    pub opts: &'a Arc<TransferOpts>,
+    /// The line's flags.
+    pub flags: &'a TransferFlags,
+    /// `--flatten`.
+    pub flatten: bool,
+    /// `--version-id`.
+    pub version_id: Option<String>,
+}
+
+impl Planner<'_> {
+    async fn drain(&self, mut rx: expand::Expanded, src: Option<&RemoteUrl>, dst: &Location) {
+        while let Some(item) = rx.recv().await {
+            if self.ctx.stopping() {
+                return;
+            }
+            match item {
+                Ok(object) => {
+                    if let Some(src) = src {
+                        let url = src.with_key(object.info.key.clone());
+                        self.submit(&url, Some(&object), dst, object.clone(), true).await;
+                    }
+                }
+                Err(e) => self.line.fail(self.ctx, e.to_string(), e.kind).await,
+            }
+        }
+    }
+
+    async fn drain_local(&self, mut rx: expand::Expanded, dst: &Location) {
+        while let Some(item) = rx.recv().await {
+            if self.ctx.stopping() {
+                return;
+            }
+            match item {
+                Ok(object) => self.submit_upload(dst, object, true).await,
+                Err(e) => self.line.fail(self.ctx, e.to_string(), e.kind).await,
+            }
+        }
+    }
+
+    async fn drain_local_single(&self, mut rx: expand::Expanded, dst: &Location) {
+        while let Some(item) = rx.recv().await {
+            match item {
+                Ok(object) => self.submit_upload(dst, object, false).await,
+                Err(e) => self.line.fail(self.ctx, e.to_string(), e.kind).await,
+            }
+        }
+    }
+
+    fn name<'o>(&self, object: &'o SourceObject, batch: bool) -> &'o str {
+        if self.flatten || !batch {
+            basename(&object.info.key)
+        } else {
+            &object.relative
+        }
+    }
+
+    async fn submit_upload(&self, dst: &Location, object: SourceObject, batch: bool) {
+        let Location::Remote(dst) = dst else { return };
+        let name = self.name(&object, batch).to_string();
+        let op = Op::Upload(Upload {
+            opts: self.opts.clone(),
+            src: object.info.key.clone(),
+            dst: dest::remote(dst, &name, batch),
+            info: Some(object.info),
+        });
+        exec::submit(self.ctx, self.line, op).await;
+    }
+
+    /// Submits the op for one remote source object.
+    pub async fn submit(
+        &self,
+        src: &RemoteUrl,
+        listed: Option<&SourceObject>,
+        dst: &Location,
+        object: SourceObject,
+        batch: bool,
+    ) {
+        let info = listed.map(|o| o.info.clone());
+        if let Some(info) = &info
+            && is_archived(info.storage_class.as_deref())
+            && !self.flags.force_glacier_transfer
+        {
+            if !self.flags.ignore_glacier_warnings {
+                self.line
+                    .fail(
+                        self.ctx,
+                        format!("object '{src}' is on Glacier storage"),
+                        ErrorKind::Glacier,
+                    )
+                    .await;
+            }
+            return;
+        }
+        let name = self.name(&object, batch).to_string();
+        let op = match dst {
+            Location::Remote(d) => Op::Copy(ServerCopy {
+                opts: self.opts.clone(),
+                src: src.clone(),
+                version_id: self.version_id.clone(),
+                dst: dest::remote(d, &name, batch),
+                info,
+            }),
+            Location::Local(d) => match self.local_destination(&d.path, &name, batch).await {
+                Ok(path) => Op::Download(Download {
+                    opts: self.opts.clone(),
+                    src: src.clone(),
+                    version_id: self.version_id.clone(),
+                    dst: path,
+                    info,
+                }),
+                Err(e) => {
+                    let mut r = crate::exec::report::failed(
+                        self.opts.operation,
+                        &src.to_string(),
+                        &format!("{}/{}", d.path.trim_end_matches('/'), name),
+                        &e,
+                    );
+                    r.line = self.line.line;
+                    self.line.report(self.ctx, r).await;
+                    return;
+                }
+            },
+        };
+        exec::submit(self.ctx, self.line, op).await;
+    }
+
+    async fn local_destination(&self, dst: &str, name: &str, batch: bool) -> Result<String, StorageError> {
+        if batch {
+            return dest::local_join(dst, name);
+        }
+        let is_dir = dst.ends_with('/')
+            || dst == "."
+            || dst == ".."
+            || tokio::fs::metadata(dst).await.is_ok_and(|m| m.is_dir());
+        if is_dir {
+            dest::local_join(dst, name)
+        } else {
+            Ok(dst.to_string())
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! Result records: the public JSON schema of s5rs's output (`--json`), one record per
+//! operation, plus the shapes of listing, `du`, `head`, `bucket-version` and `--stat`
+//! lines. Field names follow s5cmd 2.3 so its users' parsers keep working; s5rs adds
+//! `line`, `error_kind`, `skipped`, `verified` and `attempts`.
+//!
+//! Every struct here derives `Deserialize` with `deny_unknown_fields`, so tests check
+//! the schema by strict parsing. Changing a field is a breaking change: add, don't rename.
+
+use chrono::{DateTime, Local, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The outcome of one operation (one object copied, moved, deleted; one bucket made …),
+/// or one failed command (parse error, validation error, listing error).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// `cp`, `mv`, `rm`, `pipe`, `mb`, `rb`, `ls`, `sync`, `run` (parse errors) …
+    pub operation: String,
+    /// True for completed and skipped operations, false for failures.
+    pub success: bool,
+    /// Source URL or path, as printed in text mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Fully resolved destination URL or path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// The object written (type, size, key for S3→S3 copies, storage class).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<ObjectRecord>,
+    /// Version id of the source, for version-specific deletes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// Why the operation was skipped (`object already exists` …); success stays true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// On failures: the command string (s5cmd's `command` field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// On failures: the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// On failures: the stable error code (`no_such_key`, `parse`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_kind: Option<String>,
+    /// Batch line number (from 1); absent for a command given on the command line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// What was verified end to end (`md5`, `crc64nvme`, `etag-multipart`, `none`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<String>,
+    /// Requests retried while performing this operation, when any were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u64>,
+}
+
+impl Record {
+    /// A successful record.
+    pub fn ok(operation: &str) -> Record {
+        Record {
+            operation: operation.to_string(),
+            success: true,
+            source: None,
+            destination: None,
+            object: None,
+            version_id: None,
+            skipped: None,
+            command: None,
+            error: None,
+            error_kind: None,
+            line: None,
+            verified: None,
+            retries: None,
+        }
+    }
+
+    /// A failed record with its command string, message and kind.
+    pub fn failed(
+        operation: &str,
+        command: String,
+        error: String,
+        kind: crate::error::ErrorKind,
+    ) -> Record {
+        Record {
+            success: false,
+            command: Some(command),
+            error: Some(error),
+            error_kind: Some(kind.code().to_string()),
+            ..Record::ok(operation)
+        }
+    }
+}
+
+/// An object as s5cmd's `storage.Object` JSON: in `cp` records and `ls` lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectRecord {
+    /// Full URL (`s3://b/k`) or local path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// ETag without quotes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// RFC 3339 with trimmed nanoseconds (UTC for S3, local offset for files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// `file` or `directory`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Size in bytes (present for files, also when 0 — s5cmd omits 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Storage class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+    /// Version id (version listings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// True for a delete marker (version listings).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delete_marker: bool,
+}
+
+/// `ls` with no argument: one bucket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketRecord {
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Bucket name.
+    pub name: String,
+}
+
+/// `du` summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DuRecord {
+    /// The argument as given.
+    pub source: String,
+    /// Storage class, with `-g`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+    /// Number of objects.
+    pub count: u64,
+    /// Total bytes.
+    pub size: u64,
+}
+
+/// `head` of an object (always JSON, as s5cmd).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadObjectRecord {
+    /// `s3://bucket/key`.
+    pub key: String,
+    /// Content-Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Server-side encryption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_side_encryption: Option<String>,
+    /// Last-Modified, RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// Size.
+    pub size: u64,
+    /// Storage class (STANDARD when the header is absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+    /// Version id, when the server reports one (s5cmd never fills it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// ETag without quotes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// User metadata, keys lower-cased; always present.
+    pub metadata: std::collections::BTreeMap<String, String>,
+}
+
+/// `head` of a bucket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadBucketRecord {
+    /// `s3://bucket`.
+    pub bucket: String,
+}
+
+/// `bucket-version` in JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketVersionRecord {
+    /// Bucket name.
+    pub bucket: String,
+    /// `Enabled`, `Suspended` or empty.
+    pub status: String,
+}
+
+/// One `--stat` line in JSON (s5rs adds `total`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatRecord {
+    /// Command name.
+    pub operation: String,
+    /// Invocations that succeeded.
+    pub success: u64,
+    /// Invocations that failed.
+    pub error: u64,
+    /// success + error.
+    pub total: u64,
+}
+
+/// Formats a UTC time as Go's RFC3339Nano (`2026-11-21T19:20:22.61Z`).
+pub fn format_utc(t: &DateTime<Utc>) -> String {
+    trim_nanos(&t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string())
+}
+
+/// Formats a time in the local zone as Go's RFC3339Nano (`…04:20:22.475144678+09:00`).
+pub fn format_local(t: &DateTime<Utc>) -> String {
+    let local: DateTime<Local> = t.with_timezone(&Local);
+    let s = local.format("%Y-%m-%dT%H:%M:%S%.9f%:z").to_string();
+    let (stamp, offset) = s.split_at(s.len() - 6);
+    let offset = if offset == "+00:00" { "Z" } else { offset };
+    format!("{}{}", trim_nanos(stamp), offset)
+}
+
+/// Trims trailing zeros of the fraction (and the dot when nothing remains), keeping
+/// whatever follows the fraction (a `Z`).
+fn trim_nanos(s: &str) -> String {
+    let Some(dot) = s.rfind('.') else {
+        return s.to_string();
+    };
+    let digits_end = s[dot + 1..]
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(s.len(), |i| dot + 1 + i);
+    let fraction = s[dot + 1..digits_end].trim_end_matches('0');
+    let tail = &s[digits_end..];
+    if fraction.is_empty() {
+        format!("{}{}", &s[..dot], tail)
+    } else {
+        format!("{}.{}{}", &s[..dot], fraction, tail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn go_style_timestamps() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 21, 19, 20, 22).unwrap()
+            + chrono::Duration::milliseconds(610);
+        assert_eq!(format_utc(&t), "2026-11-21T19:20:22.61Z");
+        let whole = Utc.with_ymd_and_hms(2026, 11, 21, 19, 20, 22).unwrap();
+        assert_eq!(format_utc(&whole), "2026-11-21T19:20:22Z");
+    }
+
+    #[test]
+    fn records_omit_empty_fields_and_parse_strictly() {
+        let mut r = Record::ok("cp");
+        r.source = Some("a".into());
+        r.destination = Some("s3://b/a".into());
+        r.object = Some(ObjectRecord {
+            kind: "file".into(),
+            size: Some(0),
+            ..Default::default()
+        });
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(
+            json,
+            r#"{"operation":"cp","success":true,"source":"a","destination":"s3://b/a","object":{"type":"file","size":0}}"#
+        );
+        let back: Record = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, r);
+        assert!(serde_json::from_str::<Record>(r#"{"operation":"cp","success":true,"bogus":1}"#).is_err());
+    }
+}

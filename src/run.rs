@@ -1,0 +1,193 @@
+//! The top of a run: one command from the command line, or a batch (`run FILE` /
+//! stdin) streamed line by line — each line parsed, then run as its own task while
+//! later lines are read (at most `--numworkers` lines in planning at once; their ops
+//! share the worker pool). A `wait` line is a barrier: every earlier line and all of
+//! its ops finish before any later line starts. Ctrl-C once stops reading and planning
+//! and lets running ops finish (exit 130); twice exits at once.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, BufReader};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::command::Command;
+use crate::config::{Config, Invocation};
+use crate::error::ErrorKind;
+use crate::exec::Ctx;
+use crate::exit::ExitCode;
+use crate::output::{self, Message};
+use crate::parse::{self, ParseOutcome};
+use crate::record::Record;
+
+/// Runs what the configuration asks for and returns the exit code.
+pub async fn run(config: Config) -> ExitCode {
+    let config = Arc::new(config);
+    let (out, writer) = output::start(config.json, config.log, config.stat);
+    let ctx = Ctx::new(config.clone(), out.clone());
+    watch_interrupts(ctx.clone());
+    let code = match &config.invocation {
+        Invocation::Command(words) => run_single(&ctx, words).await,
+        Invocation::Run(path) => run_batch(&ctx, path.as_deref()).await,
+    };
+    let interrupted = ctx.interrupted.load(Ordering::Relaxed);
+    drop(ctx);
+    out.shutdown().await;
+    drop(out);
+    let summary = writer.join().unwrap_or_default();
+    let mut code = code;
+    if summary.failures > 0 {
+        code = code.merge(ExitCode::Failure);
+    }
+    if interrupted {
+        code = code.merge(ExitCode::Interrupted);
+    }
+    code
+}
+
+async fn run_single(ctx: &Arc<Ctx>, words: &[String]) -> ExitCode {
+    match parse::parse_args(words) {
+        Ok(ParseOutcome::Help(text)) => {
+            ctx.output.send(Message::Raw(text.into_bytes().into())).await;
+            ExitCode::Success
+        }
+        Ok(ParseOutcome::Command(parsed)) => {
+            if matches!(parsed.command, Command::Wait) {
+                usage_error(ctx, words, "\"wait\" is only meaningful in a batch").await;
+                return ExitCode::Usage;
+            }
+            crate::commands::run(ctx, parsed, None).await;
+            ExitCode::Success
+        }
+        Err(e) => {
+            usage_error(ctx, words, &e.message).await;
+            ExitCode::Usage
+        }
+    }
+}
+
+async fn usage_error(ctx: &Ctx, words: &[String], message: &str) {
+    let operation = words.first().map_or("s5rs", String::as_str);
+    let record = Record::failed(operation, words.join(" "), message.to_string(), ErrorKind::Parse);
+    ctx.output.send(Message::Record(record)).await;
+}
+
+async fn run_batch(ctx: &Arc<Ctx>, path: Option<&std::path::Path>) -> ExitCode {
+    let display = match path {
+        Some(p) => format!("run {}", p.display()),
+        None => "run".to_string(),
+    };
+    match path {
+        Some(p) => match tokio::fs::File::open(p).await {
+            Ok(f) => run_lines(ctx, BufReader::with_capacity(256 * 1024, f), &display).await,
+            Err(e) => {
+                let record = Record::failed(
+                    "run",
+                    display,
+                    format!("open {}: {}", p.display(), io_message(&e)),
+                    ErrorKind::Io,
+                );
+                ctx.output.send(Message::Record(record)).await;
+                ExitCode::Usage
+            }
+        },
+        None => {
+            let stdin = tokio::io::stdin();
+            run_lines(ctx, BufReader::with_capacity(256 * 1024, stdin), &display).await
+        }
+    }
+}
+
+/// Go-like I/O error texts (`no such file or directory`).
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+async fn run_lines<R: AsyncBufRead + Unpin>(ctx: &Arc<Ctx>, mut input: R, display: &str) -> ExitCode {
+    let line_slots = Arc::new(Semaphore::new(ctx.config.numworkers));
+    let mut lines: JoinSet<()> = JoinSet::new();
+    let mut buf = Vec::with_capacity(256);
+    let mut number: u64 = 0;
+    let mut code = ExitCode::Success;
+    loop {
+        if ctx.stopping() {
+            break;
+        }
+        buf.clear();
+        match input.read_until(b'\n', &mut buf).await {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                let record = Record::failed("run", display.to_string(), format!("reading input: {e}"), ErrorKind::Io);
+                ctx.output.send(Message::Record(record)).await;
+                code = ExitCode::Failure;
+                break;
+            }
+        }
+        number += 1;
+        let text = String::from_utf8_lossy(&buf);
+        let text = text.trim_end_matches(['\n', '\r']);
+        match parse::parse_line(text) {
+            Ok(None) => {}
+            Ok(Some(ParseOutcome::Help(help))) => {
+                ctx.output.send(Message::Raw(help.into_bytes().into())).await;
+            }
+            Ok(Some(ParseOutcome::Command(parsed))) => {
+                if matches!(parsed.command, Command::Wait) {
+                    while lines.join_next().await.is_some() {}
+                    continue;
+                }
+                let permit = line_slots
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .expect("line semaphore is never closed");
+                let ctx = ctx.clone();
+                lines.spawn(async move {
+                    crate::commands::run(&ctx, parsed, Some(number)).await;
+                    drop(permit);
+                });
+                while lines.try_join_next().is_some() {}
+            }
+            Err(e) => {
+                let mut record = Record::failed(
+                    "run",
+                    display.to_string(),
+                    format!("line {number}, column {}: {}", e.column, e.message),
+                    ErrorKind::Parse,
+                );
+                record.line = Some(number);
+                ctx.output.send(Message::Record(record)).await;
+            }
+        }
+    }
+    while lines.join_next().await.is_some() {}
+    code
+}
+
+/// First Ctrl-C: stop planning, let running ops finish. Second: exit 130 at once.
+fn watch_interrupts(ctx: Arc<Ctx>) {
+    let weak = Arc::downgrade(&ctx);
+    drop(ctx);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        if let Some(ctx) = weak.upgrade() {
+            ctx.interrupted.store(true, Ordering::Relaxed);
+            ctx.output
+                .send(Message::Warn(
+                    "interrupted: finishing running operations (Ctrl-C again to exit now)".into(),
+                ))
+                .await;
+        }
+        if tokio::signal::ctrl_c().await.is_ok() {
+            std::process::exit(ExitCode::Interrupted.code());
+        }
+    });
+}

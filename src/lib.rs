@@ -2,3 +2,4 @@
 pub mod command;
 pub mod error;
 pub mod storage;
+pub mod wildcard;

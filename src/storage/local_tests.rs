@@ -691,3 +691,21 @@ fn remove_empty_dirs_up_to_root() {
     remove_empty_dirs(&root, &t.path().join("other/x"));
     assert!(t.path().join("other").exists());
 }
+
+#[tokio::test]
+async fn relative_paths_keep_their_form() {
+    // Cargo runs unit tests in the package root, so these paths are relative to it.
+    let got = drain(glob("src/storage/local*.rs", true)).await;
+    assert_eq!(
+        keys(&got, ""),
+        vec!["src/storage/local.rs", "src/storage/local_tests.rs"]
+    );
+    let got = drain(glob("./src/storage/local.r?", true)).await;
+    assert_eq!(keys(&got, ""), vec!["./src/storage/local.rs"]);
+    let got = drain(glob("Cargo.tom?", true)).await;
+    assert_eq!(keys(&got, ""), vec!["Cargo.toml"]);
+    let got = list("./src/storage", true).await;
+    let k = keys(&got, "./src/storage/");
+    assert!(k.contains(&"local.rs".to_string()), "{k:?}");
+    assert!(k.contains(&"s3/mod.rs".to_string()), "{k:?}");
+}

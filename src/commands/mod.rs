@@ -1,7 +1,13 @@
 //! Command drivers: one function per command that validates it, plans it and waits for
 //! its ops; this module dispatches a parsed command and counts it for `--stat`.
 
+pub mod bucket;
+pub mod cat;
+pub mod du;
+pub mod head;
 pub mod ls;
+pub mod pipe;
+pub mod presign;
 
 use std::sync::Arc;
 
@@ -17,6 +23,14 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
         Command::Ls(c) => ls::run(ctx, &line, c).await,
         Command::Copy(c) => crate::plan::copy::run(ctx, &line, c).await,
         Command::Rm(c) => crate::plan::rm::run(ctx, &line, c).await,
+        Command::Du(c) => du::run(ctx, &line, c).await,
+        Command::Cat(c) => cat::run(ctx, &line, c).await,
+        Command::Pipe(c) => pipe::run(ctx, &line, c).await,
+        Command::Head(c) => head::run(ctx, &line, c).await,
+        Command::MakeBucket { target } => bucket::make(ctx, &line, target).await,
+        Command::RemoveBucket { target, force } => bucket::remove(ctx, &line, target, *force).await,
+        Command::BucketVersion(c) => bucket::versioning(ctx, &line, c).await,
+        Command::Presign(c) => presign::run(ctx, &line, c).await,
         Command::Version => {
             ctx.output
                 .send(Message::Line(format!("v{}", env!("CARGO_PKG_VERSION"))))

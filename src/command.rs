@@ -7,6 +7,43 @@
 
 use std::time::Duration;
 
+/// Default `-c/--concurrency` (parts in flight per file), as s5cmd.
+pub const DEFAULT_CONCURRENCY: usize = 5;
+/// Default `-p/--part-size` in bytes (50 MiB), as s5cmd.
+pub const DEFAULT_PART_SIZE: u64 = 50 * 1024 * 1024;
+/// Part size used for `-p 0` (5 MiB, the S3 minimum; s5cmd's "SDK default").
+pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+/// Default `presign --expire` (3 hours).
+pub const DEFAULT_PRESIGN_EXPIRE: Duration = Duration::from_secs(3 * 3600);
+
+/// `--checksum-algorithm` (s5rs): the additional checksum asked of S3 on upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChecksumAlgorithm {
+    /// CRC-64/NVME (`x-amz-checksum-crc64nvme`).
+    Crc64Nvme,
+    /// CRC-32C (`x-amz-checksum-crc32c`).
+    Crc32c,
+    /// CRC-32 (`x-amz-checksum-crc32`).
+    Crc32,
+    /// SHA-256 (`x-amz-checksum-sha256`).
+    Sha256,
+    /// SHA-1 (`x-amz-checksum-sha1`).
+    Sha1,
+}
+
+impl ChecksumAlgorithm {
+    /// The name S3 uses (`x-amz-checksum-algorithm` value), e.g. `CRC32C`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChecksumAlgorithm::Crc64Nvme => "CRC64NVME",
+            ChecksumAlgorithm::Crc32c => "CRC32C",
+            ChecksumAlgorithm::Crc32 => "CRC32",
+            ChecksumAlgorithm::Sha256 => "SHA256",
+            ChecksumAlgorithm::Sha1 => "SHA1",
+        }
+    }
+}
+
 /// One parsed command with what is needed to report on it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedCommand {
@@ -65,6 +102,16 @@ pub struct TransferFlags {
     pub exclude: Vec<String>,
     /// `--include` patterns (empty strings dropped).
     pub include: Vec<String>,
+    /// `--checksum-algorithm` (s5rs): additional checksum to store on upload.
+    pub checksum_algorithm: Option<ChecksumAlgorithm>,
+    /// `--source-profile` (s5rs, cp/mv/sync): credentials profile for the source side.
+    pub source_profile: Option<String>,
+    /// `--source-endpoint-url` (s5rs, cp/mv/sync): endpoint for the source side.
+    pub source_endpoint_url: Option<String>,
+    /// `--destination-profile` (s5rs, cp/mv/sync): credentials profile for the destination.
+    pub destination_profile: Option<String>,
+    /// `--destination-endpoint-url` (s5rs, cp/mv/sync): endpoint for the destination.
+    pub destination_endpoint_url: Option<String>,
 }
 
 /// `cp` and `mv`.

@@ -281,15 +281,16 @@ pub struct SelectCmd {
     pub target: String,
     /// `-e/--query`.
     pub query: String,
-    /// `--output-format` (json|csv); `None` = same as input.
+    /// `--output-format` (json|csv, lower-cased); `None` = same as input.
     pub output_format: Option<String>,
-    /// `--compression` (GZIP|BZIP2).
+    /// `--compression` (GZIP|BZIP2|NONE, upper-cased).
     pub compression: Option<String>,
-    /// `--structure` lines|document (json).
+    /// `--structure` lines|document (json; `Some("lines")` by default, `None` for
+    /// csv/parquet).
     pub structure: Option<String>,
-    /// `--delimiter` (csv), escapes unquoted.
+    /// `--delimiter` (csv; `Some(",")` by default, `None` otherwise), escapes unquoted.
     pub delimiter: Option<String>,
-    /// `--use-header` (csv): USE|IGNORE|NONE.
+    /// `--use-header` (csv): USE|IGNORE|NONE (`Some("NONE")` by default, `None` otherwise).
     pub use_header: Option<String>,
     /// `--exclude`.
     pub exclude: Vec<String>,

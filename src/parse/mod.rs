@@ -68,6 +68,10 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// What a successfully parsed line asks for.
+///
+/// Not boxed although `Command` is much larger than `Help`: one outcome exists per
+/// line and is moved straight to the planner, so a box would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParseOutcome {
     /// A command to plan and run.
@@ -291,9 +295,9 @@ fn scan_flags(cmd: Cmd, words: &[Word], source: Source) -> Result<Scan<'_>, Pars
             };
             ParseError::new(value_column, message)
         })?;
-        if let Value::KeyValue(key, _) = &value
+        if let Value::Pair(key, _) = &value
             && scan.flags.iter().any(|o| {
-                o.spec.name == spec.name && matches!(&o.value, Value::KeyValue(k, _) if k == key)
+                o.spec.name == spec.name && matches!(&o.value, Value::Pair(k, _) if k == key)
             })
         {
             return Err(ParseError::new(
@@ -385,7 +389,7 @@ impl Scan<'_> {
             .iter()
             .filter(|o| o.spec.name == name)
             .filter_map(|o| match &o.value {
-                Value::KeyValue(k, v) => Some((k.clone(), v.clone())),
+                Value::Pair(k, v) => Some((k.clone(), v.clone())),
                 _ => None,
             })
             .collect()

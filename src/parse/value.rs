@@ -24,7 +24,7 @@ pub enum Value {
     /// A choice, in the table's spelling.
     Choice(&'static str),
     /// A `key=value` pair.
-    KeyValue(String, String),
+    Pair(String, String),
 }
 
 impl Value {
@@ -34,7 +34,7 @@ impl Value {
             Value::Bool(b) => b.to_string(),
             Value::Count(n) => n.to_string(),
             Value::Duration(d) => format_go_duration(*d),
-            Value::KeyValue(k, v) => format!("{k}={v}"),
+            Value::Pair(k, v) => format!("{k}={v}"),
             // As given: s5cmd shows `--set=eNaBled`, `--delimiter=\t`.
             Value::Text(_) | Value::Choice(_) => raw.to_string(),
         }
@@ -272,7 +272,7 @@ pub fn check(kind: ValueKind, raw: &str) -> Result<Value, String> {
                 return Err("flag can't be passed empty. Format: key=value".into());
             }
             match raw.split_once('=') {
-                Some((k, v)) if !k.is_empty() => Ok(Value::KeyValue(k.into(), v.into())),
+                Some((k, v)) if !k.is_empty() => Ok(Value::Pair(k.into(), v.into())),
                 _ => Err(format!("the key value pair([{raw}]) has invalid format")),
             }
         }
@@ -380,7 +380,7 @@ mod tests {
         );
         assert_eq!(
             check(ValueKind::KeyValue, "a=b=c"),
-            Ok(Value::KeyValue("a".into(), "b=c".into()))
+            Ok(Value::Pair("a".into(), "b=c".into()))
         );
         assert!(check(ValueKind::Url, "localhost:9000").is_err());
         assert!(check(ValueKind::Rfc3339, "2024-10-01T20:30:00Z").is_ok());

@@ -189,6 +189,14 @@ pub fn parse(args: Vec<OsString>) -> Action {
     }
     .max(2);
     let words = cli.command;
+    if let Some(first) = words.first()
+        && first.starts_with('-')
+    {
+        let name = first.trim_start_matches('-');
+        return Action::Usage(format!(
+            "Incorrect Usage: flag provided but not defined: -{name}\nSee 's5rs --help' for usage"
+        ));
+    }
     let invocation = match words.first().map(String::as_str) {
         None => return Action::Print(Cli::command().render_long_help().to_string()),
         Some("help") | Some("h") => {

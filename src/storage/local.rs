@@ -29,7 +29,11 @@ impl Storage for LocalFs {
         unimplemented!()
     }
 
-    async fn stat(&self, _key: &str, _version_id: Option<&str>) -> Result<ObjectMeta, StorageError> {
+    async fn stat(
+        &self,
+        _key: &str,
+        _version_id: Option<&str>,
+    ) -> Result<ObjectMeta, StorageError> {
         unimplemented!()
     }
 

@@ -218,19 +218,44 @@ impl S3Client {
     }
 
     /// DeleteObjects (at most 1,000 keys) with Content-MD5; per-key outcomes.
+    ///
+    /// Keys holding characters XML 1.0 cannot carry (controls other than tab, LF
+    /// and CR) are deleted one by one with DeleteObject instead.
     pub async fn delete_objects(
         &self,
         bucket: &str,
         keys: &[(String, Option<String>)],
     ) -> Result<Vec<DeleteOutcome>, StorageError> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
         if keys.len() > 1000 {
             return Err(StorageError::new(
                 ErrorKind::Usage,
                 "DeleteObjects takes at most 1000 keys",
             ));
+        }
+        let xml_unsafe = |k: &str| {
+            k.chars()
+                .any(|c| c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+        };
+        if keys.iter().any(|(k, _)| xml_unsafe(k)) {
+            let (bad, good): (Vec<_>, Vec<_>) =
+                keys.iter().cloned().partition(|(k, _)| xml_unsafe(k));
+            let mut out = Box::pin(self.delete_objects(bucket, &good)).await?;
+            for (key, version) in bad {
+                let (version_id, error) =
+                    match self.delete_object(bucket, &key, version.as_deref()).await {
+                        Ok(v) => (v.or(version), None),
+                        Err(e) => (version, Some(e)),
+                    };
+                out.push(DeleteOutcome {
+                    key,
+                    version_id,
+                    error,
+                });
+            }
+            return Ok(out);
+        }
+        if keys.is_empty() {
+            return Ok(Vec::new());
         }
         let mut doc = String::with_capacity(64 + keys.len() * 48);
         doc.push_str(r#"<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>false</Quiet>"#);

@@ -1,7 +1,6 @@
 //! Listings: ListObjectsV2 (or v1), ListObjectVersions and ListBuckets, always with
-//! `encoding-type=url` so any byte of a key survives XML; keys, prefixes and tokens
-//! are percent-decoded (`+` stays `+`: some servers echo the parameter but do not
-//! encode, and a literal `+` must not become a space). ETag and StorageClass are
+//! `encoding-type=url` so any byte of a key survives XML; keys, prefixes and markers
+//! are decoded like AWS's SDKs do (see [`decode`]). ETag and StorageClass are
 //! optional. `list` streams pages into a bounded channel from a spawned task.
 
 use http::Method;
@@ -24,10 +23,20 @@ fn push_param(q: &mut String, name: &str, value: &str) {
     q.extend(percent_encoding::utf8_percent_encode(value, QUERY_SET));
 }
 
-/// Percent-decodes a value when the response says it is URL-encoded.
+/// Decodes a value when the response says it is URL-encoded, the way AWS's own
+/// SDKs do (botocore: `unquote_plus`): `+` is a space, `%XX` a byte. AWS and rclone
+/// encode a space as `+` and a `+` as `%2B`; a server that echoes `encoding-type=url`
+/// without encoding (s3s) would turn literal `+` into spaces — the in-process test
+/// server's fill layer encodes properly for that reason.
 fn decode(s: &str, encoded: bool) -> String {
     if !encoded {
         return s.to_owned();
+    }
+    if s.contains('+') {
+        let spaced = s.replace('+', " ");
+        return percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8_lossy()
+            .into_owned();
     }
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
@@ -284,5 +293,32 @@ impl S3Client {
             }
         });
         rx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_like_aws_sdks() {
+        assert_eq!(decode("a%2Bb+c%20d%0D%2F", true), "a+b c d\r/");
+        assert_eq!(decode("a+b", false), "a+b");
+        assert_eq!(decode("%E6%97%A5", true), "日");
+    }
+
+    #[test]
+    fn entries_without_etag_or_storage_class() {
+        let root = xml::parse(
+            b"<ListBucketResult><EncodingType>url</EncodingType><Contents><Key>k%26</Key><Size>3</Size></Contents><Contents><Key>d/</Key><ETag>abc</ETag></Contents></ListBucketResult>",
+        )
+        .unwrap();
+        let e: Vec<ObjectInfo> = root.all("Contents").map(|c| entry(c, true)).collect();
+        assert_eq!(e[0].key, "k&");
+        assert_eq!(e[0].size, 3);
+        assert_eq!(e[0].etag, None);
+        assert_eq!(e[0].storage_class, None);
+        assert_eq!(e[1].kind, EntryKind::Directory);
+        assert_eq!(e[1].etag.as_deref(), Some("abc"));
     }
 }

@@ -58,8 +58,11 @@ pub struct Faults {
     pub reset_mid_body: u32,
     /// Send half of a response body (Content-Length unchanged), then end it cleanly.
     pub truncate_body: u32,
-    /// Answer Range requests with 200 and the whole object (rclone's behaviour).
+    /// Answer Range requests with 200 and the whole object (some servers do).
     pub ignore_range: bool,
+    /// Answer Range requests with status 200 but the range's bytes and a
+    /// Content-Range header (what rclone 1.75 does).
+    pub range_as_200: bool,
     /// Wait this long before handling each request.
     pub delay: Option<Duration>,
     /// Only requests with this method are affected.
@@ -195,11 +198,12 @@ enum Action {
     CutBody { abort: bool },
 }
 
-fn decide(faults: &Mutex<Faults>, method: &http::Method) -> (Action, Option<Duration>) {
+fn decide(faults: &Mutex<Faults>, method: &http::Method) -> (Action, Option<Duration>, bool) {
     let mut f = faults.lock().unwrap();
     let delay = f.delay;
+    let range_as_200 = f.range_as_200;
     if f.only_method.as_ref().is_some_and(|m| m != method) {
-        return (Action::Pass, delay);
+        return (Action::Pass, delay, range_as_200);
     }
     let action = if f.slow_down > 0 {
         f.slow_down -= 1;
@@ -223,7 +227,7 @@ fn decide(faults: &Mutex<Faults>, method: &http::Method) -> (Action, Option<Dura
     } else {
         Action::Pass
     };
-    (action, delay)
+    (action, delay, range_as_200)
 }
 
 #[derive(Debug)]
@@ -242,7 +246,7 @@ async fn handle(
     req: http::Request<hyper::body::Incoming>,
 ) -> Result<http::Response<RespBody>, Box<dyn std::error::Error + Send + Sync>> {
     requests.fetch_add(1, Ordering::SeqCst);
-    let (action, delay) = decide(&faults, req.method());
+    let (action, delay, range_as_200) = decide(&faults, req.method());
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
     }
@@ -266,7 +270,10 @@ async fn handle(
             let resp = hyper::service::Service::call(&service, req).await.map_err(
                 |e| -> Box<dyn std::error::Error + Send + Sync> { format!("s3s: {e:?}").into() },
             )?;
-            let (parts, body) = resp.into_parts();
+            let (mut parts, body) = resp.into_parts();
+            if range_as_200 && parts.status == http::StatusCode::PARTIAL_CONTENT {
+                parts.status = http::StatusCode::OK;
+            }
             let bytes = body
                 .collect()
                 .await

@@ -73,17 +73,19 @@ pub(crate) fn span_of(
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if status == StatusCode::PARTIAL_CONTENT {
-        let (s, e, _) = headers
-            .get(http::header::CONTENT_RANGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_content_range)
-            .ok_or_else(|| {
-                StorageError::new(
-                    ErrorKind::InvalidResponse,
-                    "206 response without a valid Content-Range",
-                )
-            })?;
+    let content_range = headers
+        .get(http::header::CONTENT_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_content_range);
+    // rclone answers a Range request with 200 *and* a Content-Range and only the
+    // range's bytes: trust Content-Range whatever the status.
+    if status == StatusCode::PARTIAL_CONTENT || (asked.is_some() && content_range.is_some()) {
+        let (s, e, _) = content_range.ok_or_else(|| {
+            StorageError::new(
+                ErrorKind::InvalidResponse,
+                "206 response without a valid Content-Range",
+            )
+        })?;
         if let Some((a, _)) = asked
             && a != s
         {
@@ -98,7 +100,7 @@ pub(crate) fn span_of(
             skip: 0,
         });
     }
-    // 200: the whole object.
+    // 200 without Content-Range: the whole object.
     match asked {
         Some((a, b)) => {
             let end = match content_length {

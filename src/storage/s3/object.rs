@@ -121,7 +121,10 @@ impl S3Client {
         let resp = self.send(&req).await?;
         let mut meta = headers::object_meta(&resp.headers);
         let span = span_of(resp.status, &resp.headers, range)?;
-        if resp.status == http::StatusCode::OK && range.is_some() {
+        if resp.status == http::StatusCode::OK
+            && range.is_some()
+            && !resp.headers.contains_key(http::header::CONTENT_RANGE)
+        {
             // The whole object came back: Content-Length is its size.
             meta.size = headers::get(&resp.headers, "content-length")
                 .and_then(|v| v.parse().ok())

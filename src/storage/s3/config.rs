@@ -1,0 +1,233 @@
+//! Where requests go and who signs them: endpoint resolution (flag, then
+//! `S3_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, else AWS), the
+//! addressing style (virtual-hosted for AWS, path style for custom endpoints and
+//! dotted bucket names), and region/credential resolution through `aws-config`.
+//!
+//! Credentials are cached here and refreshed shortly before they expire, because
+//! `aws-config`'s providers do not cache by themselves and calling them per
+//! request would cost far more than the request itself.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use aws_config::BehaviorVersion;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_smithy_runtime_api::client::identity::Identity;
+
+use super::S3Config;
+use crate::error::ErrorKind;
+use crate::storage::StorageError;
+
+/// Region used when nothing else names one.
+pub(crate) const FALLBACK_REGION: &str = "us-east-1";
+
+/// Refresh credentials this long before they expire.
+const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+/// The resolved endpoint.
+#[derive(Debug, Clone)]
+pub(crate) struct Endpoint {
+    /// `http` or `https`.
+    pub scheme: String,
+    /// `host[:port]` of a custom endpoint; empty for AWS.
+    pub authority: String,
+    /// True when talking to AWS itself (virtual-hosted style, regional hosts).
+    pub is_aws: bool,
+    /// `scheme://host[:port]` as reported by [`super::S3Client::endpoint`].
+    pub display: String,
+}
+
+impl Endpoint {
+    /// Resolves the endpoint from the flag or the environment.
+    pub fn resolve(flag: Option<&str>, region: &str) -> Result<Endpoint, StorageError> {
+        let url = flag.map(str::to_owned).or_else(|| {
+            ["S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
+                .iter()
+                .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        });
+        match url {
+            None => Ok(Endpoint {
+                scheme: "https".into(),
+                authority: String::new(),
+                is_aws: true,
+                display: format!("https://s3.{region}.amazonaws.com"),
+            }),
+            Some(url) => {
+                let uri: http::Uri = url.trim_end_matches('/').parse().map_err(|e| {
+                    StorageError::new(
+                        ErrorKind::Usage,
+                        format!("invalid endpoint url {url:?}: {e}"),
+                    )
+                })?;
+                let scheme = uri.scheme_str().unwrap_or("https").to_ascii_lowercase();
+                if scheme != "http" && scheme != "https" {
+                    return Err(StorageError::new(
+                        ErrorKind::Usage,
+                        format!("invalid endpoint url {url:?}: scheme must be http or https"),
+                    ));
+                }
+                let authority =
+                    uri.authority()
+                        .map(|a| a.as_str().to_owned())
+                        .ok_or_else(|| {
+                            StorageError::new(
+                                ErrorKind::Usage,
+                                format!("invalid endpoint url {url:?}: no host"),
+                            )
+                        })?;
+                Ok(Endpoint {
+                    display: format!("{scheme}://{authority}"),
+                    scheme,
+                    authority,
+                    is_aws: false,
+                })
+            }
+        }
+    }
+
+    /// Writes `scheme://host` for a request to `bucket` in `region` into `out`, and
+    /// returns whether the bucket goes into the path (path style).
+    pub fn write_base(&self, out: &mut String, bucket: Option<&str>, region: &str) -> bool {
+        out.push_str(&self.scheme);
+        out.push_str("://");
+        if !self.is_aws {
+            out.push_str(&self.authority);
+            return bucket.is_some();
+        }
+        match bucket {
+            Some(b) if !b.contains('.') => {
+                out.push_str(b);
+                out.push_str(".s3.");
+                out.push_str(region);
+                out.push_str(".amazonaws.com");
+                false
+            }
+            other => {
+                out.push_str("s3.");
+                out.push_str(region);
+                out.push_str(".amazonaws.com");
+                other.is_some()
+            }
+        }
+    }
+}
+
+/// Resolved credentials, shared by every request until they near expiry.
+struct Cached {
+    identity: Identity,
+    /// When to fetch new ones; `None` for credentials that never expire.
+    refresh_at: Option<SystemTime>,
+}
+
+/// A caching front of the credentials provider from `aws-config`.
+pub(crate) struct Credentials {
+    provider: SharedCredentialsProvider,
+    cached: RwLock<Option<Arc<Cached>>>,
+    refresh: tokio::sync::Mutex<()>,
+}
+
+impl Credentials {
+    /// The current identity, fetched (once, for all concurrent callers) when
+    /// missing or about to expire.
+    pub async fn identity(&self) -> Result<Identity, StorageError> {
+        if let Some(id) = self.fresh() {
+            return Ok(id);
+        }
+        let _guard = self.refresh.lock().await;
+        if let Some(id) = self.fresh() {
+            return Ok(id);
+        }
+        let creds = self.provider.provide_credentials().await.map_err(|e| {
+            StorageError::new(
+                ErrorKind::NoCredentials,
+                format!("no valid credentials found: {}", error_chain(&e)),
+            )
+        })?;
+        let refresh_at = creds
+            .expiry()
+            .map(|t| t.checked_sub(REFRESH_MARGIN).unwrap_or(t));
+        let identity: Identity = creds.into();
+        *self.cached.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(Cached {
+            identity: identity.clone(),
+            refresh_at,
+        }));
+        Ok(identity)
+    }
+
+    /// The cached identity, if it is still fresh.
+    pub fn cached(&self) -> Option<Identity> {
+        self.fresh()
+    }
+
+    fn fresh(&self) -> Option<Identity> {
+        let guard = self.cached.read().unwrap_or_else(|e| e.into_inner());
+        let cached = guard.as_ref()?;
+        match cached.refresh_at {
+            Some(t) if SystemTime::now() >= t => None,
+            _ => Some(cached.identity.clone()),
+        }
+    }
+}
+
+/// Formats an error with its sources, `a: b: c`.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(err) = src {
+        let m = err.to_string();
+        if !s.contains(&m) {
+            s.push_str(": ");
+            s.push_str(&m);
+        }
+        src = err.source();
+    }
+    s
+}
+
+/// Region and credentials as `aws-config` resolves them for this configuration.
+pub(crate) struct Resolved {
+    pub region: String,
+    pub credentials: Option<Credentials>,
+}
+
+/// Loads region and (unless anonymous) the credentials provider.
+#[allow(deprecated)] // ProfileFiles is a re-export alias of aws-runtime's EnvConfigFiles.
+pub(crate) async fn resolve(config: &S3Config) -> Resolved {
+    use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(profile) = &config.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(path) = &config.credentials_file {
+        let files = ProfileFiles::builder()
+            .include_default_config_file(true)
+            .with_file(ProfileFileKind::Credentials, path)
+            .build();
+        loader = loader.profile_files(files);
+    }
+    if let Some(region) = &config.region {
+        loader = loader.region(aws_config::Region::new(region.clone()));
+    }
+    if config.no_sign_request {
+        loader = loader.no_credentials();
+    }
+    let sdk = loader.load().await;
+    let region = config
+        .region
+        .clone()
+        .or_else(|| sdk.region().map(|r| r.as_ref().to_owned()))
+        .unwrap_or_else(|| FALLBACK_REGION.to_owned());
+    let credentials = if config.no_sign_request {
+        None
+    } else {
+        sdk.credentials_provider().map(|provider| Credentials {
+            provider,
+            cached: RwLock::new(None),
+            refresh: tokio::sync::Mutex::new(()),
+        })
+    };
+    Resolved {
+        region,
+        credentials,
+    }
+}

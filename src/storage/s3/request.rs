@@ -1,0 +1,382 @@
+//! Sending one S3 request: build the URL (addressing style, percent-encoded key),
+//! sign it, send it on the pooled client with a timeout, turn failures into typed
+//! errors, follow a region redirect once, and retry what is retryable with backoff.
+//!
+//! This is the hot path for small objects, so the URL is built in one `String`
+//! and the request headers are only cloned once per attempt.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+
+use super::error::{self, Target};
+use super::sign::{self, PATH_SET};
+use super::transport::{READ_TIMEOUT, RESPONSE_TIMEOUT, ReqBody};
+use super::{S3Client, retry, xml};
+use crate::error::ErrorKind;
+use crate::storage::StorageError;
+
+/// A request body as the operations describe it.
+#[derive(Clone)]
+pub(crate) enum Body {
+    /// No body.
+    Empty,
+    /// A small body whose SHA-256 is signed (XML documents).
+    Signed(Bytes),
+    /// Object data sent with `UNSIGNED-PAYLOAD` (Content-MD5/CRC headers carry integrity).
+    Data(Bytes),
+    /// Object data streamed from a file range (reopened at `offset` on each attempt).
+    File {
+        /// The file.
+        path: PathBuf,
+        /// First byte.
+        offset: u64,
+        /// Length.
+        len: u64,
+    },
+}
+
+impl Body {
+    fn len(&self) -> u64 {
+        match self {
+            Body::Empty => 0,
+            Body::Signed(b) | Body::Data(b) => b.len() as u64,
+            Body::File { len, .. } => *len,
+        }
+    }
+}
+
+/// One S3 request.
+pub(crate) struct Request<'a> {
+    /// HTTP method.
+    pub method: Method,
+    /// Bucket, if any.
+    pub bucket: Option<&'a str>,
+    /// Object key, if any (sent percent-encoded).
+    pub key: Option<&'a str>,
+    /// Query string, already encoded, without `?` (may be empty).
+    pub query: &'a str,
+    /// Extra headers (signed).
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Body,
+    /// What a body-less 404 means.
+    pub target: Target,
+    /// Read the whole response body (XML answers) instead of streaming it.
+    pub read_body: bool,
+    /// A 200 may carry an `<Error>` document (CopyObject, CompleteMultipartUpload).
+    pub ok_may_be_error: bool,
+}
+
+impl<'a> Request<'a> {
+    /// A request with no headers and no body that reads the whole response.
+    pub fn new(method: Method, bucket: Option<&'a str>, key: Option<&'a str>) -> Self {
+        Request {
+            method,
+            bucket,
+            key,
+            query: "",
+            headers: HeaderMap::new(),
+            body: Body::Empty,
+            target: match (bucket, key) {
+                (None, _) => Target::Service,
+                (Some(_), None) => Target::Bucket,
+                (Some(_), Some(_)) => Target::Object,
+            },
+            read_body: true,
+            ok_may_be_error: false,
+        }
+    }
+
+    /// Sets the query string (already encoded).
+    pub fn query(mut self, q: &'a str) -> Self {
+        self.query = q;
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, b: Body) -> Self {
+        self.body = b;
+        self
+    }
+}
+
+/// A successful response.
+pub(crate) struct Response {
+    /// Status (2xx).
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// The whole body, when `read_body` was set.
+    pub body: Bytes,
+    /// The unread body, when `read_body` was not set.
+    pub stream: Option<Incoming>,
+}
+
+/// Inserts a header from a string, ignoring values that are not valid header values.
+pub(crate) fn put_header(map: &mut HeaderMap, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        map.insert(HeaderName::from_static(name), v);
+    }
+}
+
+impl S3Client {
+    /// The signing region for `bucket` (learnt from a redirect, else the default).
+    pub(crate) fn region_for(&self, bucket: Option<&str>) -> String {
+        if let Some(b) = bucket {
+            let map = self
+                .inner
+                .bucket_regions
+                .read()
+                .unwrap_or_else(|e| e.into_inner());
+            if !map.is_empty()
+                && let Some(r) = map.get(b)
+            {
+                return r.clone();
+            }
+        }
+        self.inner.region.clone()
+    }
+
+    /// The URL of a request, and whether a bucket goes in its path.
+    pub(crate) fn url(
+        &self,
+        bucket: Option<&str>,
+        key: Option<&str>,
+        query: &str,
+        region: &str,
+    ) -> String {
+        let mut url = String::with_capacity(
+            64 + bucket.map_or(0, str::len) + key.map_or(0, |k| k.len() * 3) + query.len(),
+        );
+        let path_style = self.inner.endpoint.write_base(&mut url, bucket, region);
+        if path_style && let Some(b) = bucket {
+            url.push('/');
+            url.extend(percent_encoding::utf8_percent_encode(b, PATH_SET));
+        }
+        match key {
+            Some(k) => {
+                url.push('/');
+                url.extend(percent_encoding::utf8_percent_encode(k, PATH_SET));
+            }
+            None if !path_style || bucket.is_none() => url.push('/'),
+            None => {}
+        }
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(query);
+        }
+        url
+    }
+
+    /// Counts one retry in the client's statistics.
+    pub(crate) fn count_retry(&self) {
+        self.inner.retries_total.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The number of retries each request may make.
+    pub(crate) fn retry_count(&self) -> u32 {
+        self.inner.retry_count
+    }
+
+    /// Sends `req`, retrying as the policy allows; returns the first success or the
+    /// last error.
+    pub(crate) async fn send(&self, req: &Request<'_>) -> Result<Response, StorageError> {
+        self.send_with_budget(req, self.inner.retry_count).await
+    }
+
+    /// Sends `req` once (a region redirect is still followed); the caller retries.
+    pub(crate) async fn send_once(&self, req: &Request<'_>) -> Result<Response, StorageError> {
+        self.send_with_budget(req, 0).await
+    }
+
+    async fn send_with_budget(
+        &self,
+        req: &Request<'_>,
+        budget: u32,
+    ) -> Result<Response, StorageError> {
+        let mut retries = 0u32;
+        let mut redirected = false;
+        loop {
+            let region = self.region_for(req.bucket);
+            match self.attempt(req, &region).await {
+                Ok(resp) => return Ok(resp),
+                Err(Failure::Redirect(new_region)) if !redirected => {
+                    redirected = true;
+                    if let Some(b) = req.bucket {
+                        self.inner
+                            .bucket_regions
+                            .write()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(b.to_owned(), new_region);
+                    }
+                }
+                Err(Failure::Redirect(_)) => {
+                    return Err(StorageError::new(
+                        ErrorKind::InvalidRequest,
+                        "redirected to another region twice",
+                    ));
+                }
+                Err(Failure::Error(e)) => {
+                    if retries >= budget || !error::is_retryable(&e) {
+                        return Err(e);
+                    }
+                    retries += 1;
+                    self.count_retry();
+                    tokio::time::sleep(retry::backoff(retries)).await;
+                }
+            }
+        }
+    }
+
+    /// One attempt.
+    async fn attempt(&self, req: &Request<'_>, region: &str) -> Result<Response, Failure> {
+        let url = self.url(req.bucket, req.key, req.query, region);
+        let len = req.body.len();
+        let body = match &req.body {
+            Body::Empty => ReqBody::Empty,
+            Body::Signed(b) | Body::Data(b) => ReqBody::Full(Some(b.clone())),
+            Body::File { path, offset, len } => ReqBody::file(path.clone(), *offset, *len),
+        };
+        let mut hreq = http::Request::new(body);
+        *hreq.method_mut() = req.method.clone();
+        *hreq.uri_mut() = url.parse().map_err(|e| {
+            Failure::Error(StorageError::new(
+                ErrorKind::InvalidRequest,
+                format!("invalid request URL {url:?}: {e}"),
+            ))
+        })?;
+        let headers = hreq.headers_mut();
+        headers.reserve(req.headers.len() + 6);
+        for (k, v) in &req.headers {
+            headers.insert(k.clone(), v.clone());
+        }
+        if len > 0 || matches!(req.method, Method::PUT | Method::POST) {
+            headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
+        }
+        if req.target == Target::Object
+            && let Some(p) = &self.inner.request_payer
+        {
+            headers.insert(HeaderName::from_static("x-amz-request-payer"), p.clone());
+        }
+        if !self.inner.anonymous {
+            let creds = self.inner.credentials.as_ref().ok_or_else(|| {
+                Failure::Error(StorageError::new(
+                    ErrorKind::NoCredentials,
+                    "no valid credentials found",
+                ))
+            })?;
+            let identity = creds.identity().await.map_err(Failure::Error)?;
+            let payload = match &req.body {
+                Body::Empty => sign::Payload::Bytes(&[]),
+                Body::Signed(b) => sign::Payload::Bytes(b),
+                Body::Data(_) | Body::File { .. } => sign::Payload::Unsigned,
+            };
+            sign::sign_request(&mut hreq, &url, &identity, region, payload)
+                .map_err(Failure::Error)?;
+        }
+        let limit = RESPONSE_TIMEOUT + Duration::from_millis(len / 256);
+        let resp = match tokio::time::timeout(limit, self.inner.http.request(hreq)).await {
+            Err(_) => return Err(Failure::Error(error::timeout("request"))),
+            Ok(Err(e)) => return Err(Failure::Error(error::transport(&e))),
+            Ok(Ok(r)) => r,
+        };
+        let (parts, incoming) = resp.into_parts();
+        let status = parts.status;
+        if status.is_success() && !req.read_body {
+            return Ok(Response {
+                status,
+                headers: parts.headers,
+                body: Bytes::new(),
+                stream: Some(incoming),
+            });
+        }
+        let body = match read_all(incoming).await {
+            Ok(b) => b,
+            Err(e) => return Err(Failure::Error(e)),
+        };
+        if status.is_success() {
+            if req.ok_may_be_error && body.windows(7).take(512).any(|w| w == b"<Error>") {
+                let root = xml::parse(&body).map_err(Failure::Error)?;
+                if root.name == "Error" {
+                    return Err(Failure::Error(error::from_ok_body(&parts.headers, &root)));
+                }
+            }
+            return Ok(Response {
+                status,
+                headers: parts.headers,
+                body,
+                stream: None,
+            });
+        }
+        if matches!(status.as_u16(), 301 | 307 | 400)
+            && let Some(r) = redirect_region(&parts.headers, &body)
+            && r != region
+        {
+            return Err(Failure::Redirect(r));
+        }
+        Err(Failure::Error(error::from_response(
+            status,
+            &parts.headers,
+            &body,
+            req.target,
+        )))
+    }
+}
+
+/// Why an attempt failed.
+enum Failure {
+    /// The bucket lives in this region: sign for it and try again.
+    Redirect(String),
+    /// Anything else.
+    Error(StorageError),
+}
+
+/// The region a redirect names (`x-amz-bucket-region`, or `<Region>` in the body).
+fn redirect_region(headers: &HeaderMap, body: &[u8]) -> Option<String> {
+    if let Some(r) = headers
+        .get("x-amz-bucket-region")
+        .and_then(|v| v.to_str().ok())
+        .filter(|s| !s.is_empty())
+    {
+        return Some(r.to_owned());
+    }
+    let root = xml::parse(body).ok()?;
+    root.text_of("Region")
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// Reads a whole (small) response body, each chunk within the read timeout.
+pub(crate) async fn read_all(mut body: Incoming) -> Result<Bytes, StorageError> {
+    let mut first: Option<Bytes> = None;
+    let mut rest: Vec<u8> = Vec::new();
+    loop {
+        let frame = match tokio::time::timeout(READ_TIMEOUT, body.frame()).await {
+            Err(_) => return Err(error::timeout("reading the response")),
+            Ok(None) => break,
+            Ok(Some(Err(e))) => return Err(error::transport(&e)),
+            Ok(Some(Ok(f))) => f,
+        };
+        if let Ok(data) = frame.into_data() {
+            match &first {
+                None if rest.is_empty() => first = Some(data),
+                _ => {
+                    if let Some(f) = first.take() {
+                        rest.extend_from_slice(&f);
+                    }
+                    rest.extend_from_slice(&data);
+                }
+            }
+        }
+    }
+    Ok(match first {
+        Some(f) => f,
+        None => Bytes::from(rest),
+    })
+}

@@ -1,0 +1,233 @@
+//! The HTTP transport: one pooled hyper-util client over hyper-rustls (aws-lc-rs
+//! provider, installed explicitly because aws-config links aws-lc as well and rustls
+//! refuses to guess), and the request body type that streams memory or a file range.
+
+use std::io;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http_body::{Body, Frame, SizeHint};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
+
+/// TCP connect timeout.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a response (headers) may take, on top of the time to send the body.
+pub(crate) const RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a response body may stall between two chunks.
+pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Idle pooled connections are closed after this long.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
+/// Chunk size when streaming a file range.
+const FILE_CHUNK: usize = 256 * 1024;
+
+/// The pooled client type.
+pub(crate) type HttpClient = Client<HttpsConnector<HttpConnector>, ReqBody>;
+
+/// Builds the pooled client: `max_idle` idle connections per host.
+pub(crate) fn build_client(max_idle: usize, no_verify_ssl: bool) -> HttpClient {
+    // aws-config also links aws-lc; ring may be linked by other crates: pick one.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(CONNECT_TIMEOUT));
+    http.set_keepalive(Some(Duration::from_secs(30)));
+    let builder = hyper_rustls::HttpsConnectorBuilder::new();
+    let builder = if no_verify_ssl {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let cfg = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .expect("default TLS versions")
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
+            .with_no_client_auth();
+        builder.with_tls_config(cfg)
+    } else {
+        match hyper_rustls::HttpsConnectorBuilder::new().with_native_roots() {
+            Ok(b) => b,
+            Err(_) => builder.with_webpki_roots(),
+        }
+    };
+    let https = builder.https_or_http().enable_http1().wrap_connector(http);
+    Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(max_idle.max(1))
+        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+        .build(https)
+}
+
+/// `--no-verify-ssl`: accepts any server certificate (the caller warns the user).
+#[derive(Debug)]
+struct AcceptAnyCert(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCert {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// A request body: nothing, bytes in memory, or a file range read chunk by chunk.
+pub(crate) enum ReqBody {
+    /// No body.
+    Empty,
+    /// Bytes, sent in one frame.
+    Full(Option<Bytes>),
+    /// `remaining` bytes of a file from `offset`; opened lazily (so a retry reopens).
+    File(Box<FileBody>),
+}
+
+/// State of a streamed file range.
+pub(crate) struct FileBody {
+    path: PathBuf,
+    offset: u64,
+    remaining: u64,
+    state: FileState,
+}
+
+enum FileState {
+    Start,
+    Opening(Pin<Box<dyn Future<Output = io::Result<tokio::fs::File>> + Send>>),
+    Reading(tokio::fs::File, BytesMut),
+}
+
+impl ReqBody {
+    /// A body streaming `len` bytes of `path` from `offset`.
+    pub fn file(path: PathBuf, offset: u64, len: u64) -> ReqBody {
+        ReqBody::File(Box::new(FileBody {
+            path,
+            offset,
+            remaining: len,
+            state: FileState::Start,
+        }))
+    }
+}
+
+impl Body for ReqBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        match self.get_mut() {
+            ReqBody::Empty => Poll::Ready(None),
+            ReqBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+            ReqBody::File(f) => f.poll_chunk(cx).map(|o| o.map(|r| r.map(Frame::data))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            ReqBody::Empty => true,
+            ReqBody::Full(b) => b.is_none(),
+            ReqBody::File(f) => f.remaining == 0,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ReqBody::Empty => SizeHint::with_exact(0),
+            ReqBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
+            ReqBody::File(f) => SizeHint::with_exact(f.remaining),
+        }
+    }
+}
+
+impl FileBody {
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<Bytes>>> {
+        loop {
+            if self.remaining == 0 {
+                return Poll::Ready(None);
+            }
+            match &mut self.state {
+                FileState::Start => {
+                    let path = self.path.clone();
+                    let offset = self.offset;
+                    self.state = FileState::Opening(Box::pin(async move {
+                        let mut f = tokio::fs::File::open(&path).await?;
+                        f.seek(io::SeekFrom::Start(offset)).await?;
+                        Ok(f)
+                    }));
+                }
+                FileState::Opening(fut) => match fut.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Err(e)) => {
+                        self.remaining = 0;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                    Poll::Ready(Ok(f)) => {
+                        self.state = FileState::Reading(f, BytesMut::new());
+                    }
+                },
+                FileState::Reading(file, buf) => {
+                    if buf.capacity() == 0 {
+                        let want = (self.remaining as usize).min(FILE_CHUNK);
+                        buf.reserve(want);
+                    }
+                    let want = (self.remaining as usize).min(buf.capacity());
+                    let spare = &mut buf.spare_capacity_mut()[..want];
+                    let mut rb = ReadBuf::uninit(spare);
+                    match Pin::new(file).poll_read(cx, &mut rb) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
+                        Poll::Ready(Ok(())) => {
+                            let n = rb.filled().len();
+                            if n == 0 {
+                                self.remaining = 0;
+                                return Poll::Ready(Some(Err(io::Error::new(
+                                    io::ErrorKind::UnexpectedEof,
+                                    format!("{} is shorter than expected", self.path.display()),
+                                ))));
+                            }
+                            // SAFETY: `n` bytes of the spare capacity were just initialised by the read.
+                            unsafe { buf.set_len(n) };
+                            self.remaining -= n as u64;
+                            let chunk = buf.split().freeze();
+                            return Poll::Ready(Some(Ok(chunk)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

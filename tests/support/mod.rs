@@ -1,0 +1,896 @@
+//! Real S3 servers for tests, on 127.0.0.1 only.
+//!
+//! [`TestServer::start`] runs an in-process s3s + s3s-fs server (one per test, own
+//! temp dir, own port, real SigV4 checking) on a dedicated thread with its own
+//! tokio runtime, so it works from `#[tokio::test]`, from plain `#[test]`s that run
+//! the built `s5rs` binary, and survives the test's runtime. Two layers sit in front
+//! of s3s-fs:
+//!
+//! * [`Faults`] — a hyper service layer that can answer the next N requests with
+//!   503 SlowDown or 500 InternalError, drop the connection before answering, cut
+//!   a GET body in the middle (abort or clean short end), answer Range requests
+//!   with 200 and the whole object (like rclone), or add a delay. Change them at
+//!   any time with [`TestServer::set_faults`]; [`TestServer::requests`] counts
+//!   requests that reached the server.
+//! * `Fill` — an `S3` trait wrapper that fills s3s-fs gaps so the server behaves
+//!   like S3: keys are stored under an injective file-name encoding (so `a//b`,
+//!   `../x`, `dir/` and control characters round-trip), listings (v1, v2 and a
+//!   versions listing with version id `null`) are computed here with real
+//!   prefix/delimiter/pagination semantics and `encoding-type=url`, a missing
+//!   bucket is `NoSuchBucket`, deleting a non-empty bucket is `BucketNotEmpty`, and
+//!   bucket versioning status is remembered.
+//!
+//! [`Target::from_env`] selects an external server instead when
+//! `S5RS_TEST_ENDPOINT` (+ `S5RS_TEST_ACCESS_KEY`, `S5RS_TEST_SECRET_KEY`,
+//! `S5RS_TEST_SERVER=moto|rclone`) is set.
+
+#![allow(dead_code)]
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use http_body_util::combinators::BoxBody;
+use s3s::dto::*;
+use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
+
+/// Access key of the in-process server.
+pub const ACCESS_KEY: &str = "AKIDTEST12345678";
+/// Secret key of the in-process server.
+pub const SECRET_KEY: &str = "test-secret-123456";
+
+/// Faults to inject. Counters apply to the next N requests that match
+/// `only_method` (all requests when `None`) and count down as they fire, in the
+/// order the fields are listed.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Answer 503 `SlowDown`.
+    pub slow_down: u32,
+    /// Answer 500 `InternalError`.
+    pub internal_error: u32,
+    /// Close the connection without answering.
+    pub reset_before_response: u32,
+    /// Send half of a response body, then abort the connection.
+    pub reset_mid_body: u32,
+    /// Send half of a response body (Content-Length unchanged), then end it cleanly.
+    pub truncate_body: u32,
+    /// Answer Range requests with 200 and the whole object (some servers do).
+    pub ignore_range: bool,
+    /// Answer Range requests with status 200 but the range's bytes and a
+    /// Content-Range header (what rclone 1.75 does).
+    pub range_as_200: bool,
+    /// Wait this long before handling each request.
+    pub delay: Option<Duration>,
+    /// Only requests with this method are affected.
+    pub only_method: Option<http::Method>,
+}
+
+/// A running in-process server; stops when dropped.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    /// Access key id.
+    pub access_key: String,
+    /// Secret key.
+    pub secret_key: String,
+    root: tempfile::TempDir,
+    faults: Arc<Mutex<Faults>>,
+    requests: Arc<AtomicU64>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts a server without faults.
+    pub fn start() -> TestServer {
+        TestServer::start_with(Faults::default())
+    }
+
+    /// Starts a server with the given faults.
+    pub fn start_with(faults: Faults) -> TestServer {
+        let root = tempfile::tempdir().expect("temp dir");
+        let faults = Arc::new(Mutex::new(faults));
+        let requests = Arc::new(AtomicU64::new(0));
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let data = root.path().to_owned();
+        let (f2, r2) = (faults.clone(), requests.clone());
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("server runtime");
+            rt.block_on(serve(data, f2, r2, addr_tx, stop_rx));
+        });
+        let addr: std::net::SocketAddr = addr_rx.recv().expect("server address");
+        TestServer {
+            endpoint: format!("http://{addr}"),
+            access_key: ACCESS_KEY.into(),
+            secret_key: SECRET_KEY.into(),
+            root,
+            faults,
+            requests,
+            shutdown: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// Replaces the faults.
+    pub fn set_faults(&self, faults: Faults) {
+        *self.faults.lock().unwrap() = faults;
+    }
+
+    /// Requests received so far.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    /// The directory the objects are stored in.
+    pub fn root(&self) -> &Path {
+        self.root.path()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+type RespBody = BoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+
+async fn serve(
+    data: PathBuf,
+    faults: Arc<Mutex<Faults>>,
+    requests: Arc<AtomicU64>,
+    addr_tx: std::sync::mpsc::Sender<std::net::SocketAddr>,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    let fs = s3s_fs::FileSystem::new(&data).expect("s3s-fs");
+    let fill = Fill {
+        inner: fs,
+        root: data,
+        faults: faults.clone(),
+        versioning: Mutex::new(HashMap::new()),
+    };
+    let mut builder = s3s::service::S3ServiceBuilder::new(fill);
+    builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+    let service = builder.build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    addr_tx.send(listener.local_addr().unwrap()).unwrap();
+    let http = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    loop {
+        let (sock, _) = tokio::select! {
+            r = listener.accept() => match r { Ok(x) => x, Err(_) => continue },
+            _ = &mut stop => return,
+        };
+        let service = service.clone();
+        let faults = faults.clone();
+        let requests = requests.clone();
+        let svc = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+            let service = service.clone();
+            let faults = faults.clone();
+            let requests = requests.clone();
+            async move { handle(service, faults, requests, req).await }
+        });
+        let conn = http
+            .serve_connection(hyper_util::rt::TokioIo::new(sock), svc)
+            .into_owned();
+        tokio::spawn(conn);
+    }
+}
+
+/// What to do with one request.
+enum Action {
+    Pass,
+    Status(u16, &'static str, &'static str),
+    Reset,
+    CutBody { abort: bool },
+}
+
+fn decide(faults: &Mutex<Faults>, method: &http::Method) -> (Action, Option<Duration>, bool) {
+    let mut f = faults.lock().unwrap();
+    let delay = f.delay;
+    let range_as_200 = f.range_as_200;
+    if f.only_method.as_ref().is_some_and(|m| m != method) {
+        return (Action::Pass, delay, range_as_200);
+    }
+    let action = if f.slow_down > 0 {
+        f.slow_down -= 1;
+        Action::Status(503, "SlowDown", "Please reduce your request rate.")
+    } else if f.internal_error > 0 {
+        f.internal_error -= 1;
+        Action::Status(
+            500,
+            "InternalError",
+            "We encountered an internal error. Please try again.",
+        )
+    } else if f.reset_before_response > 0 {
+        f.reset_before_response -= 1;
+        Action::Reset
+    } else if f.reset_mid_body > 0 {
+        f.reset_mid_body -= 1;
+        Action::CutBody { abort: true }
+    } else if f.truncate_body > 0 {
+        f.truncate_body -= 1;
+        Action::CutBody { abort: false }
+    } else {
+        Action::Pass
+    };
+    (action, delay, range_as_200)
+}
+
+#[derive(Debug)]
+struct Injected(&'static str);
+impl std::fmt::Display for Injected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+impl std::error::Error for Injected {}
+
+async fn handle(
+    service: s3s::service::S3Service,
+    faults: Arc<Mutex<Faults>>,
+    requests: Arc<AtomicU64>,
+    req: http::Request<hyper::body::Incoming>,
+) -> Result<http::Response<RespBody>, Box<dyn std::error::Error + Send + Sync>> {
+    requests.fetch_add(1, Ordering::SeqCst);
+    let (action, delay, range_as_200) = decide(&faults, req.method());
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
+    match action {
+        Action::Status(status, code, message) => {
+            // Drain the request body so the connection stays usable.
+            let _ = req.into_body().collect().await;
+            let body = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message><RequestId>injected</RequestId><HostId>test</HostId></Error>"
+            );
+            let resp = http::Response::builder()
+                .status(status)
+                .header("content-type", "application/xml")
+                .header("x-amz-request-id", "injected")
+                .body(full(Bytes::from(body)))
+                .unwrap();
+            Ok(resp)
+        }
+        Action::Reset => Err(Box::new(Injected("injected connection reset"))),
+        Action::Pass | Action::CutBody { .. } => {
+            let resp = hyper::service::Service::call(&service, req).await.map_err(
+                |e| -> Box<dyn std::error::Error + Send + Sync> { format!("s3s: {e:?}").into() },
+            )?;
+            let (mut parts, body) = resp.into_parts();
+            if range_as_200 && parts.status == http::StatusCode::PARTIAL_CONTENT {
+                parts.status = http::StatusCode::OK;
+            }
+            let bytes = body
+                .collect()
+                .await
+                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> {
+                    format!("s3s body: {e:?}").into()
+                })?
+                .to_bytes();
+            let body = match action {
+                Action::CutBody { abort } if bytes.len() > 1 && parts.status.is_success() => {
+                    let half = bytes.slice(..bytes.len() / 2);
+                    let mut frames: Vec<
+                        Result<http_body::Frame<Bytes>, Box<dyn std::error::Error + Send + Sync>>,
+                    > = vec![Ok(http_body::Frame::data(half))];
+                    if abort {
+                        frames.push(Err(Box::new(Injected("injected reset mid-body"))));
+                    }
+                    BoxBody::new(http_body_util::StreamBody::new(futures_util::stream::iter(
+                        frames,
+                    )))
+                }
+                _ => full(bytes),
+            };
+            Ok(http::Response::from_parts(parts, body))
+        }
+    }
+}
+
+fn full(b: Bytes) -> RespBody {
+    BoxBody::new(http_body_util::Full::new(b).map_err(|e| match e {}))
+}
+
+// ---------------------------------------------------------------------------
+// Fill: s3s-fs with S3 semantics for keys, listings, versioning status.
+
+/// Key → file name: every byte outside `[A-Za-z0-9_-]` as `%XX`, so any key
+/// (with `/`, `.`, `..`, control characters) is one plain file name.
+fn enc(key: &str) -> String {
+    let mut s = String::with_capacity(key.len() * 2);
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+fn dec(name: &str) -> String {
+    percent_encoding::percent_decode_str(name)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// Percent-encoding for `encoding-type=url` answers (as AWS: all but unreserved and `/`).
+fn url_enc(s: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/');
+    percent_encoding::utf8_percent_encode(s, SET).to_string()
+}
+
+struct Fill {
+    inner: s3s_fs::FileSystem,
+    root: PathBuf,
+    faults: Arc<Mutex<Faults>>,
+    versioning: Mutex<HashMap<String, String>>,
+}
+
+impl std::fmt::Debug for Fill {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Fill")
+    }
+}
+
+/// One listing answer, computed from all keys.
+struct Listed {
+    objects: Vec<Object>,
+    prefixes: Vec<String>,
+    truncated: bool,
+    next: Option<String>,
+}
+
+impl Fill {
+    fn bucket_exists(&self, bucket: &str) -> bool {
+        self.root.join(bucket).is_dir()
+    }
+
+    fn check_bucket(&self, bucket: &str) -> S3Result<()> {
+        if self.bucket_exists(bucket) {
+            Ok(())
+        } else {
+            Err(s3_error!(
+                NoSuchBucket,
+                "The specified bucket does not exist"
+            ))
+        }
+    }
+
+    /// All objects of a bucket with decoded keys, sorted by key.
+    async fn all_objects<T>(&self, req: &S3Request<T>, bucket: &str) -> S3Result<Vec<Object>> {
+        self.check_bucket(bucket)?;
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut b = ListObjectsV2Input::builder();
+            b.set_bucket(bucket.to_owned());
+            b.set_continuation_token(token.clone());
+            let input = b.build().map_err(|e| s3_error!(InternalError, "{e}"))?;
+            let r = S3Request {
+                input,
+                method: req.method.clone(),
+                uri: req.uri.clone(),
+                headers: req.headers.clone(),
+                extensions: http::Extensions::new(),
+                credentials: req.credentials.clone(),
+                region: req.region.clone(),
+                service: req.service.clone(),
+                trailing_headers: None,
+            };
+            let page = self.inner.list_objects_v2(r).await?.output;
+            for mut o in page.contents.unwrap_or_default() {
+                // s3s-fs keeps upload parts and metadata as dot files at the root.
+                if let Some(k) = &o.key {
+                    if k.contains('/') {
+                        continue;
+                    }
+                    o.key = Some(dec(k));
+                }
+                out.push(o);
+            }
+            match (page.is_truncated, page.next_continuation_token) {
+                (Some(true), Some(t)) => token = Some(t),
+                _ => break,
+            }
+        }
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    fn list(
+        all: Vec<Object>,
+        prefix: &str,
+        delimiter: Option<&str>,
+        after: Option<&str>,
+        max_keys: usize,
+    ) -> Listed {
+        let mut objects = Vec::new();
+        let mut prefixes = BTreeSet::new();
+        let mut count = 0;
+        let mut last: Option<String> = None;
+        let mut truncated = false;
+        for o in all {
+            let key = o.key.clone().unwrap_or_default();
+            if !key.starts_with(prefix) {
+                continue;
+            }
+            let (item, is_prefix) = match delimiter.filter(|d| !d.is_empty()) {
+                Some(d) => match key[prefix.len()..].find(d) {
+                    Some(i) => (key[..prefix.len() + i + d.len()].to_owned(), true),
+                    None => (key.clone(), false),
+                },
+                None => (key.clone(), false),
+            };
+            if after.is_some_and(|a| item.as_str() <= a) {
+                continue;
+            }
+            if is_prefix && prefixes.contains(&item) {
+                continue;
+            }
+            if count == max_keys {
+                truncated = true;
+                break;
+            }
+            count += 1;
+            last = Some(item.clone());
+            if is_prefix {
+                prefixes.insert(item);
+            } else {
+                objects.push(o);
+            }
+        }
+        Listed {
+            objects,
+            prefixes: prefixes.into_iter().collect(),
+            next: if truncated { last } else { None },
+            truncated,
+        }
+    }
+}
+
+fn url_mode(e: &Option<EncodingType>) -> bool {
+    e.as_ref().is_some_and(|e| e.as_str() == EncodingType::URL)
+}
+
+fn map_copy_source(cs: &mut CopySource) {
+    if let CopySource::Bucket { key, .. } = cs {
+        *key = enc(key).into_boxed_str();
+    }
+}
+
+#[async_trait::async_trait]
+impl S3 for Fill {
+    async fn create_bucket(
+        &self,
+        req: S3Request<CreateBucketInput>,
+    ) -> S3Result<S3Response<CreateBucketOutput>> {
+        self.inner.create_bucket(req).await
+    }
+
+    async fn delete_bucket(
+        &self,
+        req: S3Request<DeleteBucketInput>,
+    ) -> S3Result<S3Response<DeleteBucketOutput>> {
+        let bucket = req.input.bucket.clone();
+        if !self.all_objects(&req, &bucket).await?.is_empty() {
+            return Err(s3_error!(
+                BucketNotEmpty,
+                "The bucket you tried to delete is not empty"
+            ));
+        }
+        self.versioning.lock().unwrap().remove(&bucket);
+        self.inner.delete_bucket(req).await
+    }
+
+    async fn head_bucket(
+        &self,
+        req: S3Request<HeadBucketInput>,
+    ) -> S3Result<S3Response<HeadBucketOutput>> {
+        self.inner.head_bucket(req).await
+    }
+
+    async fn list_buckets(
+        &self,
+        req: S3Request<ListBucketsInput>,
+    ) -> S3Result<S3Response<ListBucketsOutput>> {
+        self.inner.list_buckets(req).await
+    }
+
+    async fn get_bucket_location(
+        &self,
+        req: S3Request<GetBucketLocationInput>,
+    ) -> S3Result<S3Response<GetBucketLocationOutput>> {
+        self.inner.get_bucket_location(req).await
+    }
+
+    async fn get_bucket_versioning(
+        &self,
+        req: S3Request<GetBucketVersioningInput>,
+    ) -> S3Result<S3Response<GetBucketVersioningOutput>> {
+        self.check_bucket(&req.input.bucket)?;
+        let status = self
+            .versioning
+            .lock()
+            .unwrap()
+            .get(&req.input.bucket)
+            .cloned();
+        Ok(S3Response::new(GetBucketVersioningOutput {
+            status: status.map(BucketVersioningStatus::from),
+            ..Default::default()
+        }))
+    }
+
+    async fn put_bucket_versioning(
+        &self,
+        req: S3Request<PutBucketVersioningInput>,
+    ) -> S3Result<S3Response<PutBucketVersioningOutput>> {
+        self.check_bucket(&req.input.bucket)?;
+        if let Some(s) = &req.input.versioning_configuration.status {
+            self.versioning
+                .lock()
+                .unwrap()
+                .insert(req.input.bucket.clone(), s.as_str().to_owned());
+        }
+        Ok(S3Response::new(PutBucketVersioningOutput::default()))
+    }
+
+    async fn head_object(
+        &self,
+        mut req: S3Request<HeadObjectInput>,
+    ) -> S3Result<S3Response<HeadObjectOutput>> {
+        self.check_bucket(&req.input.bucket)?;
+        req.input.key = enc(&req.input.key);
+        self.inner.head_object(req).await
+    }
+
+    async fn get_object(
+        &self,
+        mut req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
+        self.check_bucket(&req.input.bucket)?;
+        req.input.key = enc(&req.input.key);
+        if self.faults.lock().unwrap().ignore_range {
+            // Like rclone: answer a Range request with 200 and the whole object.
+            req.input.range = None;
+        }
+        self.inner.get_object(req).await
+    }
+
+    async fn put_object(
+        &self,
+        mut req: S3Request<PutObjectInput>,
+    ) -> S3Result<S3Response<PutObjectOutput>> {
+        self.check_bucket(&req.input.bucket)?;
+        req.input.key = enc(&req.input.key);
+        self.inner.put_object(req).await
+    }
+
+    async fn copy_object(
+        &self,
+        mut req: S3Request<CopyObjectInput>,
+    ) -> S3Result<S3Response<CopyObjectOutput>> {
+        self.check_bucket(&req.input.bucket)?;
+        req.input.key = enc(&req.input.key);
+        map_copy_source(&mut req.input.copy_source);
+        self.inner.copy_object(req).await
+    }
+
+    async fn delete_object(
+        &self,
+        mut req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
+        self.check_bucket(&req.input.bucket)?;
+        req.input.key = enc(&req.input.key);
+        self.inner.delete_object(req).await
+    }
+
+    async fn delete_objects(
+        &self,
+        mut req: S3Request<DeleteObjectsInput>,
+    ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        self.check_bucket(&req.input.bucket)?;
+        for o in &mut req.input.delete.objects {
+            o.key = enc(&o.key);
+        }
+        let mut resp = self.inner.delete_objects(req).await?;
+        for d in resp.output.deleted.iter_mut().flatten() {
+            d.key = d.key.as_deref().map(dec);
+        }
+        for e in resp.output.errors.iter_mut().flatten() {
+            e.key = e.key.as_deref().map(dec);
+        }
+        Ok(resp)
+    }
+
+    async fn create_multipart_upload(
+        &self,
+        mut req: S3Request<CreateMultipartUploadInput>,
+    ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+        self.check_bucket(&req.input.bucket)?;
+        let key = req.input.key.clone();
+        req.input.key = enc(&key);
+        let mut resp = self.inner.create_multipart_upload(req).await?;
+        resp.output.key = Some(key);
+        Ok(resp)
+    }
+
+    async fn upload_part(
+        &self,
+        mut req: S3Request<UploadPartInput>,
+    ) -> S3Result<S3Response<UploadPartOutput>> {
+        req.input.key = enc(&req.input.key);
+        self.inner.upload_part(req).await
+    }
+
+    async fn upload_part_copy(
+        &self,
+        mut req: S3Request<UploadPartCopyInput>,
+    ) -> S3Result<S3Response<UploadPartCopyOutput>> {
+        req.input.key = enc(&req.input.key);
+        map_copy_source(&mut req.input.copy_source);
+        self.inner.upload_part_copy(req).await
+    }
+
+    async fn complete_multipart_upload(
+        &self,
+        mut req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        let key = req.input.key.clone();
+        req.input.key = enc(&key);
+        let mut resp = self.inner.complete_multipart_upload(req).await?;
+        resp.output.key = Some(key);
+        Ok(resp)
+    }
+
+    async fn abort_multipart_upload(
+        &self,
+        mut req: S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+        req.input.key = enc(&req.input.key);
+        self.inner.abort_multipart_upload(req).await
+    }
+
+    async fn list_objects_v2(
+        &self,
+        req: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        let i = &req.input;
+        let all = self.all_objects(&req, &i.bucket).await?;
+        let prefix = i.prefix.clone().unwrap_or_default();
+        let after = match (i.continuation_token.as_deref(), i.start_after.as_deref()) {
+            (Some(t), _) => Some(dec(t)),
+            (None, s) => s.map(str::to_owned),
+        };
+        let max = i.max_keys.unwrap_or(1000).clamp(0, 1000) as usize;
+        let l = Fill::list(all, &prefix, i.delimiter.as_deref(), after.as_deref(), max);
+        let url = url_mode(&i.encoding_type);
+        let e = |s: String| if url { url_enc(&s) } else { s };
+        let count = (l.objects.len() + l.prefixes.len()) as i32;
+        Ok(S3Response::new(ListObjectsV2Output {
+            name: Some(i.bucket.clone()),
+            prefix: Some(e(prefix)),
+            delimiter: i.delimiter.clone().map(&e),
+            max_keys: Some(max as i32),
+            key_count: Some(count),
+            is_truncated: Some(l.truncated),
+            continuation_token: i.continuation_token.clone(),
+            next_continuation_token: l.next.map(|n| enc(&n)),
+            encoding_type: i.encoding_type.clone(),
+            common_prefixes: Some(
+                l.prefixes
+                    .into_iter()
+                    .map(|p| CommonPrefix { prefix: Some(e(p)) })
+                    .collect(),
+            ),
+            contents: Some(
+                l.objects
+                    .into_iter()
+                    .map(|mut o| {
+                        o.key = o.key.map(&e);
+                        o
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }))
+    }
+
+    async fn list_objects(
+        &self,
+        req: S3Request<ListObjectsInput>,
+    ) -> S3Result<S3Response<ListObjectsOutput>> {
+        let i = &req.input;
+        let all = self.all_objects(&req, &i.bucket).await?;
+        let prefix = i.prefix.clone().unwrap_or_default();
+        let max = i.max_keys.unwrap_or(1000).clamp(0, 1000) as usize;
+        let l = Fill::list(
+            all,
+            &prefix,
+            i.delimiter.as_deref(),
+            i.marker.as_deref(),
+            max,
+        );
+        let url = url_mode(&i.encoding_type);
+        let e = |s: String| if url { url_enc(&s) } else { s };
+        Ok(S3Response::new(ListObjectsOutput {
+            name: Some(i.bucket.clone()),
+            prefix: Some(e(prefix)),
+            delimiter: i.delimiter.clone().map(&e),
+            marker: i.marker.clone().map(&e),
+            max_keys: Some(max as i32),
+            is_truncated: Some(l.truncated),
+            next_marker: l.next.filter(|_| i.delimiter.is_some()).map(&e),
+            encoding_type: i.encoding_type.clone(),
+            common_prefixes: Some(
+                l.prefixes
+                    .into_iter()
+                    .map(|p| CommonPrefix { prefix: Some(e(p)) })
+                    .collect(),
+            ),
+            contents: Some(
+                l.objects
+                    .into_iter()
+                    .map(|mut o| {
+                        o.key = o.key.map(&e);
+                        o
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }))
+    }
+
+    async fn list_object_versions(
+        &self,
+        req: S3Request<ListObjectVersionsInput>,
+    ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
+        let i = &req.input;
+        let all = self.all_objects(&req, &i.bucket).await?;
+        let prefix = i.prefix.clone().unwrap_or_default();
+        let max = i.max_keys.unwrap_or(1000).clamp(0, 1000) as usize;
+        let l = Fill::list(
+            all,
+            &prefix,
+            i.delimiter.as_deref(),
+            i.key_marker.as_deref(),
+            max,
+        );
+        let url = url_mode(&i.encoding_type);
+        let e = |s: String| if url { url_enc(&s) } else { s };
+        Ok(S3Response::new(ListObjectVersionsOutput {
+            name: Some(i.bucket.clone()),
+            prefix: Some(e(prefix)),
+            delimiter: i.delimiter.clone().map(&e),
+            max_keys: Some(max as i32),
+            is_truncated: Some(l.truncated),
+            next_key_marker: l.next.clone().map(&e),
+            next_version_id_marker: l.next.map(|_| "null".to_owned()),
+            encoding_type: i.encoding_type.clone(),
+            common_prefixes: Some(
+                l.prefixes
+                    .into_iter()
+                    .map(|p| CommonPrefix { prefix: Some(e(p)) })
+                    .collect(),
+            ),
+            versions: Some(
+                l.objects
+                    .into_iter()
+                    .map(|o| ObjectVersion {
+                        key: o.key.map(&e),
+                        size: o.size,
+                        last_modified: o.last_modified,
+                        e_tag: o.e_tag,
+                        is_latest: Some(true),
+                        version_id: Some("null".to_owned()),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Selecting the server under test.
+
+/// Which server a test runs against.
+pub enum Target {
+    /// The in-process server.
+    Local(TestServer),
+    /// An external server named by the environment.
+    External {
+        /// Endpoint URL.
+        endpoint: String,
+        /// Access key.
+        access_key: String,
+        /// Secret key.
+        secret_key: String,
+        /// `S5RS_TEST_SERVER` (`moto`, `rclone`, or empty).
+        server: String,
+    },
+}
+
+impl Target {
+    /// The external server from `S5RS_TEST_ENDPOINT` etc., else a fresh in-process one.
+    pub fn from_env() -> Target {
+        match std::env::var("S5RS_TEST_ENDPOINT") {
+            Ok(endpoint) if !endpoint.is_empty() => Target::External {
+                endpoint,
+                access_key: std::env::var("S5RS_TEST_ACCESS_KEY").unwrap_or_default(),
+                secret_key: std::env::var("S5RS_TEST_SECRET_KEY").unwrap_or_default(),
+                server: std::env::var("S5RS_TEST_SERVER").unwrap_or_default(),
+            },
+            _ => Target::Local(TestServer::start()),
+        }
+    }
+
+    /// Endpoint URL.
+    pub fn endpoint(&self) -> &str {
+        match self {
+            Target::Local(s) => &s.endpoint,
+            Target::External { endpoint, .. } => endpoint,
+        }
+    }
+
+    /// (access key, secret key).
+    pub fn keys(&self) -> (&str, &str) {
+        match self {
+            Target::Local(s) => (&s.access_key, &s.secret_key),
+            Target::External {
+                access_key,
+                secret_key,
+                ..
+            } => (access_key, secret_key),
+        }
+    }
+
+    /// `local`, `moto`, `rclone` …
+    pub fn server(&self) -> &str {
+        match self {
+            Target::Local(_) => "local",
+            Target::External { server, .. } => server,
+        }
+    }
+
+    /// The in-process server, when that is the target (fault injection).
+    pub fn local(&self) -> Option<&TestServer> {
+        match self {
+            Target::Local(s) => Some(s),
+            Target::External { .. } => None,
+        }
+    }
+}
+
+/// Writes a shared-credentials file with profile `s5rs-test` into `dir`.
+pub fn write_credentials(dir: &Path, access_key: &str, secret_key: &str) -> PathBuf {
+    let path = dir.join("credentials");
+    std::fs::write(
+        &path,
+        format!(
+            "[s5rs-test]\naws_access_key_id = {access_key}\naws_secret_access_key = {secret_key}\n"
+        ),
+    )
+    .unwrap();
+    path
+}

@@ -65,6 +65,25 @@ struct Cli {
     /// Do not verify downloaded data against ETags/checksums.
     #[arg(long)]
     no_verify: bool,
+    /// Limit object operations to N per second, across all workers (s5rs).
+    #[arg(long, value_name = "N")]
+    rate_limit_objects: Option<u32>,
+    /// Limit object data on the wire to SIZE bytes per second, both directions, across
+    /// all workers; suffixes KiB, MiB, GiB (s5rs).
+    #[arg(long, value_name = "SIZE", value_parser = crate::limit::parse_size)]
+    rate_limit_bandwidth: Option<u64>,
+    /// Default endpoint for the source side of cp/mv/sync (s5rs); lines may override it.
+    #[arg(long, value_name = "URL")]
+    source_endpoint_url: Option<String>,
+    /// Default profile for the source side of cp/mv/sync (s5rs).
+    #[arg(long, value_name = "NAME")]
+    source_profile: Option<String>,
+    /// Default endpoint for the destination side of cp/mv/sync/pipe (s5rs).
+    #[arg(long, value_name = "URL")]
+    destination_endpoint_url: Option<String>,
+    /// Default profile for the destination side of cp/mv/sync/pipe (s5rs).
+    #[arg(long, value_name = "NAME")]
+    destination_profile: Option<String>,
     /// The command and its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
     command: Vec<String>,
@@ -105,6 +124,12 @@ const LONG_GLOBALS: &[&str] = &[
     "profile",
     "credentials-file",
     "no-verify",
+    "rate-limit-objects",
+    "rate-limit-bandwidth",
+    "source-endpoint-url",
+    "source-profile",
+    "destination-endpoint-url",
+    "destination-profile",
     "help",
     "version",
 ];
@@ -134,7 +159,20 @@ fn normalise(args: Vec<OsString>) -> Vec<OsString> {
         let base = name.split('=').next().unwrap_or(name);
         let takes_value = matches!(
             base,
-            "numworkers" | "retry-count" | "endpoint-url" | "log" | "request-payer" | "profile" | "credentials-file" | "r"
+            "numworkers"
+                | "retry-count"
+                | "endpoint-url"
+                | "log"
+                | "request-payer"
+                | "profile"
+                | "credentials-file"
+                | "r"
+                | "rate-limit-objects"
+                | "rate-limit-bandwidth"
+                | "source-endpoint-url"
+                | "source-profile"
+                | "destination-endpoint-url"
+                | "destination-profile"
         );
         if !s.starts_with("--") && LONG_GLOBALS.contains(&base) {
             out.push(OsString::from(format!("--{name}")));
@@ -173,13 +211,22 @@ pub fn parse(args: Vec<OsString>) -> Action {
                 .into(),
         );
     }
-    if let Some(url) = &cli.endpoint_url
-        && !url.starts_with("http://")
-        && !url.starts_with("https://")
-    {
-        return Action::Usage(format!(
-            "ERROR bad value for --endpoint-url {url}: scheme is missing. Must be of the form http://<hostname>/ or https://<hostname>/"
-        ));
+    for (flag, value) in [
+        ("endpoint-url", &cli.endpoint_url),
+        ("source-endpoint-url", &cli.source_endpoint_url),
+        ("destination-endpoint-url", &cli.destination_endpoint_url),
+    ] {
+        if let Some(url) = value
+            && !url.starts_with("http://")
+            && !url.starts_with("https://")
+        {
+            return Action::Usage(format!(
+                "ERROR bad value for --{flag} {url}: scheme is missing. Must be of the form http://<hostname>/ or https://<hostname>/"
+            ));
+        }
+    }
+    if cli.rate_limit_objects == Some(0) {
+        return Action::Usage("ERROR --rate-limit-objects must be at least 1".into());
     }
     let numworkers = if cli.numworkers < 0 {
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
@@ -245,6 +292,12 @@ pub fn parse(args: Vec<OsString>) -> Action {
         profile: cli.profile,
         credentials_file: cli.credentials_file,
         no_verify: cli.no_verify,
+        rate_limit_objects: cli.rate_limit_objects,
+        rate_limit_bandwidth: cli.rate_limit_bandwidth,
+        source_endpoint_url: cli.source_endpoint_url,
+        source_profile: cli.source_profile,
+        destination_endpoint_url: cli.destination_endpoint_url,
+        destination_profile: cli.destination_profile,
         invocation,
     })
 }
@@ -294,5 +347,30 @@ mod tests {
         assert!(c.numworkers >= 2);
         assert_eq!(c.invocation, Invocation::Run(Some("f.txt".into())));
         assert!(matches!(parse(args(&["s5rs"])), Action::Print(_)));
+    }
+
+    #[test]
+    fn rate_limits_and_side_defaults() {
+        let Action::Run(c) = parse(args(&[
+            "s5rs",
+            "-rate-limit-objects",
+            "50",
+            "--rate-limit-bandwidth",
+            "2MiB",
+            "--source-endpoint-url",
+            "http://127.0.0.1:1",
+            "--destination-profile",
+            "dst",
+            "ls",
+        ])) else {
+            panic!()
+        };
+        assert_eq!(c.rate_limit_objects, Some(50));
+        assert_eq!(c.rate_limit_bandwidth, Some(2 << 20));
+        assert_eq!(c.source_endpoint_url.as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(c.destination_profile.as_deref(), Some("dst"));
+        assert!(matches!(parse(args(&["s5rs", "--rate-limit-bandwidth", "fast", "ls"])), Action::Usage(_)));
+        assert!(matches!(parse(args(&["s5rs", "--rate-limit-objects", "0", "ls"])), Action::Usage(_)));
+        assert!(matches!(parse(args(&["s5rs", "--destination-endpoint-url", "x.com", "ls"])), Action::Usage(m) if m.contains("scheme is missing")));
     }
 }

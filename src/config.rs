@@ -45,6 +45,18 @@ pub struct Config {
     pub credentials_file: Option<PathBuf>,
     /// `--no-verify`: skip download integrity checks (s5rs).
     pub no_verify: bool,
+    /// `--rate-limit-objects N` (s5rs): object operations per second, all workers.
+    pub rate_limit_objects: Option<u32>,
+    /// `--rate-limit-bandwidth SIZE` (s5rs): bytes per second of object data.
+    pub rate_limit_bandwidth: Option<u64>,
+    /// `--source-endpoint-url` (s5rs): default endpoint for the source side of copies.
+    pub source_endpoint_url: Option<String>,
+    /// `--source-profile` (s5rs): default profile for the source side of copies.
+    pub source_profile: Option<String>,
+    /// `--destination-endpoint-url` (s5rs): default endpoint for the destination side.
+    pub destination_endpoint_url: Option<String>,
+    /// `--destination-profile` (s5rs): default profile for the destination side.
+    pub destination_profile: Option<String>,
     /// The command or batch to run.
     pub invocation: Invocation,
 }
@@ -67,6 +79,12 @@ impl Config {
             profile: None,
             credentials_file: None,
             no_verify: false,
+            rate_limit_objects: None,
+            rate_limit_bandwidth: None,
+            source_endpoint_url: None,
+            source_profile: None,
+            destination_endpoint_url: None,
+            destination_profile: None,
             invocation,
         }
     }

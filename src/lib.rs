@@ -19,7 +19,7 @@
 //!
 //! `storage/` holds the backends: `s3/` (the only code that speaks HTTP/XML/SigV4) and
 //! `local.rs`; `location.rs` and `wildcard.rs` the URL and pattern models; `record.rs`
-//! the public JSON schema.
+//! the public JSON schema; `limit.rs` the rate limits (`governor`).
 
 pub mod cli;
 pub mod command;
@@ -29,6 +29,7 @@ pub mod config;
 pub mod error;
 pub mod exec;
 pub mod exit;
+pub mod limit;
 pub mod location;
 pub mod op;
 pub mod output;

@@ -1,5 +1,5 @@
 //! Ops: the unit of work, in the machine's words — one object to upload, download,
-//! copy, or a batch of keys to delete. Planners produce them; `exec/` runs them.
+//! copy, a batch of keys to delete, or an S3 Select query. Planners produce them; `exec/` runs them.
 
 use std::sync::Arc;
 
@@ -105,6 +105,21 @@ pub struct DeleteLocal {
     pub prune_empty_dirs_below: Option<String>,
 }
 
+/// Run an S3 Select query on one object, its records going to stdout.
+#[derive(Debug, Clone)]
+pub struct SelectObject {
+    /// Record operation (`select json` …).
+    pub operation: &'static str,
+    /// Client to use.
+    pub client: ClientSpec,
+    /// The object.
+    pub src: RemoteUrl,
+    /// A specific version.
+    pub version_id: Option<String>,
+    /// The query and serializations, shared by every object of the line.
+    pub request: Arc<crate::storage::s3::SelectRequest>,
+}
+
 /// One unit of work.
 #[derive(Debug, Clone)]
 pub enum Op {
@@ -118,4 +133,6 @@ pub enum Op {
     DeleteRemote(DeleteRemote),
     /// Local delete.
     DeleteLocal(DeleteLocal),
+    /// S3 Select on one object.
+    Select(SelectObject),
 }

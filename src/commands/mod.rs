@@ -8,6 +8,7 @@ pub mod head;
 pub mod ls;
 pub mod pipe;
 pub mod presign;
+pub mod select;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
         Command::RemoveBucket { target, force } => bucket::remove(ctx, &line, target, *force).await,
         Command::BucketVersion(c) => bucket::versioning(ctx, &line, c).await,
         Command::Presign(c) => presign::run(ctx, &line, c).await,
+        Command::Select(c) => select::run(ctx, &line, c).await,
         Command::Version => {
             ctx.output
                 .send(Message::Line(format!("v{}", env!("CARGO_PKG_VERSION"))))

@@ -1,6 +1,12 @@
 //! S3 clients, built on first use and shared: one per distinct (endpoint, region,
 //! profile), so a run that only touches local files never resolves credentials, and
 //! a run with 10,000 lines sets up TLS and credentials once.
+//!
+//! A spec names the side it is for ([`Role`]): the source side of a copy falls back
+//! to `--source-endpoint-url`/`--source-profile`, the destination side to the
+//! `--destination-*` globals, then both to `--endpoint-url`/`--profile`.
+//! [`Clients::same_service`] tells whether two sides reach the same service with the
+//! same credentials, i.e. whether a server-side copy is possible.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,9 +17,23 @@ use crate::config::Config;
 use crate::storage::StorageError;
 use crate::storage::s3::{S3Client, S3Config};
 
+/// Which side of a transfer a client is for (picks the global defaults).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Neither: the global `--endpoint-url`/`--profile`.
+    #[default]
+    Any,
+    /// The source of a copy (`--source-*` globals first).
+    Source,
+    /// The destination of a copy or pipe (`--destination-*` globals first).
+    Destination,
+}
+
 /// Which client an op needs: the global settings unless a line overrides them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ClientSpec {
+    /// The side this client serves.
+    pub role: Role,
     /// Region override (`--source-region`, `--destination-region`).
     pub region: Option<String>,
     /// Profile override (`--source-profile`, `--destination-profile`).
@@ -25,14 +45,16 @@ pub struct ClientSpec {
 /// The client cache.
 pub struct Clients {
     config: Arc<Config>,
+    bandwidth: Option<Arc<crate::limit::Bandwidth>>,
     cache: Mutex<HashMap<ClientSpec, Arc<OnceCell<S3Client>>>>,
 }
 
 impl Clients {
-    /// An empty cache.
-    pub fn new(config: Arc<Config>) -> Clients {
+    /// An empty cache; every client shares the bandwidth limit.
+    pub fn new(config: Arc<Config>, bandwidth: Option<Arc<crate::limit::Bandwidth>>) -> Clients {
         Clients {
             config,
+            bandwidth,
             cache: Mutex::new(HashMap::new()),
         }
     }
@@ -53,12 +75,42 @@ impl Clients {
             .cloned()
     }
 
+    /// Endpoint and profile a spec resolves to (line flag, side default, global).
+    fn resolve(&self, spec: &ClientSpec) -> (Option<String>, Option<String>) {
+        let c = &self.config;
+        let none = None;
+        let (side_endpoint, side_profile) = match spec.role {
+            Role::Any => (&none, &none),
+            Role::Source => (&c.source_endpoint_url, &c.source_profile),
+            Role::Destination => (&c.destination_endpoint_url, &c.destination_profile),
+        };
+        let endpoint = spec
+            .endpoint_url
+            .clone()
+            .or_else(|| side_endpoint.clone())
+            .or_else(|| c.endpoint_url.clone());
+        let profile = spec
+            .profile
+            .clone()
+            .or_else(|| side_profile.clone())
+            .or_else(|| c.profile.clone());
+        (endpoint, profile)
+    }
+
+    /// True when both specs reach the same endpoint with the same profile, so a
+    /// server-side copy between them is possible; false means the data must stream
+    /// through s5rs (GET from one, PUT to the other).
+    pub fn same_service(&self, a: &ClientSpec, b: &ClientSpec) -> bool {
+        self.resolve(a) == self.resolve(b)
+    }
+
     fn s3_config(&self, spec: &ClientSpec) -> S3Config {
         let c = &self.config;
+        let (endpoint_url, profile) = self.resolve(spec);
         S3Config {
-            endpoint_url: spec.endpoint_url.clone().or_else(|| c.endpoint_url.clone()),
+            endpoint_url,
             region: spec.region.clone(),
-            profile: spec.profile.clone().or_else(|| c.profile.clone()),
+            profile,
             credentials_file: c.credentials_file.clone(),
             no_sign_request: c.no_sign_request,
             no_verify_ssl: c.no_verify_ssl,
@@ -66,6 +118,7 @@ impl Clients {
             request_payer: c.request_payer.clone(),
             use_list_objects_v1: c.use_list_objects_v1,
             max_connections: c.numworkers,
+            bandwidth: self.bandwidth.clone(),
         }
     }
 }

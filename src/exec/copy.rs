@@ -3,6 +3,8 @@
 //! directive — s5cmd defaults to REPLACE and silently drops metadata (§9.2 item 16).
 //! Objects over 5 GiB (which CopyObject refuses) are copied by multipart
 //! UploadPartCopy, carrying the source's headers over when the directive is COPY.
+//! Between different endpoints or credentials the copy streams through s5rs
+//! (`relay.rs`) instead.
 
 use std::sync::Arc;
 
@@ -44,6 +46,10 @@ pub async fn run(ctx: &Arc<Ctx>, t: ServerCopy) -> Record {
 }
 
 async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>, StorageError> {
+    if !ctx.clients.same_service(&t.opts.src_client, &t.opts.dst_client) {
+        // Different endpoints or credentials: the destination cannot read the source.
+        return super::relay::copy(ctx, t).await;
+    }
     let client = ctx.clients.get(&t.opts.dst_client).await?;
     let version = t.version_id.as_deref();
     let mut src_meta: Option<ObjectMeta> = None;
@@ -159,6 +165,13 @@ async fn multipart_copy(
         headers.metadata = m.metadata.into_iter().collect();
         if headers.storage_class.is_none() {
             headers.storage_class = m.storage_class;
+        }
+        // UploadPartCopy does not copy tags: carry them over explicitly.
+        if headers.tagging.is_none() && m.tag_count.unwrap_or(0) > 0 {
+            let tags = client.get_object_tagging(&t.src.bucket, &t.src.key, version).await?;
+            if !tags.is_empty() {
+                headers.tagging = Some(crate::storage::s3::encode_tags(&tags));
+            }
         }
     }
     let part_size = effective_part_size(size, t.opts.part_size.max(MIN_COPY_PART));

@@ -17,6 +17,7 @@ pub mod copy;
 pub mod delete;
 pub mod download;
 pub mod overwrite;
+pub mod relay;
 pub mod report;
 pub mod upload;
 
@@ -41,6 +42,8 @@ pub struct Ctx {
     pub output: Output,
     /// S3 clients, built on first use.
     pub clients: Clients,
+    /// `--rate-limit-objects` / `--rate-limit-bandwidth`.
+    pub limits: crate::limit::RateLimits,
     /// Worker slots (`--numworkers`).
     pub workers: Arc<Semaphore>,
     /// Set by the first Ctrl-C: planners stop producing ops; running ops finish.
@@ -55,8 +58,10 @@ pub struct Ctx {
 impl Ctx {
     /// A context for the given configuration and output.
     pub fn new(config: Arc<Config>, output: Output) -> Arc<Ctx> {
+        let limits = crate::limit::RateLimits::new(config.rate_limit_objects, config.rate_limit_bandwidth);
         Arc::new(Ctx {
-            clients: Clients::new(config.clone()),
+            clients: Clients::new(config.clone(), limits.bandwidth.clone()),
+            limits,
             workers: Arc::new(Semaphore::new(config.numworkers)),
             interrupted: AtomicBool::new(false),
             started: Utc::now(),
@@ -160,6 +165,13 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
     if ctx.stopping() {
         return false;
     }
+    // `--rate-limit-objects`: wait (on a timer) before taking a slot, so a limited run
+    // does not hold workers idle; a batch delete counts each of its keys.
+    let objects = match &op {
+        Op::DeleteRemote(d) => d.keys.len().max(1) as u64,
+        _ => 1,
+    };
+    ctx.limits.objects_n(objects).await;
     let permit = ctx
         .workers
         .clone()
@@ -188,5 +200,6 @@ async fn run_op(ctx: &Arc<Ctx>, op: Op) -> Vec<Record> {
         Op::Copy(t) => vec![copy::run(ctx, t).await],
         Op::DeleteRemote(d) => delete::run_remote(ctx, d).await,
         Op::DeleteLocal(d) => vec![delete::run_local(ctx, d).await],
+        Op::Select(s) => crate::commands::select::run_object(ctx, s).await,
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::command::{CopyCmd, TransferFlags};
 use crate::error::ErrorKind;
-use crate::exec::clients::ClientSpec;
+use crate::exec::clients::{ClientSpec, Role};
 use crate::exec::{self, Ctx, LineCtx};
 use crate::location::{Location, RemoteUrl};
 use crate::op::{Download, Op, ServerCopy, TransferOpts, Upload};
@@ -15,9 +15,41 @@ use crate::wildcard::Filters;
 use super::dest;
 use super::expand::{self, ExpandOptions, SourceObject, basename};
 
-/// Archive storage classes whose objects can't be read without a restore.
+/// Archive storage classes whose objects can't be read without a restore: S3 Glacier
+/// Flexible Retrieval (`GLACIER`) and Deep Archive (`DEEP_ARCHIVE`). Glacier Instant
+/// Retrieval (`GLACIER_IR`) is read like any other class; Intelligent-Tiering's
+/// archive tiers show as `INTELLIGENT_TIERING` in listings and are reported by the GET.
 pub fn is_archived(storage_class: Option<&str>) -> bool {
     matches!(storage_class, Some("GLACIER" | "DEEP_ARCHIVE"))
+}
+
+/// True when `x-amz-restore` says a restored copy is available
+/// (`ongoing-request="false", expiry-date="…"`): such an archived object can be read.
+pub fn is_restored(restore: Option<&str>) -> bool {
+    restore.is_some_and(|r| r.replace(' ', "").contains("ongoing-request=\"false\""))
+}
+
+/// For a listed archived object: whether it is still unreadable (not restored).
+/// Costs one HeadObject, only for objects in an archive class.
+pub async fn archived_unreadable(
+    ctx: &Ctx,
+    spec: &ClientSpec,
+    src: &RemoteUrl,
+    info: &ObjectInfo,
+) -> bool {
+    if !is_archived(info.storage_class.as_deref()) {
+        return false;
+    }
+    let Ok(client) = ctx.clients.get(spec).await else {
+        return true;
+    };
+    match client
+        .head_object(&src.bucket, &info.key, info.version_id.as_deref(), None)
+        .await
+    {
+        Ok(meta) => !is_restored(meta.restore.as_deref()),
+        Err(_) => true,
+    }
 }
 
 /// Builds the shared transfer settings of a line from its flags.
@@ -62,12 +94,16 @@ pub fn transfer_opts(
             flags.part_size
         },
         src_client: ClientSpec {
+            role: Role::Source,
             region: flags.source_region.clone(),
-            ..Default::default()
+            profile: flags.source_profile.clone(),
+            endpoint_url: flags.source_endpoint_url.clone(),
         },
         dst_client: ClientSpec {
+            role: Role::Destination,
             region: flags.destination_region.clone(),
-            ..Default::default()
+            profile: flags.destination_profile.clone(),
+            endpoint_url: flags.destination_endpoint_url.clone(),
         },
         storage_class: flags.storage_class.clone(),
         ..Default::default()
@@ -298,8 +334,8 @@ impl Planner<'_> {
     ) {
         let info = listed.map(|o| o.info.clone());
         if let Some(info) = &info
-            && is_archived(info.storage_class.as_deref())
             && !self.flags.force_glacier_transfer
+            && archived_unreadable(self.ctx, &self.opts.src_client, src, info).await
         {
             if !self.flags.ignore_glacier_warnings {
                 self.line

@@ -157,7 +157,10 @@ impl ObjectBody {
         }
         loop {
             let failure = match self.read_stream().await {
-                Ok(Some(b)) => return Some(Ok(b)),
+                Ok(Some(b)) => {
+                    self.client.throttle(b.len()).await;
+                    return Some(Ok(b));
+                }
                 Ok(None) => {
                     self.done = true;
                     return None;

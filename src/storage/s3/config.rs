@@ -38,13 +38,21 @@ pub(crate) struct Endpoint {
 }
 
 impl Endpoint {
-    /// Resolves the endpoint from the flag or the environment.
-    pub fn resolve(flag: Option<&str>, region: &str) -> Result<Endpoint, StorageError> {
-        let url = flag.map(str::to_owned).or_else(|| {
-            ["S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
-                .iter()
-                .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        });
+    /// Resolves the endpoint from the flag, the environment, or the profile's
+    /// `endpoint_url` (as the AWS CLI reads it: `services` section for s3 first).
+    pub fn resolve(
+        flag: Option<&str>,
+        profile: Option<&str>,
+        region: &str,
+    ) -> Result<Endpoint, StorageError> {
+        let url = flag
+            .map(str::to_owned)
+            .or_else(|| {
+                ["S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
+                    .iter()
+                    .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            })
+            .or_else(|| profile.filter(|s| !s.is_empty()).map(str::to_owned));
         match url {
             None => Ok(Endpoint {
                 scheme: "https".into(),
@@ -188,6 +196,8 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
 pub(crate) struct Resolved {
     pub region: String,
     pub credentials: Option<Credentials>,
+    /// The profile's (or `services` section's) `endpoint_url`, when it has one.
+    pub profile_endpoint: Option<String>,
 }
 
 /// Loads region and (unless anonymous) the credentials provider.
@@ -226,8 +236,23 @@ pub(crate) async fn resolve(config: &S3Config) -> Resolved {
             refresh: tokio::sync::Mutex::new(()),
         })
     };
+    // Configured endpoints: `[services x] s3 = endpoint_url = …` wins over the
+    // profile's own `endpoint_url` (the environment variables are read by the caller).
+    let profile_endpoint = sdk
+        .service_config()
+        .and_then(|sc| {
+            let key = aws_types::service_config::ServiceConfigKey::builder()
+                .service_id("s3")
+                .profile("endpoint_url")
+                .env("AWS_ENDPOINT_URL_S3")
+                .build()
+                .ok()?;
+            sc.load_config(key)
+        })
+        .or_else(|| sdk.endpoint_url().map(str::to_owned));
     Resolved {
         region,
         credentials,
+        profile_endpoint,
     }
 }

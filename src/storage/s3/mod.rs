@@ -10,7 +10,7 @@
 //! `error` (error bodies → [`StorageError`], retry classes), `retry` (backoff),
 //! `request` (build → sign → send → retry), `headers` (object headers both ways),
 //! `body` (the resumable GetObject body), and the operations: `bucket`, `list`,
-//! `object`, `multipart`, `presign`. [`S3Bucket`] adapts a client to [`Storage`].
+//! `object`, `multipart`, `presign`, `select` (S3 Select's event stream), `tagging`. [`S3Bucket`] adapts a client to [`Storage`].
 //!
 //! The public signatures here are the contract the rest of s5rs programs against.
 
@@ -25,7 +25,9 @@ mod object;
 mod presign;
 mod request;
 mod retry;
+mod select;
 mod sign;
+mod tagging;
 mod transport;
 mod xml;
 
@@ -37,6 +39,10 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
 
 pub use body::ObjectBody;
+pub use select::{
+    EventDecoder, SelectEvent, SelectInput, SelectOutput, SelectRequest, SelectStream, request_xml,
+};
+pub use tagging::encode_tags;
 
 use super::{ListRequest, Lister, ObjectInfo, ObjectMeta, Storage, StorageError};
 
@@ -64,6 +70,9 @@ pub struct S3Config {
     pub use_list_objects_v1: bool,
     /// Connection-pool size (idle connections kept per host); the worker count.
     pub max_connections: usize,
+    /// `--rate-limit-bandwidth`: shared by every client of a run; paces object data
+    /// sent (request bodies) and received (GetObject bodies).
+    pub bandwidth: Option<Arc<crate::limit::Bandwidth>>,
 }
 
 /// A request body for PutObject / UploadPart.
@@ -128,13 +137,19 @@ struct Inner {
     bucket_regions: RwLock<HashMap<String, String>>,
     /// Retries made by every request of this client (for statistics and tests).
     retries_total: AtomicU64,
+    /// Bandwidth limit on object data, when set.
+    bandwidth: Option<Arc<crate::limit::Bandwidth>>,
 }
 
 impl S3Client {
     /// Resolves credentials and region and builds the HTTP client.
     pub async fn new(config: S3Config) -> Result<S3Client, StorageError> {
         let resolved = config::resolve(&config).await;
-        let endpoint = config::Endpoint::resolve(config.endpoint_url.as_deref(), &resolved.region)?;
+        let endpoint = config::Endpoint::resolve(
+            config.endpoint_url.as_deref(),
+            resolved.profile_endpoint.as_deref(),
+            &resolved.region,
+        )?;
         let request_payer = match &config.request_payer {
             Some(p) => Some(http::HeaderValue::from_str(p).map_err(|_| {
                 StorageError::new(
@@ -161,6 +176,7 @@ impl S3Client {
                 list_v1: config.use_list_objects_v1,
                 bucket_regions: RwLock::new(HashMap::new()),
                 retries_total: AtomicU64::new(0),
+                bandwidth: config.bandwidth.clone(),
             }),
         })
     }
@@ -173,6 +189,13 @@ impl S3Client {
     /// The endpoint, as `scheme://host[:port]`.
     pub fn endpoint(&self) -> &str {
         &self.inner.endpoint.display
+    }
+
+    /// Waits for the bandwidth limit to let `n` bytes of object data pass.
+    pub(crate) async fn throttle(&self, n: usize) {
+        if let Some(b) = &self.inner.bandwidth {
+            b.take(n as u64).await;
+        }
     }
 
     /// How many retries this client (all its clones) has made so far, including

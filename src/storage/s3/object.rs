@@ -197,6 +197,11 @@ impl S3Client {
                 apply_object_headers(&mut req.headers, headers)?;
             }
         }
+        // The server copies the source's tags unless told to replace them.
+        if let Some(tagging) = &headers.tagging {
+            put_header(&mut req.headers, "x-amz-tagging", tagging);
+            put_header(&mut req.headers, "x-amz-tagging-directive", "REPLACE");
+        }
         let resp = self.send(&req).await?;
         let mut result = write_result(&resp.headers);
         if let Ok(root) = xml::parse(&resp.body)

@@ -243,6 +243,11 @@ impl S3Client {
             Body::Signed(b) | Body::Data(b) => ReqBody::Full(Some(b.clone())),
             Body::File { path, offset, len } => ReqBody::file(path.clone(), *offset, *len),
         };
+        // Object data (not signed XML documents) is paced by the bandwidth limit.
+        let body = match (&req.body, &self.inner.bandwidth) {
+            (Body::Data(_) | Body::File { .. }, Some(limit)) => body.throttled(limit.clone()),
+            _ => body,
+        };
         let mut hreq = http::Request::new(body);
         *hreq.method_mut() = req.method.clone();
         *hreq.uri_mut() = url.parse().map_err(|e| {
@@ -280,7 +285,12 @@ impl S3Client {
             sign::sign_request(&mut hreq, &url, &identity, region, payload)
                 .map_err(Failure::Error)?;
         }
-        let limit = RESPONSE_TIMEOUT + Duration::from_millis(len / 256);
+        let mut limit = RESPONSE_TIMEOUT + Duration::from_millis(len / 256);
+        if self.inner.bandwidth.is_some() && len > 0 {
+            // A paced body shares the limit with every other transfer: its duration
+            // is not known up front, so only the stall timeouts apply.
+            limit = Duration::from_secs(7 * 24 * 3600);
+        }
         let resp = match tokio::time::timeout(limit, self.inner.http.request(hreq)).await {
             Err(_) => return Err(Failure::Error(error::timeout("request"))),
             Ok(Err(e)) => return Err(Failure::Error(error::transport(&e))),

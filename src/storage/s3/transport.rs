@@ -113,6 +113,66 @@ pub(crate) enum ReqBody {
     Full(Option<Bytes>),
     /// `remaining` bytes of a file from `offset`; opened lazily (so a retry reopens).
     File(Box<FileBody>),
+    /// Another body, released in pieces as the bandwidth limit allows.
+    Throttled(Box<Throttled>),
+}
+
+/// A body paced by `--rate-limit-bandwidth`: each data frame is cut into pieces of
+/// at most [`crate::limit::PACING_CHUNK`] bytes, and each piece is released once the
+/// shared limiter allows it (a timer wait, no polling loop).
+pub(crate) struct Throttled {
+    inner: ReqBody,
+    limit: Arc<crate::limit::Bandwidth>,
+    /// Data taken from `inner` and not yet released.
+    held: Bytes,
+    /// The piece waiting for the limiter, and the wait.
+    waiting: Option<(Bytes, Pin<Box<dyn Future<Output = ()> + Send>>)>,
+}
+
+impl ReqBody {
+    /// Wraps `self` so its data is paced by `limit`.
+    pub fn throttled(self, limit: Arc<crate::limit::Bandwidth>) -> ReqBody {
+        ReqBody::Throttled(Box::new(Throttled {
+            inner: self,
+            limit,
+            held: Bytes::new(),
+            waiting: None,
+        }))
+    }
+}
+
+impl Throttled {
+    fn poll_data(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        loop {
+            if let Some((_, wait)) = &mut self.waiting {
+                if wait.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                let (piece, _) = self.waiting.take().expect("set above");
+                return Poll::Ready(Some(Ok(Frame::data(piece))));
+            }
+            if !self.held.is_empty() {
+                let n = self.held.len().min(crate::limit::PACING_CHUNK);
+                let piece = self.held.split_to(n);
+                let limit = self.limit.clone();
+                let wait = Box::pin(async move { limit.take(n as u64).await });
+                self.waiting = Some((piece, wait));
+                continue;
+            }
+            match Pin::new(&mut self.inner).poll_frame(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                    Ok(data) => self.held = data,
+                    Err(frame) => return Poll::Ready(Some(Ok(frame))),
+                },
+                other => return other,
+            }
+        }
+    }
+
+    fn buffered(&self) -> u64 {
+        self.held.len() as u64 + self.waiting.as_ref().map_or(0, |(p, _)| p.len() as u64)
+    }
 }
 
 /// State of a streamed file range.
@@ -153,6 +213,7 @@ impl Body for ReqBody {
             ReqBody::Empty => Poll::Ready(None),
             ReqBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
             ReqBody::File(f) => f.poll_chunk(cx).map(|o| o.map(|r| r.map(Frame::data))),
+            ReqBody::Throttled(t) => t.poll_data(cx),
         }
     }
 
@@ -161,6 +222,7 @@ impl Body for ReqBody {
             ReqBody::Empty => true,
             ReqBody::Full(b) => b.is_none(),
             ReqBody::File(f) => f.remaining == 0,
+            ReqBody::Throttled(t) => t.buffered() == 0 && t.inner.is_end_stream(),
         }
     }
 
@@ -169,6 +231,10 @@ impl Body for ReqBody {
             ReqBody::Empty => SizeHint::with_exact(0),
             ReqBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
             ReqBody::File(f) => SizeHint::with_exact(f.remaining),
+            ReqBody::Throttled(t) => match t.inner.size_hint().exact() {
+                Some(n) => SizeHint::with_exact(n + t.buffered()),
+                None => SizeHint::default(),
+            },
         }
     }
 }

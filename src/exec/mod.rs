@@ -18,6 +18,7 @@ pub mod delete;
 pub mod download;
 pub mod overwrite;
 pub mod report;
+pub mod sync_check;
 pub mod upload;
 
 use std::sync::Arc;
@@ -188,5 +189,10 @@ async fn run_op(ctx: &Arc<Ctx>, op: Op) -> Vec<Record> {
         Op::Copy(t) => vec![copy::run(ctx, t).await],
         Op::DeleteRemote(d) => delete::run_remote(ctx, d).await,
         Op::DeleteLocal(d) => vec![delete::run_local(ctx, d).await],
+        Op::Sync(pair) => match sync_check::up_to_date(ctx, &pair).await {
+            Ok(Some(record)) => vec![record],
+            Ok(None) => Box::pin(run_op(ctx, *pair.op)).await,
+            Err(record) => vec![*record],
+        },
     }
 }

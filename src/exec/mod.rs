@@ -46,8 +46,7 @@ pub struct Ctx {
     pub workers: Arc<Semaphore>,
     /// Set by the first Ctrl-C: planners stop producing ops; running ops finish.
     pub interrupted: AtomicBool,
-    /// When the run started: objects modified later are not picked up by wildcard
-    /// listings (so `cp s3://b/* s3://b/dst/` never copies its own output).
+    /// When the run started.
     pub started: DateTime<Utc>,
     /// Download directories already created and cleaned of stale temp files.
     pub prepared_dirs: std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>>,

@@ -193,7 +193,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
             };
             let expand_opts = ExpandOptions {
                 filters: &filters,
-                not_after: Some(ctx.started),
+                not_after: Some(chrono::Utc::now()),
                 all_versions: false,
             };
             let rx = expand::remote_wildcard(&client, src, &expand_opts);

@@ -27,7 +27,8 @@ pub struct SourceObject {
 pub struct ExpandOptions<'a> {
     /// Include/exclude filters.
     pub filters: &'a Filters,
-    /// Skip objects modified after this instant (remote listings).
+    /// Skip objects modified after this instant (remote listings): the moment the
+    /// listing starts, so `cp s3://b/* s3://b/dst/` never copies its own output.
     pub not_after: Option<DateTime<Utc>>,
     /// List every version (remote).
     pub all_versions: bool,

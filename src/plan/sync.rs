@@ -255,7 +255,7 @@ impl Sync<'_> {
                 let client = self.ctx.clients.get(&self.opts.src_client).await?;
                 let opts = ExpandOptions {
                     filters: &no_filters,
-                    not_after: Some(self.ctx.started),
+                    not_after: Some(chrono::Utc::now()),
                     all_versions: false,
                 };
                 let suffix = wildcard::relative_name(&url.key, &url.key).to_string();

@@ -15,8 +15,8 @@ use crate::error::ErrorKind;
 use crate::location::RemoteUrl;
 use crate::op::{Op, SyncCheck, SyncPair};
 use crate::record::Record;
-use crate::storage::s3::S3Client;
 use crate::storage::StorageError;
+use crate::storage::s3::S3Client;
 
 /// Skip reason when content is equal.
 pub const CONTENT_MATCHES: &str = "object content matches";
@@ -28,7 +28,9 @@ pub const UP_TO_DATE: &str = "object is newer or same age and object size matche
 pub async fn up_to_date(ctx: &Arc<Ctx>, pair: &SyncPair) -> Result<Option<Record>, Box<Record>> {
     let (src, dst, operation) = describe(&pair.op);
     let decision = match &pair.check {
-        SyncCheck::PreservedMtime { local_mtime } => preserved_mtime(ctx, &pair.op, *local_mtime).await,
+        SyncCheck::PreservedMtime { local_mtime } => {
+            preserved_mtime(ctx, &pair.op, *local_mtime).await
+        }
         SyncCheck::Checksum => checksum(ctx, &pair.op).await,
     };
     match decision {
@@ -54,7 +56,9 @@ async fn preserved_mtime(
 ) -> Result<Option<&'static str>, StorageError> {
     let Op::Download(d) = op else { return Ok(None) };
     let client = ctx.clients.get(&d.opts.src_client).await?;
-    let meta = client.head_object(&d.src.bucket, &d.src.key, None, None).await?;
+    let meta = client
+        .head_object(&d.src.bucket, &d.src.key, None, None)
+        .await?;
     if is_newer(object_mtime(&meta), Some(local_mtime)) {
         Ok(None)
     } else {
@@ -81,8 +85,12 @@ async fn checksum(ctx: &Ctx, op: &Op) -> Result<Option<&'static str>, StorageErr
         Op::Copy(c) => {
             let src_client = ctx.clients.get(&c.opts.src_client).await?;
             let dst_client = ctx.clients.get(&c.opts.dst_client).await?;
-            let a = src_client.head_object(&c.src.bucket, &c.src.key, None, None).await?;
-            let b = dst_client.head_object(&c.dst.bucket, &c.dst.key, None, None).await?;
+            let a = src_client
+                .head_object(&c.src.bucket, &c.src.key, None, None)
+                .await?;
+            let b = dst_client
+                .head_object(&c.dst.bucket, &c.dst.key, None, None)
+                .await?;
             let same_etag = a.etag.is_some() && a.etag == b.etag;
             let same_checksum = [
                 (&a.checksums.crc64nvme, &b.checksums.crc64nvme),
@@ -99,11 +107,20 @@ async fn checksum(ctx: &Ctx, op: &Op) -> Result<Option<&'static str>, StorageErr
 }
 
 /// The object's ETag and, for a multipart object, its part size (from part 1).
-async fn remote_etag(client: &S3Client, url: &RemoteUrl) -> Result<Option<(String, u64)>, StorageError> {
-    let meta = client.head_object(&url.bucket, &url.key, None, None).await?;
-    let Some(etag) = meta.etag else { return Ok(None) };
+async fn remote_etag(
+    client: &S3Client,
+    url: &RemoteUrl,
+) -> Result<Option<(String, u64)>, StorageError> {
+    let meta = client
+        .head_object(&url.bucket, &url.key, None, None)
+        .await?;
+    let Some(etag) = meta.etag else {
+        return Ok(None);
+    };
     if etag.contains('-') {
-        let part = client.head_object(&url.bucket, &url.key, None, Some(1)).await?;
+        let part = client
+            .head_object(&url.bucket, &url.key, None, Some(1))
+            .await?;
         Ok(Some((etag, part.size)))
     } else {
         Ok(Some((etag, 0)))
@@ -129,7 +146,9 @@ pub fn local_etag(path: &str, part_size: u64) -> Result<String, StorageError> {
     if part_size == 0 {
         let mut h = Md5::new();
         loop {
-            let n = file.read(&mut buf).map_err(|e| StorageError::io("read", path, &e))?;
+            let n = file
+                .read(&mut buf)
+                .map_err(|e| StorageError::io("read", path, &e))?;
             if n == 0 {
                 break;
             }
@@ -144,7 +163,9 @@ pub fn local_etag(path: &str, part_size: u64) -> Result<String, StorageError> {
         let mut in_part = 0u64;
         while in_part < part_size {
             let want = buf.len().min((part_size - in_part) as usize);
-            let n = file.read(&mut buf[..want]).map_err(|e| StorageError::io("read", path, &e))?;
+            let n = file
+                .read(&mut buf[..want])
+                .map_err(|e| StorageError::io("read", path, &e))?;
             if n == 0 {
                 break;
             }
@@ -176,11 +197,17 @@ mod tests {
         let p = dir.path().join("f");
         std::fs::write(&p, vec![7u8; 10]).unwrap();
         let path = p.to_str().unwrap();
-        assert_eq!(local_etag(path, 0).unwrap(), hex::encode(Md5::digest([7u8; 10])));
+        assert_eq!(
+            local_etag(path, 0).unwrap(),
+            hex::encode(Md5::digest([7u8; 10]))
+        );
         let mut cat = Vec::new();
         cat.extend_from_slice(&Md5::digest([7u8; 4]));
         cat.extend_from_slice(&Md5::digest([7u8; 4]));
         cat.extend_from_slice(&Md5::digest([7u8; 2]));
-        assert_eq!(local_etag(path, 4).unwrap(), format!("{}-3", hex::encode(Md5::digest(&cat))));
+        assert_eq!(
+            local_etag(path, 4).unwrap(),
+            format!("{}-3", hex::encode(Md5::digest(&cat)))
+        );
     }
 }

@@ -32,7 +32,9 @@ use crate::exec::sync_check::UP_TO_DATE;
 use crate::exec::upload::{is_missing, local_stat};
 use crate::exec::{self, Ctx, LineCtx, report};
 use crate::location::{LocalPath, Location, RemoteUrl};
-use crate::op::{DeleteLocal, DeleteRemote, Download, Op, ServerCopy, SyncCheck, SyncPair, TransferOpts, Upload};
+use crate::op::{
+    DeleteLocal, DeleteRemote, Download, Op, ServerCopy, SyncCheck, SyncPair, TransferOpts, Upload,
+};
 use crate::storage::local::{self, LocalFs};
 use crate::storage::{EntryKind, ListRequest, ObjectInfo, Storage, StorageError};
 use crate::wildcard::{self, Filters, Pattern};
@@ -222,7 +224,11 @@ impl Sync<'_> {
                         if !self.cmd.flags.ignore_glacier_warnings {
                             let url = self.source_display(&o.info);
                             self.line
-                                .fail(self.ctx, format!("object '{url}' is on Glacier storage"), ErrorKind::Glacier)
+                                .fail(
+                                    self.ctx,
+                                    format!("object '{url}' is on Glacier storage"),
+                                    ErrorKind::Glacier,
+                                )
                                 .await;
                         }
                         continue;
@@ -259,7 +265,10 @@ impl Sync<'_> {
                     all_versions: false,
                 };
                 let suffix = wildcard::relative_name(&url.key, &url.key).to_string();
-                Ok((expand::remote_wildcard(&client, url, &opts), Scope::Remote(Pattern::remote(&suffix))))
+                Ok((
+                    expand::remote_wildcard(&client, url, &opts),
+                    Scope::Remote(Pattern::remote(&suffix)),
+                ))
             }
             Location::Local(path) => {
                 let rx = expand::local(path, !self.cmd.flags.no_follow_symlinks, &no_filters);
@@ -269,7 +278,9 @@ impl Sync<'_> {
     }
 
     /// The destination listing, relative to the destination root.
-    async fn destination_stream(&self) -> Result<tokio::sync::mpsc::Receiver<Result<Named, StorageError>>, StorageError> {
+    async fn destination_stream(
+        &self,
+    ) -> Result<tokio::sync::mpsc::Receiver<Result<Named, StorageError>>, StorageError> {
         let (tx, rx) = tokio::sync::mpsc::channel(crate::storage::LIST_CHANNEL_CAPACITY);
         match &self.dst {
             Location::Remote(url) => {
@@ -296,9 +307,15 @@ impl Sync<'_> {
                 });
             }
             Location::Local(path) => {
-                if tokio::fs::metadata(&path.path).await.is_ok_and(|m| m.is_dir()) {
+                if tokio::fs::metadata(&path.path)
+                    .await
+                    .is_ok_and(|m| m.is_dir())
+                {
                     let root = format!("{}/", path.path.trim_end_matches('/'));
-                    let mut lister = LocalFs { follow_symlinks: true }.list(ListRequest {
+                    let mut lister = LocalFs {
+                        follow_symlinks: true,
+                    }
+                    .list(ListRequest {
                         prefix: path.path.clone(),
                         recursive: true,
                         all_versions: false,
@@ -306,7 +323,11 @@ impl Sync<'_> {
                     tokio::spawn(async move {
                         while let Some(item) = lister.recv().await {
                             let item = item.map(|info| Named {
-                                relative: info.key.strip_prefix(root.as_str()).unwrap_or(&info.key).to_string(),
+                                relative: info
+                                    .key
+                                    .strip_prefix(root.as_str())
+                                    .unwrap_or(&info.key)
+                                    .to_string(),
                                 info,
                             });
                             if tx.send(item).await.is_err() {
@@ -353,7 +374,10 @@ impl Sync<'_> {
                 Decision::Copy => op,
                 Decision::Skip(reason) => {
                     let (s, t) = displays(&op);
-                    return self.line.report(self.ctx, report::skipped("sync", &s, &t, reason)).await;
+                    return self
+                        .line
+                        .report(self.ctx, report::skipped("sync", &s, &t, reason))
+                        .await;
                 }
                 Decision::Check(check) => Op::Sync(SyncPair {
                     op: Box::new(op),
@@ -373,23 +397,27 @@ impl Sync<'_> {
                 dst: dest::remote(d, &src.relative, true),
                 info,
             }),
-            (Location::Remote(s), Location::Local(d)) => match dest::local_join(&d.path, &src.relative) {
-                Ok(path) => Op::Download(Download {
-                    opts: self.opts.clone(),
-                    src: s.with_key(src.info.key.clone()),
-                    version_id: None,
-                    dst: path,
-                    info,
-                }),
-                Err(e) => {
-                    let line = self.line.clone();
-                    let ctx = self.ctx.clone();
-                    let s = s.with_key(src.info.key.clone()).to_string();
-                    let t = format!("{}/{}", d.path.trim_end_matches('/'), src.relative);
-                    tokio::spawn(async move { line.report(&ctx, report::failed("cp", &s, &t, &e)).await });
-                    return None;
+            (Location::Remote(s), Location::Local(d)) => {
+                match dest::local_join(&d.path, &src.relative) {
+                    Ok(path) => Op::Download(Download {
+                        opts: self.opts.clone(),
+                        src: s.with_key(src.info.key.clone()),
+                        version_id: None,
+                        dst: path,
+                        info,
+                    }),
+                    Err(e) => {
+                        let line = self.line.clone();
+                        let ctx = self.ctx.clone();
+                        let s = s.with_key(src.info.key.clone()).to_string();
+                        let t = format!("{}/{}", d.path.trim_end_matches('/'), src.relative);
+                        tokio::spawn(async move {
+                            line.report(&ctx, report::failed("cp", &s, &t, &e)).await
+                        });
+                        return None;
+                    }
                 }
-            },
+            }
             (Location::Remote(s), Location::Remote(d)) => Op::Copy(ServerCopy {
                 opts: self.opts.clone(),
                 src: s.with_key(src.info.key.clone()),
@@ -483,7 +511,10 @@ impl Sync<'_> {
                 Decision::Copy => op,
                 Decision::Skip(reason) => {
                     let (s, t) = displays(&op);
-                    return self.line.report(self.ctx, report::skipped("sync", &s, &t, reason)).await;
+                    return self
+                        .line
+                        .report(self.ctx, report::skipped("sync", &s, &t, reason))
+                        .await;
                 }
                 Decision::Check(SyncCheck::PreservedMtime { local_mtime }) => {
                     // We already have the object's metadata from the HEAD.
@@ -511,13 +542,16 @@ impl Sync<'_> {
         match &self.src {
             Location::Remote(r) => {
                 let client = self.ctx.clients.get(&self.opts.src_client).await?;
-                let meta = client.head_object(&r.bucket, &r.key, None, None).await.map_err(|e| {
-                    if is_missing(&e) {
-                        StorageError::new(e.kind, format!("given object {r} not found"))
-                    } else {
-                        e
-                    }
-                })?;
+                let meta = client
+                    .head_object(&r.bucket, &r.key, None, None)
+                    .await
+                    .map_err(|e| {
+                        if is_missing(&e) {
+                            StorageError::new(e.kind, format!("given object {r} not found"))
+                        } else {
+                            e
+                        }
+                    })?;
                 let mut info = ObjectInfo::file(r.key.clone(), meta.size);
                 info.last_modified = object_mtime(&meta);
                 info.etag = meta.etag;
@@ -539,25 +573,40 @@ impl Sync<'_> {
             (Location::Local(l), Location::Remote(d)) => Op::Upload(Upload {
                 opts: self.opts.clone(),
                 src: l.path.clone(),
-                dst: if relative.is_empty() { d.with_key(d.key.clone()) } else { dest::remote(d, relative, true) },
+                dst: if relative.is_empty() {
+                    d.with_key(d.key.clone())
+                } else {
+                    dest::remote(d, relative, true)
+                },
                 info,
             }),
             (Location::Remote(s), Location::Local(d)) => Op::Download(Download {
                 opts: self.opts.clone(),
                 src: s.clone(),
                 version_id: None,
-                dst: if relative.is_empty() { d.path.clone() } else { dest::local_join(&d.path, relative)? },
+                dst: if relative.is_empty() {
+                    d.path.clone()
+                } else {
+                    dest::local_join(&d.path, relative)?
+                },
                 info,
             }),
             (Location::Remote(s), Location::Remote(d)) => Op::Copy(ServerCopy {
                 opts: self.opts.clone(),
                 src: s.clone(),
                 version_id: None,
-                dst: if relative.is_empty() { d.with_key(d.key.clone()) } else { dest::remote(d, relative, true) },
+                dst: if relative.is_empty() {
+                    d.with_key(d.key.clone())
+                } else {
+                    dest::remote(d, relative, true)
+                },
                 info,
             }),
             (Location::Local(_), Location::Local(_)) => {
-                return Err(StorageError::new(ErrorKind::Usage, "local->local copy operations are not permitted"));
+                return Err(StorageError::new(
+                    ErrorKind::Usage,
+                    "local->local copy operations are not permitted",
+                ));
             }
         })
     }
@@ -661,10 +710,7 @@ impl Scope {
             Scope::Under(prefix) => name.starts_with(prefix.as_str()),
             Scope::LocalGlob(None) => false,
             Scope::LocalGlob(Some(p)) => {
-                p.matches(name)
-                    || name
-                        .match_indices('/')
-                        .any(|(i, _)| p.matches(&name[..i]))
+                p.matches(name) || name.match_indices('/').any(|(i, _)| p.matches(&name[..i]))
             }
         }
     }
@@ -698,13 +744,19 @@ impl Spill {
         Ok(())
     }
 
-    fn reader(&mut self) -> Result<impl Iterator<Item = Result<String, StorageError>>, StorageError> {
-        let io = |e: std::io::Error| StorageError::new(ErrorKind::Io, format!("reading delete list: {e}"));
+    fn reader(
+        &mut self,
+    ) -> Result<impl Iterator<Item = Result<String, StorageError>>, StorageError> {
+        let io = |e: std::io::Error| {
+            StorageError::new(ErrorKind::Io, format!("reading delete list: {e}"))
+        };
         self.writer.flush().map_err(io)?;
         let mut file = self.writer.get_ref().try_clone().map_err(io)?;
         file.rewind().map_err(io)?;
         Ok(std::io::BufReader::new(file).lines().map(move |l| {
-            let l = l.map_err(|e| StorageError::new(ErrorKind::Io, format!("reading delete list: {e}")))?;
+            let l = l.map_err(|e| {
+                StorageError::new(ErrorKind::Io, format!("reading delete list: {e}"))
+            })?;
             serde_json::from_str::<String>(&l)
                 .map_err(|e| StorageError::new(ErrorKind::Io, format!("reading delete list: {e}")))
         }))
@@ -720,13 +772,22 @@ mod tests {
         let remote = Scope::Remote(Pattern::remote("*.txt"));
         assert!(remote.contains("a/b.txt"));
         assert!(!remote.contains("a/b.py"));
-        let under = Scope::local(&LocalPath { path: "dir".into(), raw: false });
+        let under = Scope::local(&LocalPath {
+            path: "dir".into(),
+            raw: false,
+        });
         assert!(under.contains("dir/x"));
         assert!(!under.contains("other/x"));
-        let glob = Scope::local(&LocalPath { path: "root/parent/c*/name.txt".into(), raw: false });
+        let glob = Scope::local(&LocalPath {
+            path: "root/parent/c*/name.txt".into(),
+            raw: false,
+        });
         assert!(glob.contains("child1/name.txt"));
         assert!(!glob.contains("child1/other.txt"));
-        let dirglob = Scope::local(&LocalPath { path: "root/*".into(), raw: false });
+        let dirglob = Scope::local(&LocalPath {
+            path: "root/*".into(),
+            raw: false,
+        });
         assert!(dirglob.contains("a/deep/file"));
     }
 

@@ -153,11 +153,12 @@ impl Sync<'_> {
                 }
                 Ordering::Greater => {
                     let b = d.take().expect("destination present");
-                    if self.cmd.delete && scope.contains(&b.relative) {
-                        if let Err(e) = deletions.push(&b.relative) {
-                            self.line.fail(self.ctx, e.to_string(), e.kind).await;
-                            dst_failed = true;
-                        }
+                    if self.cmd.delete
+                        && scope.contains(&b.relative)
+                        && let Err(e) = deletions.push(&b.relative)
+                    {
+                        self.line.fail(self.ctx, e.to_string(), e.kind).await;
+                        dst_failed = true;
                     }
                     d = next_named(&mut dst_rx, self, &mut dst_failed).await;
                 }

@@ -151,7 +151,7 @@ mod tests {
         assert!(parse_size("5 parsecs").is_err());
     }
 
-    #[tokio::test(start_paused = false)]
+    #[tokio::test]
     async fn bandwidth_paces_without_busy_waiting() {
         // 1 MiB/s with a 100 KiB burst: 400 KiB take about 0.3 s.
         let b = Bandwidth::new(1 << 20);

@@ -120,9 +120,33 @@ pub struct SelectObject {
     pub request: Arc<crate::storage::s3::SelectRequest>,
 }
 
+/// What `sync` must still check before a transfer, on the worker that runs it.
+#[derive(Debug, Clone)]
+pub enum SyncCheck {
+    /// S3 → local with equal sizes where the listing's LastModified is newer than the
+    /// local file: compare the object's preserved `mtime` metadata instead (HEAD).
+    PreservedMtime {
+        /// The local file's mtime.
+        local_mtime: chrono::DateTime<chrono::Utc>,
+    },
+    /// `--checksum`: compare content (MD5 / multipart ETag) and skip when equal.
+    Checksum,
+}
+
+/// A `sync` transfer that is skipped when its check says the pair is up to date.
+#[derive(Debug, Clone)]
+pub struct SyncPair {
+    /// The transfer (upload, download or copy).
+    pub op: Box<Op>,
+    /// The check to run first.
+    pub check: SyncCheck,
+}
+
 /// One unit of work.
 #[derive(Debug, Clone)]
 pub enum Op {
+    /// A sync transfer with a check to run first.
+    Sync(SyncPair),
     /// local → S3.
     Upload(Upload),
     /// S3 → local.

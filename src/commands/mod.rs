@@ -24,6 +24,7 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
         Command::Ls(c) => ls::run(ctx, &line, c).await,
         Command::Copy(c) => crate::plan::copy::run(ctx, &line, c).await,
         Command::Rm(c) => crate::plan::rm::run(ctx, &line, c).await,
+        Command::Sync(c) => crate::plan::sync::run(ctx, &line, c).await,
         Command::Du(c) => du::run(ctx, &line, c).await,
         Command::Cat(c) => cat::run(ctx, &line, c).await,
         Command::Pipe(c) => pipe::run(ctx, &line, c).await,
@@ -39,17 +40,12 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
                 .await;
         }
         Command::Wait => {}
-        other => {
-            line.fail(
-                ctx,
-                format!("command \"{}\" is not available in this build", other.name()),
-                crate::error::ErrorKind::Usage,
-            )
-            .await;
-        }
     }
     line.tracker.wait_idle().await;
-    if !matches!(parsed.command, Command::Version | Command::Wait | Command::BucketVersion(_)) {
+    if !matches!(
+        parsed.command,
+        Command::Version | Command::Wait | Command::BucketVersion(_)
+    ) {
         ctx.output
             .send(Message::CommandDone {
                 name,

@@ -19,6 +19,7 @@ pub mod download;
 pub mod overwrite;
 pub mod relay;
 pub mod report;
+pub mod sync_check;
 pub mod upload;
 
 use std::sync::Arc;
@@ -48,8 +49,7 @@ pub struct Ctx {
     pub workers: Arc<Semaphore>,
     /// Set by the first Ctrl-C: planners stop producing ops; running ops finish.
     pub interrupted: AtomicBool,
-    /// When the run started: objects modified later are not picked up by wildcard
-    /// listings (so `cp s3://b/* s3://b/dst/` never copies its own output).
+    /// When the run started.
     pub started: DateTime<Utc>,
     /// Download directories already created and cleaned of stale temp files.
     pub prepared_dirs: std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>>,
@@ -201,5 +201,10 @@ async fn run_op(ctx: &Arc<Ctx>, op: Op) -> Vec<Record> {
         Op::DeleteRemote(d) => delete::run_remote(ctx, d).await,
         Op::DeleteLocal(d) => vec![delete::run_local(ctx, d).await],
         Op::Select(s) => crate::commands::select::run_object(ctx, s).await,
+        Op::Sync(pair) => match sync_check::up_to_date(ctx, &pair).await {
+            Ok(Some(record)) => vec![record],
+            Ok(None) => Box::pin(run_op(ctx, *pair.op)).await,
+            Err(record) => vec![*record],
+        },
     }
 }

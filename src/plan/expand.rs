@@ -27,7 +27,8 @@ pub struct SourceObject {
 pub struct ExpandOptions<'a> {
     /// Include/exclude filters.
     pub filters: &'a Filters,
-    /// Skip objects modified after this instant (remote listings).
+    /// Skip objects modified after this instant (remote listings): the moment the
+    /// listing starts, so `cp s3://b/* s3://b/dst/` never copies its own output.
     pub not_after: Option<DateTime<Utc>>,
     /// List every version (remote).
     pub all_versions: bool,
@@ -140,7 +141,10 @@ pub fn local(path: &LocalPath, follow_symlinks: bool, filters: &Filters) -> Expa
         let relative = if info.key == given {
             basename(&info.key).to_string()
         } else {
-            info.key.strip_prefix(root.as_str()).unwrap_or(&info.key).to_string()
+            info.key
+                .strip_prefix(root.as_str())
+                .unwrap_or(&info.key)
+                .to_string()
         };
         Decision::Emit(relative)
     })
@@ -201,7 +205,10 @@ where
         }
         if report_no_match && !found && !listing_failed {
             let _ = tx
-                .send(Err(StorageError::new(ErrorKind::NoMatch, "no object found")))
+                .send(Err(StorageError::new(
+                    ErrorKind::NoMatch,
+                    "no object found",
+                )))
                 .await;
         }
     });

@@ -6,3 +6,4 @@ pub mod copy;
 pub mod dest;
 pub mod expand;
 pub mod rm;
+pub mod sync;

@@ -1,0 +1,805 @@
+//! `sync` (reference §4, fixing §9.2 items 1, 6–10): a streaming merge-join of two
+//! listings sorted by relative name.
+//!
+//! * Both sides stream in byte order of their name relative to the sync roots (S3
+//!   lists in key order; local walks are sorted so that the walk itself yields sorted
+//!   relative names), so memory does not grow with the number of objects. Copies start
+//!   while listing goes on.
+//! * Comparison: default = copy when sizes differ or the source is strictly newer; for
+//!   S3 → local pairs whose listing time says "newer" the object's preserved `mtime`
+//!   metadata is checked first (so a round trip is a no-op); `--size-only`; `--checksum`
+//!   compares content (MD5 / multipart ETag / ETags).
+//! * Filters match the relative name on both sides; a wildcard or directory source
+//!   narrows which destination names are in scope; excluded or out-of-scope
+//!   destination objects are never deleted.
+//! * `--delete` candidates are spilled to an unlinked temp file, and deleted only after
+//!   both listings completed without error and every copy of the line finished;
+//!   `--max-delete N` refuses to delete more than N.
+//! * A single-object source is compared with its exact destination and copied only
+//!   when needed (idempotent).
+
+use std::cmp::Ordering;
+use std::io::{BufRead, BufWriter, Seek, Write};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::command::SyncCmd;
+use crate::error::ErrorKind;
+use crate::exec::download::object_mtime;
+use crate::exec::overwrite::is_newer;
+use crate::exec::sync_check::UP_TO_DATE;
+use crate::exec::upload::{is_missing, local_stat};
+use crate::exec::{self, Ctx, LineCtx, report};
+use crate::location::{LocalPath, Location, RemoteUrl};
+use crate::op::{
+    DeleteLocal, DeleteRemote, Download, Op, ServerCopy, SyncCheck, SyncPair, TransferOpts, Upload,
+};
+use crate::storage::local::{self, LocalFs};
+use crate::storage::{EntryKind, ListRequest, ObjectInfo, Storage, StorageError};
+use crate::wildcard::{self, Filters, Pattern};
+
+use super::copy::{archived_unreadable, transfer_opts, validate};
+use super::dest;
+use super::expand::{self, ExpandOptions, Expanded, basename};
+use super::rm::DELETE_BATCH;
+
+/// How pairs present on both sides are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strategy {
+    SizeAndTime,
+    SizeOnly,
+    Checksum,
+}
+
+/// What to do with one pair.
+enum Decision {
+    Copy,
+    Skip(&'static str),
+    Check(SyncCheck),
+}
+
+/// Plans and submits a sync line.
+pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SyncCmd) {
+    let sides = match validate(&cmd.src, &cmd.dst, cmd.flags.raw, None).await {
+        Ok(s) => s,
+        Err((message, kind)) => return line.fail(ctx, message, kind).await,
+    };
+    let opts = match transfer_opts("cp", false, &cmd.flags) {
+        Ok(o) => Arc::new(o),
+        Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
+    };
+    let strategy = if cmd.checksum {
+        Strategy::Checksum
+    } else if cmd.size_only {
+        Strategy::SizeOnly
+    } else {
+        Strategy::SizeAndTime
+    };
+    let batch = match &sides.src {
+        Location::Remote(r) => r.is_wildcard(),
+        Location::Local(l) => {
+            l.is_wildcard() || tokio::fs::metadata(&l.path).await.is_ok_and(|m| m.is_dir())
+        }
+    };
+    let sync = Sync {
+        ctx,
+        line,
+        cmd,
+        opts,
+        strategy,
+        filters: Filters::new(&cmd.flags.exclude, &cmd.flags.include),
+        src: sides.src,
+        dst: sides.dst,
+    };
+    if batch {
+        sync.batch().await;
+    } else {
+        sync.single().await;
+    }
+}
+
+struct Sync<'a> {
+    ctx: &'a Arc<Ctx>,
+    line: &'a Arc<LineCtx>,
+    cmd: &'a SyncCmd,
+    opts: Arc<TransferOpts>,
+    strategy: Strategy,
+    filters: Filters,
+    src: Location,
+    dst: Location,
+}
+
+/// A listing entry with its name relative to its sync root.
+struct Named {
+    relative: String,
+    info: ObjectInfo,
+}
+
+impl Sync<'_> {
+    async fn batch(&self) {
+        let (mut src_rx, scope) = match self.source_stream().await {
+            Ok(s) => s,
+            Err(e) => return self.line.fail(self.ctx, e.to_string(), e.kind).await,
+        };
+        let mut dst_rx = match self.destination_stream().await {
+            Ok(s) => s,
+            Err(e) => return self.line.fail(self.ctx, e.to_string(), e.kind).await,
+        };
+        let mut deletions = match Spill::new() {
+            Ok(s) => s,
+            Err(e) => return self.line.fail(self.ctx, e.to_string(), e.kind).await,
+        };
+        let mut src_failed = false;
+        let mut dst_failed = false;
+        let mut s = self.next_source(&mut src_rx, &mut src_failed).await;
+        let mut d = next_named(&mut dst_rx, self, &mut dst_failed).await;
+        loop {
+            if self.ctx.stopping() || (self.cmd.exit_on_error && self.line.tracker.failed()) {
+                src_failed = true;
+                break;
+            }
+            let order = match (&s, &d) {
+                (None, None) => break,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(a), Some(b)) => a.relative.as_bytes().cmp(b.relative.as_bytes()),
+            };
+            match order {
+                Ordering::Less => {
+                    let a = s.take().expect("source present");
+                    self.transfer(a, None).await;
+                    s = self.next_source(&mut src_rx, &mut src_failed).await;
+                }
+                Ordering::Greater => {
+                    let b = d.take().expect("destination present");
+                    if self.cmd.delete
+                        && scope.contains(&b.relative)
+                        && let Err(e) = deletions.push(&b.relative)
+                    {
+                        self.line.fail(self.ctx, e.to_string(), e.kind).await;
+                        dst_failed = true;
+                    }
+                    d = next_named(&mut dst_rx, self, &mut dst_failed).await;
+                }
+                Ordering::Equal => {
+                    let a = s.take().expect("source present");
+                    let b = d.take().expect("destination present");
+                    self.transfer(a, Some(b.info)).await;
+                    s = self.next_source(&mut src_rx, &mut src_failed).await;
+                    d = next_named(&mut dst_rx, self, &mut dst_failed).await;
+                }
+            }
+        }
+        if !self.cmd.delete || deletions.count == 0 {
+            return;
+        }
+        if src_failed || dst_failed {
+            self.line
+                .fail(
+                    self.ctx,
+                    format!(
+                        "not deleting {} objects: listing did not complete without errors",
+                        deletions.count
+                    ),
+                    ErrorKind::Cancelled,
+                )
+                .await;
+            return;
+        }
+        if let Some(max) = self.cmd.max_delete
+            && deletions.count > max
+        {
+            self.line
+                .fail(
+                    self.ctx,
+                    format!(
+                        "refusing to delete {} objects: more than --max-delete {max}",
+                        deletions.count
+                    ),
+                    ErrorKind::MaxDeleteExceeded,
+                )
+                .await;
+            return;
+        }
+        // Deletes only after every copy of this line finished.
+        self.line.tracker.wait_idle().await;
+        if self.cmd.exit_on_error && self.line.tracker.failed() {
+            return;
+        }
+        if let Err(e) = self.delete_all(deletions).await {
+            self.line.fail(self.ctx, e.to_string(), e.kind).await;
+        }
+    }
+
+    async fn next_source(&self, rx: &mut Expanded, failed: &mut bool) -> Option<Named> {
+        loop {
+            match rx.recv().await? {
+                Ok(o) => {
+                    if !self.filters.keep(&o.relative) {
+                        continue;
+                    }
+                    if !self.cmd.flags.force_glacier_transfer
+                        && let Location::Remote(src) = &self.src
+                        && archived_unreadable(self.ctx, &self.opts.src_client, src, &o.info).await
+                    {
+                        if !self.cmd.flags.ignore_glacier_warnings {
+                            let url = self.source_display(&o.info);
+                            self.line
+                                .fail(
+                                    self.ctx,
+                                    format!("object '{url}' is on Glacier storage"),
+                                    ErrorKind::Glacier,
+                                )
+                                .await;
+                        }
+                        continue;
+                    }
+                    return Some(Named {
+                        relative: o.relative,
+                        info: o.info,
+                    });
+                }
+                Err(e) => {
+                    *failed = true;
+                    self.line.fail(self.ctx, e.to_string(), e.kind).await;
+                }
+            }
+        }
+    }
+
+    fn source_display(&self, info: &ObjectInfo) -> String {
+        match &self.src {
+            Location::Remote(r) => r.with_key(info.key.clone()).to_string(),
+            Location::Local(_) => info.key.clone(),
+        }
+    }
+
+    /// The source listing and the scope of destination names it covers.
+    async fn source_stream(&self) -> Result<(Expanded, Scope), StorageError> {
+        let no_filters = Filters::new(&[], &[]);
+        match &self.src {
+            Location::Remote(url) => {
+                let client = self.ctx.clients.get(&self.opts.src_client).await?;
+                let opts = ExpandOptions {
+                    filters: &no_filters,
+                    not_after: Some(chrono::Utc::now()),
+                    all_versions: false,
+                };
+                let suffix = wildcard::relative_name(&url.key, &url.key).to_string();
+                Ok((
+                    expand::remote_wildcard(&client, url, &opts),
+                    Scope::Remote(Pattern::remote(&suffix)),
+                ))
+            }
+            Location::Local(path) => {
+                let rx = expand::local(path, !self.cmd.flags.no_follow_symlinks, &no_filters);
+                Ok((rx, Scope::local(path)))
+            }
+        }
+    }
+
+    /// The destination listing, relative to the destination root.
+    async fn destination_stream(
+        &self,
+    ) -> Result<tokio::sync::mpsc::Receiver<Result<Named, StorageError>>, StorageError> {
+        let (tx, rx) = tokio::sync::mpsc::channel(crate::storage::LIST_CHANNEL_CAPACITY);
+        match &self.dst {
+            Location::Remote(url) => {
+                let client = self.ctx.clients.get(&self.opts.dst_client).await?;
+                let root = url.key.clone();
+                let mut lister = client.list(
+                    &url.bucket,
+                    ListRequest {
+                        prefix: root.clone(),
+                        recursive: true,
+                        all_versions: false,
+                    },
+                );
+                tokio::spawn(async move {
+                    while let Some(item) = lister.recv().await {
+                        let item = item.map(|info| Named {
+                            relative: info.key[root.len().min(info.key.len())..].to_string(),
+                            info,
+                        });
+                        if tx.send(item).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            Location::Local(path) => {
+                if tokio::fs::metadata(&path.path)
+                    .await
+                    .is_ok_and(|m| m.is_dir())
+                {
+                    let root = format!("{}/", path.path.trim_end_matches('/'));
+                    let mut lister = LocalFs {
+                        follow_symlinks: true,
+                    }
+                    .list(ListRequest {
+                        prefix: path.path.clone(),
+                        recursive: true,
+                        all_versions: false,
+                    });
+                    tokio::spawn(async move {
+                        while let Some(item) = lister.recv().await {
+                            let item = item.map(|info| Named {
+                                relative: info
+                                    .key
+                                    .strip_prefix(root.as_str())
+                                    .unwrap_or(&info.key)
+                                    .to_string(),
+                                info,
+                            });
+                            if tx.send(item).await.is_err() {
+                                return;
+                            }
+                        }
+                    });
+                }
+            }
+        }
+        Ok(rx)
+    }
+
+    fn decide(&self, src: &ObjectInfo, dst: &ObjectInfo) -> Decision {
+        match self.strategy {
+            Strategy::SizeOnly if src.size == dst.size => Decision::Skip("object size matches"),
+            Strategy::SizeOnly => Decision::Copy,
+            Strategy::Checksum if src.size != dst.size => Decision::Copy,
+            Strategy::Checksum => Decision::Check(SyncCheck::Checksum),
+            Strategy::SizeAndTime => {
+                if src.size != dst.size {
+                    return Decision::Copy;
+                }
+                if !is_newer(src.last_modified, dst.last_modified) {
+                    return Decision::Skip(UP_TO_DATE);
+                }
+                match (&self.src, &self.dst, dst.last_modified) {
+                    (Location::Remote(_), Location::Local(_), Some(local_mtime)) => {
+                        Decision::Check(SyncCheck::PreservedMtime { local_mtime })
+                    }
+                    _ => Decision::Copy,
+                }
+            }
+        }
+    }
+
+    /// Copies one source entry (to `relative` under the destination root) unless the
+    /// destination entry is up to date.
+    async fn transfer(&self, src: Named, dst_info: Option<ObjectInfo>) {
+        let Some(op) = self.op_for(&src) else { return };
+        let op = match &dst_info {
+            None => op,
+            Some(d) => match self.decide(&src.info, d) {
+                Decision::Copy => op,
+                Decision::Skip(reason) => {
+                    let (s, t) = displays(&op);
+                    return self
+                        .line
+                        .report(self.ctx, report::skipped("sync", &s, &t, reason))
+                        .await;
+                }
+                Decision::Check(check) => Op::Sync(SyncPair {
+                    op: Box::new(op),
+                    check,
+                }),
+            },
+        };
+        exec::submit(self.ctx, self.line, op).await;
+    }
+
+    fn op_for(&self, src: &Named) -> Option<Op> {
+        let info = Some(src.info.clone());
+        let op = match (&self.src, &self.dst) {
+            (Location::Local(_), Location::Remote(d)) => Op::Upload(Upload {
+                opts: self.opts.clone(),
+                src: src.info.key.clone(),
+                dst: dest::remote(d, &src.relative, true),
+                info,
+            }),
+            (Location::Remote(s), Location::Local(d)) => {
+                match dest::local_join(&d.path, &src.relative) {
+                    Ok(path) => Op::Download(Download {
+                        opts: self.opts.clone(),
+                        src: s.with_key(src.info.key.clone()),
+                        version_id: None,
+                        dst: path,
+                        info,
+                    }),
+                    Err(e) => {
+                        let line = self.line.clone();
+                        let ctx = self.ctx.clone();
+                        let s = s.with_key(src.info.key.clone()).to_string();
+                        let t = format!("{}/{}", d.path.trim_end_matches('/'), src.relative);
+                        tokio::spawn(async move {
+                            line.report(&ctx, report::failed("cp", &s, &t, &e)).await
+                        });
+                        return None;
+                    }
+                }
+            }
+            (Location::Remote(s), Location::Remote(d)) => Op::Copy(ServerCopy {
+                opts: self.opts.clone(),
+                src: s.with_key(src.info.key.clone()),
+                version_id: None,
+                dst: dest::remote(d, &src.relative, true),
+                info,
+            }),
+            (Location::Local(_), Location::Local(_)) => return None,
+        };
+        Some(op)
+    }
+
+    async fn delete_all(&self, mut spill: Spill) -> Result<(), StorageError> {
+        let names = spill.reader()?;
+        match &self.dst {
+            Location::Remote(d) => {
+                let mut batch = Vec::with_capacity(DELETE_BATCH);
+                for name in names {
+                    batch.push((format!("{}{}", d.key, name?), None));
+                    if batch.len() == DELETE_BATCH {
+                        self.submit_deletes(d, std::mem::take(&mut batch)).await;
+                    }
+                }
+                if !batch.is_empty() {
+                    self.submit_deletes(d, batch).await;
+                }
+            }
+            Location::Local(d) => {
+                for name in names {
+                    let path = dest::local_join(&d.path, &name?)?;
+                    let op = Op::DeleteLocal(DeleteLocal {
+                        operation: "rm",
+                        path,
+                        prune_empty_dirs_below: Some(d.path.clone()),
+                    });
+                    exec::submit(self.ctx, self.line, op).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn submit_deletes(&self, d: &RemoteUrl, keys: Vec<(String, Option<String>)>) {
+        let op = Op::DeleteRemote(DeleteRemote {
+            operation: "rm",
+            client: self.opts.dst_client.clone(),
+            bucket: d.bucket.clone(),
+            keys,
+        });
+        exec::submit(self.ctx, self.line, op).await;
+    }
+
+    /// One object: compare with its exact destination, copy when needed.
+    async fn single(&self) {
+        let name = match &self.src {
+            Location::Remote(r) => basename(&r.key).to_string(),
+            Location::Local(l) => basename(&l.path).to_string(),
+        };
+        let src_info = match self.stat_source().await {
+            Ok(i) => i,
+            Err(e) => return self.line.fail(self.ctx, e.to_string(), e.kind).await,
+        };
+        if !self.filters.keep(&name) {
+            return;
+        }
+        let relative = match &self.dst {
+            Location::Remote(d) if d.is_bucket() || d.is_prefix() => name.clone(),
+            Location::Remote(_) => String::new(),
+            Location::Local(d) => {
+                let is_dir = d.path.ends_with('/')
+                    || d.path == "."
+                    || tokio::fs::metadata(&d.path).await.is_ok_and(|m| m.is_dir());
+                if is_dir { name.clone() } else { String::new() }
+            }
+        };
+        let src = Named {
+            relative: relative.clone(),
+            info: src_info,
+        };
+        let op = match self.single_op(&src, &relative) {
+            Ok(op) => op,
+            Err(e) => return self.line.fail(self.ctx, e.to_string(), e.kind).await,
+        };
+        let dst_info = match self.stat_destination(&op).await {
+            Ok(i) => i,
+            Err(e) => return self.line.fail(self.ctx, e.to_string(), e.kind).await,
+        };
+        let op = match &dst_info {
+            None => op,
+            Some(d) => match self.decide(&src.info, d) {
+                Decision::Copy => op,
+                Decision::Skip(reason) => {
+                    let (s, t) = displays(&op);
+                    return self
+                        .line
+                        .report(self.ctx, report::skipped("sync", &s, &t, reason))
+                        .await;
+                }
+                Decision::Check(SyncCheck::PreservedMtime { local_mtime }) => {
+                    // We already have the object's metadata from the HEAD.
+                    if is_newer(src.info.last_modified, Some(local_mtime)) {
+                        op
+                    } else {
+                        let (s, t) = displays(&op);
+                        return self
+                            .line
+                            .report(self.ctx, report::skipped("sync", &s, &t, UP_TO_DATE))
+                            .await;
+                    }
+                }
+                Decision::Check(check) => Op::Sync(SyncPair {
+                    op: Box::new(op),
+                    check,
+                }),
+            },
+        };
+        exec::submit(self.ctx, self.line, op).await;
+    }
+
+    /// The single source's size and modification time (preserved mtime for S3).
+    async fn stat_source(&self) -> Result<ObjectInfo, StorageError> {
+        match &self.src {
+            Location::Remote(r) => {
+                let client = self.ctx.clients.get(&self.opts.src_client).await?;
+                let meta = client
+                    .head_object(&r.bucket, &r.key, None, None)
+                    .await
+                    .map_err(|e| {
+                        if is_missing(&e) {
+                            StorageError::new(e.kind, format!("given object {r} not found"))
+                        } else {
+                            e
+                        }
+                    })?;
+                let mut info = ObjectInfo::file(r.key.clone(), meta.size);
+                info.last_modified = object_mtime(&meta);
+                info.etag = meta.etag;
+                info.storage_class = meta.storage_class;
+                Ok(info)
+            }
+            Location::Local(l) => {
+                let (size, mtime) = local_stat(&l.path).await?;
+                let mut info = ObjectInfo::file(l.path.clone(), size);
+                info.last_modified = Some(mtime);
+                Ok(info)
+            }
+        }
+    }
+
+    fn single_op(&self, src: &Named, relative: &str) -> Result<Op, StorageError> {
+        let info = Some(src.info.clone());
+        Ok(match (&self.src, &self.dst) {
+            (Location::Local(l), Location::Remote(d)) => Op::Upload(Upload {
+                opts: self.opts.clone(),
+                src: l.path.clone(),
+                dst: if relative.is_empty() {
+                    d.with_key(d.key.clone())
+                } else {
+                    dest::remote(d, relative, true)
+                },
+                info,
+            }),
+            (Location::Remote(s), Location::Local(d)) => Op::Download(Download {
+                opts: self.opts.clone(),
+                src: s.clone(),
+                version_id: None,
+                dst: if relative.is_empty() {
+                    d.path.clone()
+                } else {
+                    dest::local_join(&d.path, relative)?
+                },
+                info,
+            }),
+            (Location::Remote(s), Location::Remote(d)) => Op::Copy(ServerCopy {
+                opts: self.opts.clone(),
+                src: s.clone(),
+                version_id: None,
+                dst: if relative.is_empty() {
+                    d.with_key(d.key.clone())
+                } else {
+                    dest::remote(d, relative, true)
+                },
+                info,
+            }),
+            (Location::Local(_), Location::Local(_)) => {
+                return Err(StorageError::new(
+                    ErrorKind::Usage,
+                    "local->local copy operations are not permitted",
+                ));
+            }
+        })
+    }
+
+    /// The destination's current state, `None` when it does not exist.
+    async fn stat_destination(&self, op: &Op) -> Result<Option<ObjectInfo>, StorageError> {
+        match op {
+            Op::Upload(u) => self.head(&u.dst).await,
+            Op::Copy(c) => self.head(&c.dst).await,
+            Op::Download(d) => match tokio::fs::metadata(&d.dst).await {
+                Ok(m) if m.is_file() => {
+                    let mut info = ObjectInfo::file(d.dst.clone(), m.len());
+                    info.last_modified = m.modified().ok().map(DateTime::<Utc>::from);
+                    Ok(Some(info))
+                }
+                _ => Ok(None),
+            },
+            _ => Ok(None),
+        }
+    }
+
+    async fn head(&self, url: &RemoteUrl) -> Result<Option<ObjectInfo>, StorageError> {
+        let client = self.ctx.clients.get(&self.opts.dst_client).await?;
+        match client.head_object(&url.bucket, &url.key, None, None).await {
+            Ok(meta) => {
+                let mut info = ObjectInfo::file(url.key.clone(), meta.size);
+                // S3 → S3 compares upload times (the copy is written after its source).
+                info.last_modified = meta.last_modified;
+                info.etag = meta.etag;
+                Ok(Some(info))
+            }
+            Err(e) if is_missing(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+async fn next_named(
+    rx: &mut tokio::sync::mpsc::Receiver<Result<Named, StorageError>>,
+    sync: &Sync<'_>,
+    failed: &mut bool,
+) -> Option<Named> {
+    loop {
+        match rx.recv().await? {
+            Ok(n) => {
+                if n.info.kind == EntryKind::Directory || n.relative.is_empty() {
+                    continue;
+                }
+                if !sync.filters.keep(&n.relative) {
+                    continue;
+                }
+                return Some(n);
+            }
+            Err(e) => {
+                *failed = true;
+                sync.line.fail(sync.ctx, e.to_string(), e.kind).await;
+            }
+        }
+    }
+}
+
+fn displays(op: &Op) -> (String, String) {
+    match op {
+        Op::Upload(u) => (u.src.clone(), u.dst.to_string()),
+        Op::Download(d) => (d.src.to_string(), d.dst.clone()),
+        Op::Copy(c) => (c.src.to_string(), c.dst.to_string()),
+        _ => (String::new(), String::new()),
+    }
+}
+
+/// Which destination names a source covers (only those may be deleted).
+enum Scope {
+    /// Remote wildcard: names matching the pattern's part after the stripped root.
+    Remote(Pattern),
+    /// Local glob: names whose path, or one of its parent directories, matches.
+    LocalGlob(Option<Pattern>),
+    /// A local directory given without a trailing slash: names under `<dir>/`.
+    Under(String),
+    /// Everything.
+    All,
+}
+
+impl Scope {
+    fn local(path: &LocalPath) -> Scope {
+        if path.is_wildcard() {
+            let prefix = wildcard::literal_prefix(&path.path);
+            let root_len = prefix.rfind('/').map_or(0, |i| i + 1);
+            return Scope::LocalGlob(Pattern::local(&path.path[root_len..]).ok());
+        }
+        if path.path.ends_with('/') {
+            Scope::All
+        } else {
+            Scope::Under(format!("{}/", basename(&path.path)))
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Remote(p) => p.matches(name),
+            Scope::Under(prefix) => name.starts_with(prefix.as_str()),
+            Scope::LocalGlob(None) => false,
+            Scope::LocalGlob(Some(p)) => {
+                p.matches(name) || name.match_indices('/').any(|(i, _)| p.matches(&name[..i]))
+            }
+        }
+    }
+}
+
+/// Delete candidates, spilled to an unlinked temp file (one JSON string per line, so
+/// any key round-trips), so a million deletions don't sit in memory.
+struct Spill {
+    writer: BufWriter<std::fs::File>,
+    count: u64,
+}
+
+impl Spill {
+    fn new() -> Result<Spill, StorageError> {
+        let dir = std::env::temp_dir();
+        let (file, path) = local::create_temp(&dir, "sync-deletions")?;
+        let _ = std::fs::remove_file(&path);
+        Ok(Spill {
+            writer: BufWriter::with_capacity(64 * 1024, file),
+            count: 0,
+        })
+    }
+
+    fn push(&mut self, name: &str) -> Result<(), StorageError> {
+        let json = serde_json::to_string(name).expect("strings serialize");
+        self.writer
+            .write_all(json.as_bytes())
+            .and_then(|_| self.writer.write_all(b"\n"))
+            .map_err(|e| StorageError::new(ErrorKind::Io, format!("writing delete list: {e}")))?;
+        self.count += 1;
+        Ok(())
+    }
+
+    fn reader(
+        &mut self,
+    ) -> Result<impl Iterator<Item = Result<String, StorageError>>, StorageError> {
+        let io = |e: std::io::Error| {
+            StorageError::new(ErrorKind::Io, format!("reading delete list: {e}"))
+        };
+        self.writer.flush().map_err(io)?;
+        let mut file = self.writer.get_ref().try_clone().map_err(io)?;
+        file.rewind().map_err(io)?;
+        Ok(std::io::BufReader::new(file).lines().map(move |l| {
+            let l = l.map_err(|e| {
+                StorageError::new(ErrorKind::Io, format!("reading delete list: {e}"))
+            })?;
+            serde_json::from_str::<String>(&l)
+                .map_err(|e| StorageError::new(ErrorKind::Io, format!("reading delete list: {e}")))
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_narrows_deletions() {
+        let remote = Scope::Remote(Pattern::remote("*.txt"));
+        assert!(remote.contains("a/b.txt"));
+        assert!(!remote.contains("a/b.py"));
+        let under = Scope::local(&LocalPath {
+            path: "dir".into(),
+            raw: false,
+        });
+        assert!(under.contains("dir/x"));
+        assert!(!under.contains("other/x"));
+        let glob = Scope::local(&LocalPath {
+            path: "root/parent/c*/name.txt".into(),
+            raw: false,
+        });
+        assert!(glob.contains("child1/name.txt"));
+        assert!(!glob.contains("child1/other.txt"));
+        let dirglob = Scope::local(&LocalPath {
+            path: "root/*".into(),
+            raw: false,
+        });
+        assert!(dirglob.contains("a/deep/file"));
+    }
+
+    #[test]
+    fn spill_round_trips_awkward_names() {
+        let mut s = Spill::new().unwrap();
+        for n in ["a", "b\nc", "d\"e", "ü/ß"] {
+            s.push(n).unwrap();
+        }
+        let back: Vec<String> = s.reader().unwrap().map(Result::unwrap).collect();
+        assert_eq!(back, vec!["a", "b\nc", "d\"e", "ü/ß"]);
+    }
+}

@@ -177,6 +177,13 @@ impl TestEnv {
 
     /// The binary with endpoint, credentials and a clean environment.
     pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = self.bare_command();
+        cmd.arg("--endpoint-url").arg(&self.server.endpoint).args(args);
+        cmd
+    }
+
+    /// The binary with credentials and a clean environment, without `--endpoint-url`.
+    pub fn bare_command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_s5rs"));
         cmd.current_dir(self.dir.path())
             .env_clear()
@@ -185,10 +192,7 @@ impl TestEnv {
             .env("AWS_ACCESS_KEY_ID", &self.server.access_key)
             .env("AWS_SECRET_ACCESS_KEY", &self.server.secret_key)
             .env("AWS_REGION", "us-east-1")
-            .env("TZ", "UTC")
-            .arg("--endpoint-url")
-            .arg(&self.server.endpoint)
-            .args(args);
+            .env("TZ", "UTC");
         cmd
     }
 

@@ -141,12 +141,19 @@ async fn fetch(client: &S3Client, t: &Download, file: Arc<File>) -> Result<Fetch
     let part_size = t.opts.part_size.max(1);
     let known_size = t.info.as_ref().map(|i| i.size);
     // Small (or unknown-size) objects: one request; its range covers the first part.
-    let first_range = match known_size {
+    let mut first_range = match known_size {
         Some(0) => None,
         Some(s) if s <= part_size => None,
         _ => Some((0, part_size - 1)),
     };
-    let first = client.get_object(bucket, key, version, first_range).await?;
+    let first = match client.get_object(bucket, key, version, first_range).await {
+        // S3 answers a Range on an empty object with 416 InvalidRange: get it whole.
+        Err(e) if first_range.is_some() && e.status == Some(416) => {
+            first_range = None;
+            client.get_object(bucket, key, version, None).await?
+        }
+        r => r?,
+    };
     let meta = first.meta;
     let total = meta.size;
     let single_stream = first_range.is_none() || total <= part_size;

@@ -48,6 +48,14 @@ enum Outcome {
 }
 
 async fn upload(ctx: &Arc<Ctx>, t: &Upload) -> Result<Outcome, StorageError> {
+    // S3 refuses parts under 5 MiB only when completing the upload; fail at once, as
+    // s5cmd does for every upload with `-p` below the minimum.
+    if t.opts.part_size < crate::command::MIN_PART_SIZE {
+        return Err(StorageError::new(
+            ErrorKind::Usage,
+            format!("part size must be at least {} bytes", crate::command::MIN_PART_SIZE),
+        ));
+    }
     let (size, mtime) = local_stat(&t.src).await?;
     let client = ctx.clients.get(&t.opts.dst_client).await?;
     if overwrite::needs_check(&t.opts) {

@@ -107,7 +107,8 @@ pub fn local(path: &LocalPath, follow_symlinks: bool, filters: &Filters) -> Expa
             all_versions: false,
         });
         let root = if p.ends_with('/') {
-            p.clone()
+            // The walk joins names to the path without its extra slashes (`dir//` → `dir/a`).
+            format!("{}/", p.trim_end_matches('/'))
         } else {
             // `dir` (no slash): names relative to dir's parent, so `dir/a/f`.
             match p.trim_end_matches('/').rfind('/') {

@@ -404,6 +404,13 @@ impl Fill {
                     if k.contains('/') {
                         continue;
                     }
+                    // s3s-fs lists no ETag; S3 lists the object's MD5 (single part).
+                    if o.e_tag.is_none()
+                        && let Ok(data) = std::fs::read(self.root.join(bucket).join(k))
+                    {
+                        use md5::Digest;
+                        o.e_tag = Some(ETag::Strong(hex::encode(md5::Md5::digest(&data))));
+                    }
                     o.key = Some(dec(k));
                 }
                 out.push(o);
@@ -513,7 +520,12 @@ impl S3 for Fill {
         &self,
         req: S3Request<ListBucketsInput>,
     ) -> S3Result<S3Response<ListBucketsOutput>> {
-        self.inner.list_buckets(req).await
+        // S3 lists buckets sorted by name; s3s-fs in directory order.
+        let mut resp = self.inner.list_buckets(req).await?;
+        if let Some(b) = resp.output.buckets.as_mut() {
+            b.sort_by(|x, y| x.name.cmp(&y.name));
+        }
+        Ok(resp)
     }
 
     async fn get_bucket_location(

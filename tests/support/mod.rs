@@ -92,6 +92,16 @@ impl TestServer {
 
     /// Starts a server with the given faults.
     pub fn start_with(faults: Faults) -> TestServer {
+        TestServer::start_full(faults, ACCESS_KEY, SECRET_KEY)
+    }
+
+    /// Starts a server that accepts only these credentials (two servers with
+    /// different keys: cross-endpoint copies).
+    pub fn start_with_keys(access_key: &str, secret_key: &str) -> TestServer {
+        TestServer::start_full(Faults::default(), access_key, secret_key)
+    }
+
+    fn start_full(faults: Faults, access_key: &str, secret_key: &str) -> TestServer {
         let root = tempfile::tempdir().expect("temp dir");
         let faults = Arc::new(Mutex::new(faults));
         let requests = Arc::new(AtomicU64::new(0));
@@ -99,19 +109,20 @@ impl TestServer {
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let data = root.path().to_owned();
         let (f2, r2) = (faults.clone(), requests.clone());
+        let keys = (access_key.to_owned(), secret_key.to_owned());
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()
                 .expect("server runtime");
-            rt.block_on(serve(data, f2, r2, addr_tx, stop_rx));
+            rt.block_on(serve(data, keys, f2, r2, addr_tx, stop_rx));
         });
         let addr: std::net::SocketAddr = addr_rx.recv().expect("server address");
         TestServer {
             endpoint: format!("http://{addr}"),
-            access_key: ACCESS_KEY.into(),
-            secret_key: SECRET_KEY.into(),
+            access_key: access_key.into(),
+            secret_key: secret_key.into(),
             root,
             faults,
             requests,
@@ -151,6 +162,7 @@ type RespBody = BoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
 
 async fn serve(
     data: PathBuf,
+    keys: (String, String),
     faults: Arc<Mutex<Faults>>,
     requests: Arc<AtomicU64>,
     addr_tx: std::sync::mpsc::Sender<std::net::SocketAddr>,
@@ -164,7 +176,7 @@ async fn serve(
         versioning: Mutex::new(HashMap::new()),
     };
     let mut builder = s3s::service::S3ServiceBuilder::new(fill);
-    builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+    builder.set_auth(s3s::auth::SimpleAuth::from_single(keys.0.clone(), keys.1.clone()));
     let service = builder.build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     addr_tx.send(listener.local_addr().unwrap()).unwrap();

@@ -106,8 +106,9 @@ enum LogArg {
     Error,
 }
 
-/// What `main` should do.
+/// What `main` should do. (Built once per process: the size of `Run` does not matter.)
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum Action {
     /// Run with this configuration.
     Run(Config),
@@ -402,8 +403,16 @@ mod tests {
         assert_eq!(c.rate_limit_bandwidth, Some(2 << 20));
         assert_eq!(c.source_endpoint_url.as_deref(), Some("http://127.0.0.1:1"));
         assert_eq!(c.destination_profile.as_deref(), Some("dst"));
-        assert!(matches!(parse(args(&["s5rs", "--rate-limit-bandwidth", "fast", "ls"])), Action::Usage(_)));
-        assert!(matches!(parse(args(&["s5rs", "--rate-limit-objects", "0", "ls"])), Action::Usage(_)));
-        assert!(matches!(parse(args(&["s5rs", "--destination-endpoint-url", "x.com", "ls"])), Action::Usage(m) if m.contains("scheme is missing")));
+        assert!(matches!(
+            parse(args(&["s5rs", "--rate-limit-bandwidth", "fast", "ls"])),
+            Action::Usage(_)
+        ));
+        assert!(matches!(
+            parse(args(&["s5rs", "--rate-limit-objects", "0", "ls"])),
+            Action::Usage(_)
+        ));
+        assert!(
+            matches!(parse(args(&["s5rs", "--destination-endpoint-url", "x.com", "ls"])), Action::Usage(m) if m.contains("scheme is missing"))
+        );
     }
 }

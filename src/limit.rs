@@ -77,7 +77,9 @@ impl RateLimits {
             objects: objects_per_second
                 .and_then(NonZeroU32::new)
                 .map(|n| (RateLimiter::direct(Quota::per_second(n)), n.get())),
-            bandwidth: bytes_per_second.filter(|b| *b > 0).map(|b| Arc::new(Bandwidth::new(b))),
+            bandwidth: bytes_per_second
+                .filter(|b| *b > 0)
+                .map(|b| Arc::new(Bandwidth::new(b))),
         }
     }
 
@@ -117,16 +119,20 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("invalid size {s:?}: expected a number with an optional unit (KiB, MiB, GiB)"))?;
+    let value: f64 = num.parse().map_err(|_| {
+        format!("invalid size {s:?}: expected a number with an optional unit (KiB, MiB, GiB)")
+    })?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
         "g" | "gb" | "gib" => 1 << 30,
         "t" | "tb" | "tib" => 1 << 40,
-        _ => return Err(format!("invalid size {s:?}: unknown unit {unit:?} (use KiB, MiB, GiB)")),
+        _ => {
+            return Err(format!(
+                "invalid size {s:?}: unknown unit {unit:?} (use KiB, MiB, GiB)"
+            ));
+        }
     };
     let bytes = value * mult as f64;
     if !bytes.is_finite() || bytes < 1.0 {

@@ -23,7 +23,10 @@ fn du_object_prefix_wildcard_json() {
     du_files(&env);
     let out = env.run(&["du", "s3://bkt/testfile1.txt"]);
     out.ok();
-    assert_eq!(out.stdout, "22 bytes in 1 objects: s3://bkt/testfile1.txt\n");
+    assert_eq!(
+        out.stdout,
+        "22 bytes in 1 objects: s3://bkt/testfile1.txt\n"
+    );
     let out = env.run(&["--json", "du", "s3://bkt/testfile1.txt"]);
     out.ok();
     let rec: DuRecord = serde_json::from_str(out.stdout.trim()).unwrap();
@@ -55,7 +58,10 @@ fn du_object_prefix_wildcard_json() {
     let out = env.run(&["--json", "du", "-g", "s3://bkt/*"]);
     out.ok();
     let rec: DuRecord = serde_json::from_str(out.stdout.trim()).unwrap();
-    assert_eq!((rec.storage_class.as_deref(), rec.count, rec.size), (Some("STANDARD"), 3, 84));
+    assert_eq!(
+        (rec.storage_class.as_deref(), rec.count, rec.size),
+        (Some("STANDARD"), 3, 84)
+    );
 }
 
 #[test]
@@ -77,7 +83,10 @@ fn du_empty_and_missing() {
     // s5rs: a listing error makes the exit code non-zero (s5cmd exits 0, §9.2 item 2).
     let out = env.run(&["du", "s3://bkt/non-existent-file"]);
     out.code(1);
-    assert_eq!(out.stdout, "0 bytes in 0 objects: s3://bkt/non-existent-file\n");
+    assert_eq!(
+        out.stdout,
+        "0 bytes in 0 objects: s3://bkt/non-existent-file\n"
+    );
     assert!(out.stderr.contains("no object found"), "{}", out.stderr);
     let out = env.run(&["du", "s3://no-such-bucket-x/*"]);
     out.code(1);
@@ -100,7 +109,10 @@ fn cat_object_in_parts_and_json() {
     ] {
         let out = env.run(&args);
         out.ok();
-        assert!(out.stdout.as_bytes() == data.as_slice(), "{args:?}: content differs");
+        assert!(
+            out.stdout.as_bytes() == data.as_slice(),
+            "{args:?}: content differs"
+        );
     }
 }
 
@@ -109,8 +121,17 @@ fn cat_errors() {
     let env = TestEnv::new();
     let out = env.run(&["cat", "s3://bkt/prefix/file.txt"]);
     out.code(1);
-    assert!(out.stderr.starts_with("ERROR \"cat s3://bkt/prefix/file.txt\": "), "{}", out.stderr);
-    assert!(out.stderr.trim_end().ends_with("not found"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("ERROR \"cat s3://bkt/prefix/file.txt\": "),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.trim_end().ends_with("not found"),
+        "{}",
+        out.stderr
+    );
     let out = env.run(&["--json", "cat", "s3://bkt/prefix/file.txt"]);
     out.code(1);
     let rec = &out.records()[0];
@@ -119,7 +140,10 @@ fn cat_errors() {
     assert!(rec.error.as_deref().unwrap().ends_with("not found"));
     let out = env.run(&["cat", "file.txt"]);
     out.code(1);
-    assert_eq!(out.stderr, "ERROR \"cat file.txt\": source must be a remote object\n");
+    assert_eq!(
+        out.stderr,
+        "ERROR \"cat file.txt\": source must be a remote object\n"
+    );
     let out = env.run(&["--json", "cat", "file.txt"]);
     out.code(1);
     let rec = &out.records()[0];
@@ -144,7 +168,9 @@ fn cat_errors() {
         out.code(1);
         assert_eq!(
             out.stderr,
-            format!("ERROR \"cat --version-id=1 {target}\": wildcard/prefix operations are disabled with --version-id flag\n")
+            format!(
+                "ERROR \"cat --version-id=1 {target}\": wildcard/prefix operations are disabled with --version-id flag\n"
+            )
         );
     }
 }
@@ -191,9 +217,13 @@ fn cat_prefix_and_wildcard_concatenate_in_key_order() {
 #[test]
 fn head_bucket_and_object() {
     let env = TestEnv::new();
+    // s5rs: a usage error exits 2 (s5cmd: 1).
     let out = env.run(&["head"]);
-    out.code(1);
-    assert_eq!(out.stderr, "ERROR \"head\": target should be remote object or bucket\n");
+    out.code(2);
+    assert_eq!(
+        out.stderr,
+        "ERROR \"head\": target should be remote object or bucket\n"
+    );
     for args in [vec!["head", "s3://bkt"], vec!["--json", "head", "s3://bkt"]] {
         let out = env.run(&args);
         out.ok();
@@ -203,13 +233,21 @@ fn head_bucket_and_object() {
     let out = env.run(&["head", "s3://non-existent-bucket"]);
     out.code(1);
     assert!(
-        out.stderr.starts_with("ERROR \"head s3://non-existent-bucket\": NotFound: Not Found status code: 404"),
+        out.stderr.starts_with(
+            "ERROR \"head s3://non-existent-bucket\": NotFound: Not Found status code: 404"
+        ),
         "{}",
         out.stderr
     );
     let out = env.run(&["--json", "head", "s3://non-existent-bucket"]);
     out.code(1);
-    assert!(out.records()[0].error.as_deref().unwrap().starts_with("NotFound: Not Found status code: 404"));
+    assert!(
+        out.records()[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("NotFound: Not Found status code: 404")
+    );
 
     env.put("myfile.txt", b"hello");
     let out = env.run(&["head", "s3://bkt/myfile.txt"]);
@@ -218,14 +256,21 @@ fn head_bucket_and_object() {
     assert_eq!(rec.key, "s3://bkt/myfile.txt");
     assert_eq!(rec.size, 5);
     assert_eq!(rec.storage_class.as_deref(), Some("STANDARD"));
-    assert_eq!(rec.etag.as_deref(), Some("5d41402abc4b2a76b9719d911017c592"));
+    assert_eq!(
+        rec.etag.as_deref(),
+        Some("5d41402abc4b2a76b9719d911017c592")
+    );
     assert!(rec.metadata.is_empty());
     assert!(out.stdout.contains("\"metadata\":{}"), "{}", out.stdout);
     assert!(rec.last_modified.is_some());
 
     let out = env.run(&["head", "s3://bkt/non-existent-file.txt"]);
     out.code(1);
-    assert!(out.stderr.contains("non-existent-file.txt not found"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("non-existent-file.txt not found"),
+        "{}",
+        out.stderr
+    );
 
     env.put("file*.txt", b"star");
     let out = env.run(&["head", "--raw", "s3://bkt/file*.txt"]);
@@ -234,10 +279,17 @@ fn head_bucket_and_object() {
     assert_eq!(rec.key, "s3://bkt/file*.txt");
     let out = env.run(&["head", "s3://bkt/file*.txt"]);
     out.code(1);
-    assert!(out.stderr.contains("can not contain glob characters"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("can not contain glob characters"),
+        "{}",
+        out.stderr
+    );
 
     let headers = ObjectHeaders {
-        metadata: vec![("key1".into(), "value1".into()), ("key2".into(), "value2".into())],
+        metadata: vec![
+            ("key1".into(), "value1".into()),
+            ("key2".into(), "value2".into()),
+        ],
         content_type: Some("text/plain".into()),
         ..Default::default()
     };
@@ -253,15 +305,29 @@ fn head_bucket_and_object() {
 #[test]
 fn pipe_cases() {
     let env = TestEnv::new();
-    let out = env.run_stdin(&["pipe", "s3://bkt/verylargefile.zip"], "Lorem ipsum dolor sit amet");
+    let out = env.run_stdin(
+        &["pipe", "s3://bkt/verylargefile.zip"],
+        "Lorem ipsum dolor sit amet",
+    );
     out.ok();
     assert_eq!(out.stdout, "pipe s3://bkt/verylargefile.zip\n");
-    assert_eq!(env.get("verylargefile.zip").unwrap(), b"Lorem ipsum dolor sit amet");
-    assert_eq!(env.head_in(BUCKET, "verylargefile.zip").content_type.as_deref(), Some("application/zip"));
+    assert_eq!(
+        env.get("verylargefile.zip").unwrap(),
+        b"Lorem ipsum dolor sit amet"
+    );
+    assert_eq!(
+        env.head_in(BUCKET, "verylargefile.zip")
+            .content_type
+            .as_deref(),
+        Some("application/zip")
+    );
 
     let out = env.run_stdin(&["pipe", "s3://bkt/index"], "<html><body>hi</body></html>");
     out.ok();
-    assert_eq!(env.head_in(BUCKET, "index").content_type.as_deref(), Some("application/octet-stream"));
+    assert_eq!(
+        env.head_in(BUCKET, "index").content_type.as_deref(),
+        Some("application/octet-stream")
+    );
 
     let out = env.run_stdin(&["pipe", "--raw", "s3://bkt/ex*mple.txt"], "raw");
     out.ok();
@@ -272,11 +338,22 @@ fn pipe_cases() {
     assert_eq!(out.stdout, "pipe s3://bkt/s5cmdtest/testfile1.txt\n");
 
     // -n: existing object kept, nothing printed (debug line with --log=debug).
-    let out = env.run_stdin(&["pipe", "-n", "s3://bkt/s5cmdtest/testfile1.txt"], "second");
+    let out = env.run_stdin(
+        &["pipe", "-n", "s3://bkt/s5cmdtest/testfile1.txt"],
+        "second",
+    );
     out.ok();
     assert_eq!(out.stdout, "");
     assert_eq!(env.get("s5cmdtest/testfile1.txt").unwrap(), b"first");
-    let out = env.run_stdin(&["--log=debug", "pipe", "-n", "s3://bkt/s5cmdtest/testfile1.txt"], "second");
+    let out = env.run_stdin(
+        &[
+            "--log=debug",
+            "pipe",
+            "-n",
+            "s3://bkt/s5cmdtest/testfile1.txt",
+        ],
+        "second",
+    );
     out.code(0);
     assert!(
         format!("{}{}", out.stdout, out.stderr)
@@ -350,16 +427,30 @@ fn presign_cases() {
     let url = out.stdout.trim();
     assert!(url.contains("test.txt"), "{url}");
     assert!(url.contains("X-Amz-Expires=10800"), "{url}");
-    let out = env.run(&["presign", "--expire", "90s", "--version-id", "v1", "s3://bkt/test.txt"]);
+    let out = env.run(&[
+        "presign",
+        "--expire",
+        "90s",
+        "--version-id",
+        "v1",
+        "s3://bkt/test.txt",
+    ]);
     out.ok();
     let url = out.stdout.trim();
     assert!(url.contains("X-Amz-Expires=90"), "{url}");
-    assert!(url.contains("versionId=v1"), "s5rs honours --version-id: {url}");
+    assert!(
+        url.contains("versionId=v1"),
+        "s5rs honours --version-id: {url}"
+    );
     let out = env.run(&["presign", "s3://bkt/"]);
     out.code(1);
     let out = env.run(&["presign", "test.txt"]);
     out.code(1);
-    assert!(out.stderr.contains("source must be a remote object"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("source must be a remote object"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -370,35 +461,63 @@ fn mb_rb_cases() {
     assert_eq!(out.stdout, "mb s3://new-bucket\n");
     let out = env.run(&["--json", "mb", "s3://new-bucket-2"]);
     out.ok();
-    assert_eq!(out.stdout.trim(), r#"{"operation":"mb","success":true,"source":"s3://new-bucket-2"}"#);
+    assert_eq!(
+        out.stdout.trim(),
+        r#"{"operation":"mb","success":true,"source":"s3://new-bucket-2"}"#
+    );
     let out = env.run(&["ls"]);
     out.ok();
     assert!(out.stdout.contains("s3://new-bucket-2"), "{}", out.stdout);
 
     let out = env.run(&["mb", "s3://invalid/bucket/name"]);
     out.code(1);
-    assert_eq!(out.stderr, "ERROR \"mb s3://invalid/bucket/name\": invalid s3 bucket\n");
+    assert_eq!(
+        out.stderr,
+        "ERROR \"mb s3://invalid/bucket/name\": invalid s3 bucket\n"
+    );
     let out = env.run(&["--json", "mb", "s3://invalid/bucket/name"]);
     out.code(1);
     let rec = &out.records()[0];
-    assert_eq!((rec.operation.as_str(), rec.command.as_deref(), rec.error.as_deref()), ("mb", Some("mb s3://invalid/bucket/name"), Some("invalid s3 bucket")));
+    assert_eq!(
+        (
+            rec.operation.as_str(),
+            rec.command.as_deref(),
+            rec.error.as_deref()
+        ),
+        (
+            "mb",
+            Some("mb s3://invalid/bucket/name"),
+            Some("invalid s3 bucket")
+        )
+    );
 
     let out = env.run(&["rb", "s3://new-bucket"]);
     out.ok();
     assert_eq!(out.stdout, "rb s3://new-bucket\n");
     let out = env.run(&["--json", "rb", "s3://new-bucket-2"]);
     out.ok();
-    assert_eq!(out.stdout.trim(), r#"{"operation":"rb","success":true,"source":"s3://new-bucket-2"}"#);
+    assert_eq!(
+        out.stdout.trim(),
+        r#"{"operation":"rb","success":true,"source":"s3://new-bucket-2"}"#
+    );
     let out = env.run(&["ls"]);
     assert!(!out.stdout.contains("new-bucket"), "{}", out.stdout);
     let out = env.run(&["rb", "s3://invalid/bucket/name"]);
     out.code(1);
-    assert_eq!(out.stderr, "ERROR \"rb s3://invalid/bucket/name\": invalid s3 bucket\n");
+    assert_eq!(
+        out.stderr,
+        "ERROR \"rb s3://invalid/bucket/name\": invalid s3 bucket\n"
+    );
 
     env.put("one.txt", b"1");
     let out = env.run(&["rb", "s3://bkt"]);
     out.code(1);
-    assert!(out.stderr.starts_with("ERROR \"rb s3://bkt\": BucketNotEmpty:"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("ERROR \"rb s3://bkt\": BucketNotEmpty:"),
+        "{}",
+        out.stderr
+    );
     // s5rs: --force empties the bucket first.
     env.put("dir/two.txt", b"2");
     let out = env.run(&["rb", "--force", "s3://bkt"]);
@@ -416,32 +535,79 @@ fn bucket_version_get_and_set() {
     let out = env.run(&["--json", "bucket-version", "s3://bkt"]);
     out.ok();
     assert_eq!(out.stdout.trim(), r#"{"bucket":"bkt","status":""}"#);
-    for (given, shown) in [("Enabled", "Enabled"), ("Suspended", "Suspended"), ("eNaBlEd", "Enabled"), ("sUsPenDeD", "Suspended")] {
+    for (given, shown) in [
+        ("Enabled", "Enabled"),
+        ("Suspended", "Suspended"),
+        ("eNaBlEd", "Enabled"),
+        ("sUsPenDeD", "Suspended"),
+    ] {
         let out = env.run(&["bucket-version", "--set", given, "s3://bkt"]);
         out.ok();
-        assert_eq!(out.stdout, format!("Bucket versioning for \"bkt\" is set to \"{shown}\"\n"));
+        assert_eq!(
+            out.stdout,
+            format!("Bucket versioning for \"bkt\" is set to \"{shown}\"\n")
+        );
         let out = env.run(&["bucket-version", "s3://bkt"]);
         out.ok();
-        assert_eq!(out.stdout, format!("Bucket versioning for \"bkt\" is \"{shown}\"\n"));
+        assert_eq!(
+            out.stdout,
+            format!("Bucket versioning for \"bkt\" is \"{shown}\"\n")
+        );
     }
 }
 
 #[test]
 fn select_validation() {
     let env = TestEnv::new();
-    let out = env.run(&["select", "json", "-e", "SELECT * FROM s3object s", "local.json"]);
+    let out = env.run(&[
+        "select",
+        "json",
+        "-e",
+        "SELECT * FROM s3object s",
+        "local.json",
+    ]);
     out.code(1);
-    assert!(out.stderr.contains("source must be remote"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("source must be remote"),
+        "{}",
+        out.stderr
+    );
     let out = env.run(&["select", "csv", "s3://bkt/a.csv"]);
     out.code(2);
-    let out = env.run(&["select", "json", "--version-id", "v", "-e", "SELECT 1", "s3://bkt/*"]);
+    let out = env.run(&[
+        "select",
+        "json",
+        "--version-id",
+        "v",
+        "-e",
+        "SELECT 1",
+        "s3://bkt/*",
+    ]);
     out.code(1);
-    assert!(out.stderr.contains("disabled with --version-id"), "{}", out.stderr);
-    let out = env.run(&["select", "json", "--output-format", "xml", "-e", "SELECT 1", "s3://bkt/a.json"]);
+    assert!(
+        out.stderr.contains("disabled with --version-id"),
+        "{}",
+        out.stderr
+    );
+    let out = env.run(&[
+        "select",
+        "json",
+        "--output-format",
+        "xml",
+        "-e",
+        "SELECT 1",
+        "s3://bkt/a.json",
+    ]);
     assert_ne!(out.code, 0);
     // The in-process server has no S3 Select: a failed query is a failure (exit 1).
     env.put("a.json", b"{\"a\":1}\n");
-    let out = env.run(&["select", "json", "-e", "SELECT * FROM s3object s", "s3://bkt/a.json"]);
+    let out = env.run(&[
+        "select",
+        "json",
+        "-e",
+        "SELECT * FROM s3object s",
+        "s3://bkt/a.json",
+    ]);
     out.code(1);
     assert!(out.stderr.starts_with("ERROR "), "{}", out.stderr);
 }
@@ -450,8 +616,21 @@ fn select_validation() {
 fn help_for_every_command_and_completions() {
     let env = TestEnv::new();
     let commands = [
-        "ls", "cp", "mv", "rm", "sync", "du", "cat", "pipe", "head", "mb", "rb", "presign", "select",
-        "bucket-version", "version",
+        "ls",
+        "cp",
+        "mv",
+        "rm",
+        "sync",
+        "du",
+        "cat",
+        "pipe",
+        "head",
+        "mb",
+        "rb",
+        "presign",
+        "select",
+        "bucket-version",
+        "version",
     ];
     for name in commands {
         let out = env.run(&[name, "--help"]);
@@ -464,17 +643,40 @@ fn help_for_every_command_and_completions() {
     for sub in ["json", "csv", "parquet"] {
         let out = env.run(&["select", sub, "--help"]);
         out.ok();
-        assert!(out.stdout.contains("--query"), "select {sub}: {}", out.stdout);
-        assert!(out.stdout.contains("Examples"), "select {sub}: {}", out.stdout);
+        assert!(
+            out.stdout.contains("--query"),
+            "select {sub}: {}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("Examples"),
+            "select {sub}: {}",
+            out.stdout
+        );
     }
-    for (name, flag) in [("cp", "--tagging"), ("cp", "--source-endpoint-url"), ("du", "--all-versions"), ("select csv", "--delimiter"), ("rb", "--force")] {
+    for (name, flag) in [
+        ("cp", "--tagging"),
+        ("cp", "--source-endpoint-url"),
+        ("du", "--all-versions"),
+        ("select csv", "--delimiter"),
+        ("rb", "--force"),
+    ] {
         let words: Vec<&str> = name.split(' ').chain(["--help"]).collect();
         let out = env.run(&words);
-        assert!(out.stdout.contains(flag), "{name} --help lacks {flag}: {}", out.stdout);
+        assert!(
+            out.stdout.contains(flag),
+            "{name} --help lacks {flag}: {}",
+            out.stdout
+        );
     }
     let out = env.run(&["--help"]);
     out.ok();
-    for flag in ["--rate-limit-objects", "--rate-limit-bandwidth", "--source-endpoint-url", "--destination-profile"] {
+    for flag in [
+        "--rate-limit-objects",
+        "--rate-limit-bandwidth",
+        "--source-endpoint-url",
+        "--destination-profile",
+    ] {
         assert!(out.stdout.contains(flag), "global help lacks {flag}");
     }
     for shell in ["bash", "zsh", "fish", "powershell"] {

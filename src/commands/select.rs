@@ -24,8 +24,8 @@ use crate::output::Message;
 use crate::plan::copy::archived_unreadable;
 use crate::plan::expand::{self, ExpandOptions};
 use crate::record::Record;
-use crate::storage::s3::{SelectEvent, SelectInput, SelectOutput, SelectRequest};
 use crate::storage::StorageError;
+use crate::storage::s3::{SelectEvent, SelectInput, SelectOutput, SelectRequest};
 use crate::wildcard::Filters;
 
 /// Builds the S3 Select request from the command's flags.
@@ -47,16 +47,28 @@ pub fn request_of(cmd: &SelectCmd) -> Result<SelectRequest, String> {
         },
         SelectFormat::Parquet => SelectInput::Parquet,
     };
-    let output = match cmd.output_format.as_deref().map(str::to_ascii_lowercase).as_deref() {
+    let output = match cmd
+        .output_format
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("json") => SelectOutput::Json,
         Some("csv") => SelectOutput::Csv,
         None => match cmd.format {
             SelectFormat::Csv => SelectOutput::Csv,
             SelectFormat::Json | SelectFormat::Parquet => SelectOutput::Json,
         },
-        Some(other) => return Err(format!("output format {other:?} is not valid: use json or csv")),
+        Some(other) => {
+            return Err(format!(
+                "output format {other:?} is not valid: use json or csv"
+            ));
+        }
     };
-    let compression = cmd.compression.clone().filter(|c| !c.eq_ignore_ascii_case("NONE"));
+    let compression = cmd
+        .compression
+        .clone()
+        .filter(|c| !c.eq_ignore_ascii_case("NONE"));
     if compression.is_some() && cmd.format == SelectFormat::Parquet {
         return Err("--compression is not supported for parquet input".into());
     }
@@ -73,7 +85,9 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SelectCmd) {
     let url = match Location::parse(&cmd.target, cmd.raw) {
         Ok(Location::Remote(u)) => u,
         Ok(Location::Local(_)) => {
-            return line.fail(ctx, "source must be remote", ErrorKind::Usage).await;
+            return line
+                .fail(ctx, "source must be remote", ErrorKind::Usage)
+                .await;
         }
         Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
     };
@@ -161,14 +175,23 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SelectCmd) {
             continue;
         }
         let src = url.with_key(object.info.key.clone());
-        if !cmd.force_glacier_transfer && archived_unreadable(ctx, &spec, &src, &object.info).await {
+        if !cmd.force_glacier_transfer && archived_unreadable(ctx, &spec, &src, &object.info).await
+        {
             if !cmd.ignore_glacier_warnings {
-                line.fail(ctx, format!("object '{src}' is on Glacier storage"), ErrorKind::Glacier)
-                    .await;
+                line.fail(
+                    ctx,
+                    format!("object '{src}' is on Glacier storage"),
+                    ErrorKind::Glacier,
+                )
+                .await;
             }
             continue;
         }
-        let version = if cmd.all_versions { object.info.version_id.clone() } else { None };
+        let version = if cmd.all_versions {
+            object.info.version_id.clone()
+        } else {
+            None
+        };
         submit(src, version).await;
     }
 }
@@ -179,7 +202,12 @@ pub async fn run_object(ctx: &Arc<Ctx>, op: SelectObject) -> Vec<Record> {
     match query(ctx, &op).await {
         Ok(()) => Vec::new(),
         Err(e) => {
-            let mut r = Record::failed(op.operation, format!("{} {}", op.operation, op.src), e.to_string(), e.kind);
+            let mut r = Record::failed(
+                op.operation,
+                format!("{} {}", op.operation, op.src),
+                e.to_string(),
+                e.kind,
+            );
             r.source = Some(op.src.to_string());
             r.version_id = op.version_id.clone();
             vec![r]
@@ -190,7 +218,12 @@ pub async fn run_object(ctx: &Arc<Ctx>, op: SelectObject) -> Vec<Record> {
 async fn query(ctx: &Arc<Ctx>, op: &SelectObject) -> Result<(), StorageError> {
     let client = ctx.clients.get(&op.client).await?;
     let mut stream = client
-        .select_object_content(&op.src.bucket, &op.src.key, op.version_id.as_deref(), &op.request)
+        .select_object_content(
+            &op.src.bucket,
+            &op.src.key,
+            op.version_id.as_deref(),
+            &op.request,
+        )
         .await?;
     let mut pending = BytesMut::new();
     while let Some(event) = stream.next_event().await {

@@ -46,7 +46,10 @@ pub async fn run(ctx: &Arc<Ctx>, t: ServerCopy) -> Record {
 }
 
 async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>, StorageError> {
-    if !ctx.clients.same_service(&t.opts.src_client, &t.opts.dst_client) {
+    if !ctx
+        .clients
+        .same_service(&t.opts.src_client, &t.opts.dst_client)
+    {
         // Different endpoints or credentials: the destination cannot read the source.
         return super::relay::copy(ctx, t).await;
     }
@@ -178,7 +181,9 @@ async fn multipart_copy(
         }
         // UploadPartCopy does not copy tags: carry them over explicitly.
         if headers.tagging.is_none() && m.tag_count.unwrap_or(0) > 0 {
-            let tags = client.get_object_tagging(&t.src.bucket, &t.src.key, version).await?;
+            let tags = client
+                .get_object_tagging(&t.src.bucket, &t.src.key, version)
+                .await?;
             if !tags.is_empty() {
                 headers.tagging = Some(crate::storage::s3::encode_tags(&tags));
             }

@@ -58,7 +58,8 @@ pub struct Ctx {
 impl Ctx {
     /// A context for the given configuration and output.
     pub fn new(config: Arc<Config>, output: Output) -> Arc<Ctx> {
-        let limits = crate::limit::RateLimits::new(config.rate_limit_objects, config.rate_limit_bandwidth);
+        let limits =
+            crate::limit::RateLimits::new(config.rate_limit_objects, config.rate_limit_bandwidth);
         Arc::new(Ctx {
             clients: Clients::new(config.clone(), limits.bandwidth.clone()),
             limits,

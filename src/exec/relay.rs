@@ -34,7 +34,10 @@ pub async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>
     let dst_client = ctx.clients.get(&t.opts.dst_client).await?;
     let version = t.version_id.as_deref();
     if overwrite::needs_check(&t.opts) {
-        match dst_client.head_object(&t.dst.bucket, &t.dst.key, None, None).await {
+        match dst_client
+            .head_object(&t.dst.bucket, &t.dst.key, None, None)
+            .await
+        {
             Ok(dst_meta) => {
                 let (src_size, src_time) = match &t.info {
                     Some(info) => (info.size, info.last_modified),
@@ -87,7 +90,9 @@ pub async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>
             .put_object(bucket, key, PutBody::Bytes(data), &headers)
             .await?;
     } else {
-        let upload_id = dst_client.create_multipart_upload(bucket, key, &headers).await?;
+        let upload_id = dst_client
+            .create_multipart_upload(bucket, key, &headers)
+            .await?;
         let result = upload_parts(
             &dst_client,
             bucket,
@@ -109,7 +114,9 @@ pub async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>
             Err(e) => Err(e),
         };
         if let Err(e) = result {
-            let _ = dst_client.abort_multipart_upload(bucket, key, &upload_id).await;
+            let _ = dst_client
+                .abort_multipart_upload(bucket, key, &upload_id)
+                .await;
             return Err(e);
         }
     }
@@ -130,11 +137,14 @@ async fn headers_for(
     meta: &ObjectMeta,
 ) -> Result<ObjectHeaders, StorageError> {
     let flags = &t.opts.headers;
-    let directive = t.opts.metadata_directive.unwrap_or(if t.opts.headers_given {
-        MetadataDirective::Replace
-    } else {
-        MetadataDirective::Copy
-    });
+    let directive = t
+        .opts
+        .metadata_directive
+        .unwrap_or(if t.opts.headers_given {
+            MetadataDirective::Replace
+        } else {
+            MetadataDirective::Copy
+        });
     let mut headers = match directive {
         MetadataDirective::Replace => flags.clone(),
         MetadataDirective::Copy => ObjectHeaders {

@@ -176,7 +176,10 @@ async fn serve(
         versioning: Mutex::new(HashMap::new()),
     };
     let mut builder = s3s::service::S3ServiceBuilder::new(fill);
-    builder.set_auth(s3s::auth::SimpleAuth::from_single(keys.0.clone(), keys.1.clone()));
+    builder.set_auth(s3s::auth::SimpleAuth::from_single(
+        keys.0.clone(),
+        keys.1.clone(),
+    ));
     let service = builder.build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     addr_tx.send(listener.local_addr().unwrap()).unwrap();

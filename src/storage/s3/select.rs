@@ -235,7 +235,11 @@ fn to_event(message: &Message) -> Result<SelectEvent, StorageError> {
         Some("Records") => SelectEvent::Records(message.payload().clone()),
         Some("Stats") => {
             let root = xml::parse(message.payload())?;
-            let num = |n: &str| root.text_of(n).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+            let num = |n: &str| {
+                root.text_of(n)
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0)
+            };
             SelectEvent::Stats {
                 scanned: num("BytesScanned"),
                 processed: num("BytesProcessed"),
@@ -335,7 +339,10 @@ mod tests {
     fn frame(headers: &[(&str, &str)], payload: &[u8]) -> Vec<u8> {
         let mut m = Message::new(Bytes::copy_from_slice(payload));
         for (k, v) in headers {
-            m = m.add_header(Header::new(k.to_string(), HeaderValue::String(v.to_string().into())));
+            m = m.add_header(Header::new(
+                k.to_string(),
+                HeaderValue::String(v.to_string().into()),
+            ));
         }
         let mut out = Vec::new();
         write_message_to(&m, &mut out).unwrap();
@@ -343,7 +350,10 @@ mod tests {
     }
 
     fn event(kind: &str, payload: &[u8]) -> Vec<u8> {
-        frame(&[(":message-type", "event"), (":event-type", kind)], payload)
+        frame(
+            &[(":message-type", "event"), (":event-type", kind)],
+            payload,
+        )
     }
 
     #[test]
@@ -371,7 +381,11 @@ mod tests {
                 SelectEvent::Records(Bytes::from_static(b"{\"a\":1}\n{\"a\"")),
                 SelectEvent::Records(Bytes::from_static(b":2}\n")),
                 SelectEvent::Other("Cont".into()),
-                SelectEvent::Stats { scanned: 10, processed: 9, returned: 8 },
+                SelectEvent::Stats {
+                    scanned: 10,
+                    processed: 9,
+                    returned: 8
+                },
                 SelectEvent::End,
             ]
         );
@@ -383,7 +397,11 @@ mod tests {
     fn error_events_and_corruption_are_errors() {
         let mut d = EventDecoder::new();
         d.push(&frame(
-            &[(":message-type", "error"), (":error-code", "InvalidQuery"), (":error-message", "bad SQL")],
+            &[
+                (":message-type", "error"),
+                (":error-code", "InvalidQuery"),
+                (":error-message", "bad SQL"),
+            ],
             b"",
         ));
         let e = d.next_event().unwrap_err();
@@ -403,15 +421,23 @@ mod tests {
     fn request_document() {
         let req = SelectRequest {
             expression: "select * from s3object s where s.a < 3 and s.b = 'x&y'".into(),
-            input: SelectInput::Csv { delimiter: "\t".into(), header: "USE".into() },
+            input: SelectInput::Csv {
+                delimiter: "\t".into(),
+                header: "USE".into(),
+            },
             compression: Some("GZIP".into()),
             output: SelectOutput::Csv,
         };
         let doc = String::from_utf8(request_xml(&req)).unwrap();
-        assert!(doc.starts_with(r#"<SelectObjectContentRequest xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#));
+        assert!(doc.starts_with(
+            r#"<SelectObjectContentRequest xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#
+        ));
         assert!(doc.contains("<Expression>select * from s3object s where s.a &lt; 3 and s.b = &apos;x&amp;y&apos;</Expression>"), "{doc}");
         assert!(doc.contains("<InputSerialization><CompressionType>GZIP</CompressionType><CSV><FileHeaderInfo>USE</FileHeaderInfo><FieldDelimiter>\t</FieldDelimiter></CSV></InputSerialization>"), "{doc}");
-        assert!(doc.contains("<OutputSerialization><CSV><FieldDelimiter>\t</FieldDelimiter>"), "{doc}");
+        assert!(
+            doc.contains("<OutputSerialization><CSV><FieldDelimiter>\t</FieldDelimiter>"),
+            "{doc}"
+        );
         let json = SelectRequest {
             expression: "select * from s3object".into(),
             input: SelectInput::Json { document: false },
@@ -420,9 +446,20 @@ mod tests {
         };
         let doc = String::from_utf8(request_xml(&json)).unwrap();
         assert!(doc.contains("<JSON><Type>LINES</Type></JSON>"), "{doc}");
-        assert!(doc.contains("<CSV><FieldDelimiter>,</FieldDelimiter>"), "{doc}");
-        let parquet = SelectRequest { input: SelectInput::Parquet, output: SelectOutput::Json, compression: Some("GZIP".into()), ..json };
+        assert!(
+            doc.contains("<CSV><FieldDelimiter>,</FieldDelimiter>"),
+            "{doc}"
+        );
+        let parquet = SelectRequest {
+            input: SelectInput::Parquet,
+            output: SelectOutput::Json,
+            compression: Some("GZIP".into()),
+            ..json
+        };
         let doc = String::from_utf8(request_xml(&parquet)).unwrap();
-        assert!(doc.contains("<InputSerialization><Parquet/></InputSerialization>"), "{doc}");
+        assert!(
+            doc.contains("<InputSerialization><Parquet/></InputSerialization>"),
+            "{doc}"
+        );
     }
 }

@@ -53,7 +53,10 @@ impl S3Client {
 mod tests {
     #[test]
     fn encodes_tags() {
-        let tags = vec![("a b".to_string(), "x&y".to_string()), ("k".to_string(), "v".to_string())];
+        let tags = vec![
+            ("a b".to_string(), "x&y".to_string()),
+            ("k".to_string(), "v".to_string()),
+        ];
         assert_eq!(super::encode_tags(&tags), "a%20b=x%26y&k=v");
     }
 }

@@ -126,8 +126,11 @@ pub(crate) struct Throttled {
     /// Data taken from `inner` and not yet released.
     held: Bytes,
     /// The piece waiting for the limiter, and the wait.
-    waiting: Option<(Bytes, Pin<Box<dyn Future<Output = ()> + Send>>)>,
+    waiting: Option<(Bytes, Wait)>,
 }
+
+/// A pending limiter wait.
+type Wait = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 impl ReqBody {
     /// Wraps `self` so its data is paced by `limit`.

@@ -6,7 +6,6 @@
 //! restore and compare it. A file that changes size while being sent fails the
 //! operation instead of producing a truncated object.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -253,9 +252,4 @@ fn changed(path: &str, before: u64, now: u64) -> StorageError {
 /// A lookup error meaning "not there".
 pub fn is_missing(e: &StorageError) -> bool {
     matches!(e.kind, ErrorKind::NoSuchKey | ErrorKind::NotFound)
-}
-
-/// Whether a local path exists (for overwrite checks on downloads).
-pub fn exists(path: &Path) -> bool {
-    path.exists()
 }

@@ -88,12 +88,17 @@ async fn run(client: &S3Client, kind: Kind, total: usize, in_flight: usize) -> (
         t.await.expect("task");
     }
     let cpu = cpu_micros() - cpu0;
-    (cpu / total as f64, total as f64 / t0.elapsed().as_secs_f64())
+    (
+        cpu / total as f64,
+        total as f64 / t0.elapsed().as_secs_f64(),
+    )
 }
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let endpoint = args.next().expect("usage: client_bench ENDPOINT [REQUESTS] [IN_FLIGHT]");
+    let endpoint = args
+        .next()
+        .expect("usage: client_bench ENDPOINT [REQUESTS] [IN_FLIGHT]");
     let total: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
     let in_flight: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(256);
     let dir = std::env::temp_dir().join(format!("s5rs-bench-{}", std::process::id()));

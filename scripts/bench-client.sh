@@ -11,10 +11,9 @@ runs=${1:-5}
 requests=${2:-20000}
 in_flight=${3:-256}
 root=$(cd "$(dirname "$0")/.." && pwd)
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/main/target}
 
 (cd "$root" && cargo build --quiet --release --example canned_s3 --example client_bench)
-bin="$CARGO_TARGET_DIR/release/examples"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/examples"
 
 log=$(mktemp)
 "$bin/canned_s3" 0 >"$log" 2>&1 &

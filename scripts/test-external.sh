@@ -8,7 +8,6 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/main/target}
 export S5RS_TEST_ACCESS_KEY=${S5RS_TEST_ACCESS_KEY:-AKIDS5RSTEST01}
 export S5RS_TEST_SECRET_KEY=${S5RS_TEST_SECRET_KEY:-s5rs-test-secret-0001}
 servers=("$@")
@@ -26,7 +25,7 @@ for kind in "${servers[@]}"; do
   "$here/s3-server.sh" "$kind" "$port" "$data" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do
-    if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then break; fi
+    if python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" 2>/dev/null; then break; fi
     if ! kill -0 "$pid" 2>/dev/null; then echo "$kind failed to start:"; cat "$log"; exit 1; fi
     sleep 0.2
   done

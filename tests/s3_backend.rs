@@ -1274,3 +1274,111 @@ async fn anonymous_requests_carry_no_signature() {
         ),
     }
 }
+
+#[tokio::test]
+async fn region_redirect_is_followed_once_and_cached() {
+    let c = ctx("region_redirect").await;
+    let Some(server) = c.target.local() else {
+        return skip(
+            "region_redirect_is_followed_once_and_cached",
+            "needs fault injection (in-process server)",
+        );
+    };
+    c.put("k", b"v").await;
+    server.set_faults(Faults {
+        bucket_region: Some("eu-west-3".into()),
+        ..Faults::default()
+    });
+    let before = server.requests();
+    same(&c.get("k", None).await.unwrap(), b"v", "after redirect");
+    assert_eq!(server.requests() - before, 2, "one redirect, one retry");
+    let before = server.requests();
+    c.client
+        .head_object(&c.bucket, "k", None, None)
+        .await
+        .unwrap();
+    assert_eq!(server.requests() - before, 1, "region cached per bucket");
+    assert_eq!(c.client.retries_total(), 0, "a redirect is not a retry");
+    let url = c
+        .client
+        .presign_get(&c.bucket, "k", None, Duration::from_secs(60))
+        .unwrap();
+    assert!(url.contains("eu-west-3"), "{url}");
+}
+
+#[tokio::test]
+async fn ok_with_error_body_is_an_error_and_retried() {
+    let c = ctx("ok_error_body").await;
+    let Some(server) = c.target.local() else {
+        return skip(
+            "ok_with_error_body_is_an_error_and_retried",
+            "needs fault injection (in-process server)",
+        );
+    };
+    c.put("src", b"data").await;
+    server.set_faults(Faults {
+        ok_error_body: 1,
+        ..Faults::default()
+    });
+    c.client
+        .copy_object(
+            &c.bucket,
+            "src",
+            None,
+            &c.bucket,
+            "dst",
+            MetadataDirective::Copy,
+            &ObjectHeaders::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.client.retries_total(), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let no_retry = client_for(&c.target, dir.path(), None, 0).await;
+    server.set_faults(Faults {
+        ok_error_body: 1,
+        ..Faults::default()
+    });
+    let e = no_retry
+        .copy_object(
+            &c.bucket,
+            "src",
+            None,
+            &c.bucket,
+            "dst2",
+            MetadataDirective::Copy,
+            &ObjectHeaders::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::ServerError, "{e}");
+    assert_eq!(e.code.as_deref(), Some("InternalError"));
+    let id = no_retry
+        .create_multipart_upload(&c.bucket, "mp", &ObjectHeaders::default())
+        .await
+        .unwrap();
+    let p = no_retry
+        .upload_part(
+            &c.bucket,
+            "mp",
+            &id,
+            1,
+            PutBody::Bytes(Bytes::from_static(b"part")),
+        )
+        .await
+        .unwrap();
+    server.set_faults(Faults {
+        ok_error_body: 1,
+        ..Faults::default()
+    });
+    let e = no_retry
+        .complete_multipart_upload(&c.bucket, "mp", &id, std::slice::from_ref(&p))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code.as_deref(), Some("InternalError"), "{e}");
+    no_retry
+        .complete_multipart_upload(&c.bucket, "mp", &id, &[p])
+        .await
+        .unwrap();
+    same(&c.get("mp", None).await.unwrap(), b"part", "completed");
+}

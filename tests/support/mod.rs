@@ -8,8 +8,10 @@
 //!
 //! * [`Faults`] — a hyper service layer that can answer the next N requests with
 //!   503 SlowDown or 500 InternalError, drop the connection before answering, cut
-//!   a GET body in the middle (abort or clean short end), answer Range requests
-//!   with 200 and the whole object (like rclone), or add a delay. Change them at
+//!   a response body in the middle (abort or clean short end), answer with a 200
+//!   carrying an `<Error>`, answer Range requests with 200 (whole object, or the
+//!   range with Content-Range like rclone), redirect requests signed for the wrong
+//!   region (301 + `x-amz-bucket-region`), or add a delay. Change them at
 //!   any time with [`TestServer::set_faults`]; [`TestServer::requests`] counts
 //!   requests that reached the server.
 //! * `Fill` — an `S3` trait wrapper that fills s3s-fs gaps so the server behaves
@@ -63,6 +65,12 @@ pub struct Faults {
     /// Answer Range requests with status 200 but the range's bytes and a
     /// Content-Range header (what rclone 1.75 does).
     pub range_as_200: bool,
+    /// Answer a 200 whose body is an S3 `<Error>` document (`InternalError`), as
+    /// CopyObject and CompleteMultipartUpload may.
+    pub ok_error_body: u32,
+    /// The region every bucket lives in: a request signed for another region is
+    /// answered 301 `PermanentRedirect` with `x-amz-bucket-region` (not counted down).
+    pub bucket_region: Option<String>,
     /// Wait this long before handling each request.
     pub delay: Option<Duration>,
     /// Only requests with this method are affected.
@@ -208,13 +216,24 @@ async fn serve(
 /// What to do with one request.
 enum Action {
     Pass,
+    OkError,
+    Redirect(String),
     Status(u16, &'static str, &'static str),
     Reset,
     CutBody { abort: bool },
 }
 
-fn decide(faults: &Mutex<Faults>, method: &http::Method) -> (Action, Option<Duration>, bool) {
+fn decide(
+    faults: &Mutex<Faults>,
+    method: &http::Method,
+    signed_region: Option<&str>,
+) -> (Action, Option<Duration>, bool) {
     let mut f = faults.lock().unwrap();
+    if let (Some(want), Some(got)) = (&f.bucket_region, signed_region)
+        && want != got
+    {
+        return (Action::Redirect(want.clone()), f.delay, f.range_as_200);
+    }
     let delay = f.delay;
     let range_as_200 = f.range_as_200;
     if f.only_method.as_ref().is_some_and(|m| m != method) {
@@ -239,6 +258,9 @@ fn decide(faults: &Mutex<Faults>, method: &http::Method) -> (Action, Option<Dura
     } else if f.truncate_body > 0 {
         f.truncate_body -= 1;
         Action::CutBody { abort: false }
+    } else if f.ok_error_body > 0 {
+        f.ok_error_body -= 1;
+        Action::OkError
     } else {
         Action::Pass
     };
@@ -261,7 +283,20 @@ async fn handle(
     req: http::Request<hyper::body::Incoming>,
 ) -> Result<http::Response<RespBody>, Box<dyn std::error::Error + Send + Sync>> {
     requests.fetch_add(1, Ordering::SeqCst);
-    let (action, delay, range_as_200) = decide(&faults, req.method());
+    // The region of the credential scope: `Credential=AKID/20250101/REGION/s3/aws4_request`.
+    let signed_region = req
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split('/').nth(2))
+        .map(str::to_owned);
+    let has_bucket = req.uri().path().len() > 1;
+    let (action, delay, range_as_200) = decide(
+        &faults,
+        req.method(),
+        signed_region.as_deref().filter(|_| has_bucket),
+    );
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
     }
@@ -281,6 +316,27 @@ async fn handle(
             Ok(resp)
         }
         Action::Reset => Err(Box::new(Injected("injected connection reset"))),
+        Action::Redirect(region) => {
+            let _ = req.into_body().collect().await;
+            let body = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message><Region>{region}</Region></Error>"
+            );
+            Ok(http::Response::builder()
+                .status(301)
+                .header("x-amz-bucket-region", region)
+                .header("content-type", "application/xml")
+                .body(full(Bytes::from(body)))
+                .unwrap())
+        }
+        Action::OkError => {
+            let _ = req.into_body().collect().await;
+            let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message><RequestId>injected-200</RequestId><HostId>test</HostId></Error>";
+            Ok(http::Response::builder()
+                .status(200)
+                .header("content-type", "application/xml")
+                .body(full(Bytes::from_static(body.as_bytes())))
+                .unwrap())
+        }
         Action::Pass | Action::CutBody { .. } => {
             let resp = hyper::service::Service::call(&service, req).await.map_err(
                 |e| -> Box<dyn std::error::Error + Send + Sync> { format!("s3s: {e:?}").into() },

@@ -156,7 +156,7 @@ impl ObjectBody {
             return None;
         }
         loop {
-            let failure = match self.read_stream().await {
+            let mut failure = match self.read_stream().await {
                 Ok(Some(b)) => {
                     self.client.throttle(b.len()).await;
                     return Some(Ok(b));
@@ -167,20 +167,19 @@ impl ObjectBody {
                 }
                 Err(e) => e,
             };
-            self.stream = None;
-            if self.retries >= self.client.retry_count() || !error::is_retryable(&failure) {
-                self.done = true;
-                return Some(Err(failure));
-            }
-            self.retries += 1;
-            self.client.count_retry();
-            tokio::time::sleep(retry::backoff(self.retries)).await;
-            match self.reopen().await {
-                Ok(()) => {}
-                Err(e) if error::is_retryable(&e) => continue_with(&mut self.stream),
-                Err(e) => {
+            // Resume from the first missing byte, as often as the budget allows.
+            loop {
+                self.stream = None;
+                if self.retries >= self.client.retry_count() || !error::is_retryable(&failure) {
                     self.done = true;
-                    return Some(Err(e));
+                    return Some(Err(failure));
+                }
+                self.retries += 1;
+                self.client.count_retry();
+                tokio::time::sleep(retry::backoff(self.retries)).await;
+                match self.reopen().await {
+                    Ok(()) => break,
+                    Err(e) => failure = e,
                 }
             }
         }
@@ -285,9 +284,4 @@ impl ObjectBody {
         self.stream = resp.stream;
         Ok(())
     }
-}
-
-/// Leaves the stream unset so the next loop turn reports a retryable failure.
-fn continue_with(stream: &mut Option<Incoming>) {
-    *stream = None;
 }

@@ -256,3 +256,93 @@ pub(crate) async fn resolve(config: &S3Config) -> Resolved {
         profile_endpoint,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_credential_types::provider::future;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn aws() -> Endpoint {
+        Endpoint::resolve(None, "eu-west-1").unwrap()
+    }
+
+    #[test]
+    fn addressing_styles() {
+        let mut url = String::new();
+        let custom = Endpoint::resolve(Some("http://127.0.0.1:9000/"), "us-east-1").unwrap();
+        assert!(custom.write_base(&mut url, Some("b"), "us-east-1"));
+        assert_eq!(url, "http://127.0.0.1:9000");
+        assert_eq!(custom.display, "http://127.0.0.1:9000");
+        if std::env::var_os("S3_ENDPOINT_URL").is_none()
+            && std::env::var_os("AWS_ENDPOINT_URL_S3").is_none()
+            && std::env::var_os("AWS_ENDPOINT_URL").is_none()
+        {
+            let aws = aws();
+            let mut url = String::new();
+            assert!(!aws.write_base(&mut url, Some("bucket"), "eu-west-1"));
+            assert_eq!(url, "https://bucket.s3.eu-west-1.amazonaws.com");
+            let mut url = String::new();
+            assert!(aws.write_base(&mut url, Some("dotted.bucket"), "eu-west-1"));
+            assert_eq!(url, "https://s3.eu-west-1.amazonaws.com");
+            let mut url = String::new();
+            assert!(!aws.write_base(&mut url, None, "eu-west-1"));
+            assert_eq!(url, "https://s3.eu-west-1.amazonaws.com");
+        }
+        assert!(Endpoint::resolve(Some("ftp://x"), "us-east-1").is_err());
+    }
+
+    #[derive(Debug)]
+    struct Counting {
+        calls: Arc<AtomicU32>,
+        lifetime: Option<Duration>,
+    }
+
+    impl ProvideCredentials for Counting {
+        fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let expiry = self.lifetime.map(|l| SystemTime::now() + l);
+            future::ProvideCredentials::ready(Ok(aws_credential_types::Credentials::new(
+                "AKID", "secret", None, expiry, "test",
+            )))
+        }
+    }
+
+    fn creds(lifetime: Option<Duration>) -> (Credentials, Arc<AtomicU32>) {
+        let calls = Arc::new(AtomicU32::new(0));
+        let c = Credentials {
+            provider: SharedCredentialsProvider::new(Counting {
+                calls: calls.clone(),
+                lifetime,
+            }),
+            cached: RwLock::new(None),
+            refresh: tokio::sync::Mutex::new(()),
+        };
+        (c, calls)
+    }
+
+    #[tokio::test]
+    async fn credentials_are_cached_and_refreshed_before_expiry() {
+        let (long, calls) = creds(Some(Duration::from_secs(3600)));
+        for _ in 0..5 {
+            long.identity().await.unwrap();
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+        let (static_creds, calls) = creds(None);
+        for _ in 0..5 {
+            static_creds.identity().await.unwrap();
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+        // Expiring within the refresh margin: fetched again on every use.
+        let (short, calls) = creds(Some(Duration::from_secs(60)));
+        for _ in 0..3 {
+            short.identity().await.unwrap();
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+}

@@ -12,6 +12,17 @@
 //! `body` (the resumable GetObject body), and the operations: `bucket`, `list`,
 //! `object`, `multipart`, `presign`, `select` (S3 Select's event stream), `tagging`. [`S3Bucket`] adapts a client to [`Storage`].
 //!
+//! Decisions worth knowing (each has a test in `tests/s3_backend.rs`):
+//! - Object data is sent with `x-amz-content-sha256: UNSIGNED-PAYLOAD` plus
+//!   Content-MD5 and `x-amz-checksum-crc64nvme`, also over plain http: s3s, moto and
+//!   rclone accept it, it costs no extra pass over the data, and it avoids aws-chunked
+//!   signed trailers, which rclone stores verbatim. Small XML bodies are hashed.
+//! - `encoding-type=url` listings are decoded like botocore does (`unquote_plus`):
+//!   AWS and rclone send a space as `+` and a `+` as `%2B`.
+//! - A Range request answered 200 is handled both ways seen: whole object (skip to
+//!   the offset) and range bytes with a Content-Range (rclone).
+//! - Retries and GetObject resumes are counted per client ([`S3Client::retries_total`]).
+//!
 //! The public signatures here are the contract the rest of s5rs programs against.
 
 mod body;

@@ -286,9 +286,6 @@ impl S3Client {
         req.target = Target::Bucket;
         put_header(&mut req.headers, "content-md5", &headers::md5_b64(&body));
         put_header(&mut req.headers, "content-type", "application/xml");
-        if let Some(p) = &self.inner.request_payer {
-            req.headers.insert("x-amz-request-payer", p.clone());
-        }
         let resp = self.send(&req).await?;
         let root = xml::parse(&resp.body)?;
         let mut out = Vec::with_capacity(keys.len());

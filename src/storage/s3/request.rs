@@ -264,7 +264,8 @@ impl S3Client {
         if len > 0 || matches!(req.method, Method::PUT | Method::POST) {
             headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
         }
-        if req.target == Target::Object
+        // Requester-pays buckets need the header on listings as well as on objects.
+        if req.target != Target::Service
             && let Some(p) = &self.inner.request_payer
         {
             headers.insert(HeaderName::from_static("x-amz-request-payer"), p.clone());

@@ -11,7 +11,12 @@ fn negative_retry_count_is_a_usage_error() {
     let out = env.run(&["-r", "-1", "ls"]);
     out.code(2);
     assert_eq!(out.stdout, "");
-    assert!(out.stderr.contains("retry count cannot be a negative value"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("retry count cannot be a negative value"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -20,7 +25,11 @@ fn retry_counts_and_no_command_print_help() {
     for r in ["0", "20"] {
         let out = env.run(&["-r", r]);
         out.ok();
-        assert!(out.stdout.contains("Usage") || out.stdout.contains("USAGE"), "{}", out.stdout);
+        assert!(
+            out.stdout.contains("Usage") || out.stdout.contains("USAGE"),
+            "{}",
+            out.stdout
+        );
     }
 }
 
@@ -31,13 +40,25 @@ fn stat_summary() {
     for level in ["trace", "debug", "info", "error"] {
         let out = env.run(&["--stat", "--log", level, "ls", "s3://bkt"]);
         out.code(0);
-        assert!(out.stdout.contains("Operation\tTotal\tError\tSuccess\t"), "{level}: {}", out.stdout);
+        assert!(
+            out.stdout.contains("Operation\tTotal\tError\tSuccess\t"),
+            "{level}: {}",
+            out.stdout
+        );
     }
     let out = env.run(&["--json", "--stat", "ls", "s3://bkt"]);
     out.ok();
     let last = out.lines().last().copied().unwrap();
     let stat: s5rs::record::StatRecord = serde_json::from_str(last).unwrap();
-    assert_eq!((stat.operation.as_str(), stat.success, stat.error, stat.total), ("ls", 1, 0, 1));
+    assert_eq!(
+        (
+            stat.operation.as_str(),
+            stat.success,
+            stat.error,
+            stat.total
+        ),
+        ("ls", 1, 0, 1)
+    );
     for args in [&["--stat", "help"][..], &["--stat", "version"][..]] {
         let out = env.run(args);
         out.code(0);
@@ -60,7 +81,21 @@ fn help_for_every_command() {
     let env = TestEnv::new();
     env.run(&["--help"]).ok();
     for cmd in [
-        "ls", "cp", "mv", "rm", "sync", "du", "cat", "pipe", "head", "mb", "rb", "presign", "select", "bucket-version", "run",
+        "ls",
+        "cp",
+        "mv",
+        "rm",
+        "sync",
+        "du",
+        "cat",
+        "pipe",
+        "head",
+        "mb",
+        "rb",
+        "presign",
+        "select",
+        "bucket-version",
+        "run",
         "version",
     ] {
         let out = env.run(&[cmd, "--help"]);
@@ -90,7 +125,12 @@ fn endpoint_scheme_is_checked() {
         .args(["--endpoint-url", "storage.googleapis.com", "ls"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("scheme is missing"));
 }
 
@@ -99,7 +139,11 @@ fn version() {
     let env = TestEnv::new();
     let out = env.run(&["version"]);
     out.ok();
-    assert!(out.stdout.starts_with('v') && out.stdout.trim().len() > 1, "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with('v') && out.stdout.trim().len() > 1,
+        "{}",
+        out.stdout
+    );
     assert_eq!(env.run(&["--json", "version"]).stdout, out.stdout);
 }
 
@@ -109,7 +153,8 @@ fn no_sign_request_conflicts_with_profile() {
     let out = env.run(&["--no-sign-request", "--profile", "x", "ls"]);
     out.code(2);
     assert!(
-        out.stderr.contains("\"no-sign-request\" and \"profile\" flags cannot be used together"),
+        out.stderr
+            .contains("\"no-sign-request\" and \"profile\" flags cannot be used together"),
         "{}",
         out.stderr
     );
@@ -118,10 +163,18 @@ fn no_sign_request_conflicts_with_profile() {
 #[test]
 fn command_usage_errors_exit_2() {
     let env = TestEnv::new();
-    for args in [&["cp", "--bogus", "a", "s3://bkt/"][..], &["cp", "onlyone"][..], &["ls", "a", "b"][..]] {
+    for args in [
+        &["cp", "--bogus", "a", "s3://bkt/"][..],
+        &["cp", "onlyone"][..],
+        &["ls", "a", "b"][..],
+    ] {
         let out = env.run(args);
         out.code(2);
-        assert!(out.stderr.starts_with("ERROR \""), "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.starts_with("ERROR \""),
+            "{args:?}: {}",
+            out.stderr
+        );
     }
     let out = env.run(&["--json", "cp", "onlyone"]);
     out.code(2);

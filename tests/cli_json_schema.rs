@@ -20,9 +20,16 @@ fn every_line_of_a_mixed_batch_is_a_strict_record() {
     let records: Vec<Record> = out.records();
     assert_eq!(records.len(), 10, "{}", out.stdout);
     let by_line = |n: u64| records.iter().find(|r| r.line == Some(n)).unwrap();
-    assert_eq!(by_line(2).object.as_ref().unwrap().size, Some(0), "size present for 0 bytes");
+    assert_eq!(
+        by_line(2).object.as_ref().unwrap().size,
+        Some(0),
+        "size present for 0 bytes"
+    );
     assert_eq!(by_line(3).destination.as_deref(), Some("s3://bkt/up.txt"));
-    assert_eq!(by_line(4).object.as_ref().unwrap().key.as_deref(), Some("s3://bkt/copy.txt"));
+    assert_eq!(
+        by_line(4).object.as_ref().unwrap().key.as_deref(),
+        Some("s3://bkt/copy.txt")
+    );
     assert_eq!(by_line(5).skipped.as_deref(), Some("object already exists"));
     assert!(by_line(5).success);
     assert_eq!(by_line(6).operation, "mv");
@@ -32,7 +39,10 @@ fn every_line_of_a_mixed_batch_is_a_strict_record() {
     assert_eq!(f.error_kind.as_deref(), Some("no_such_key"));
     assert!(f.error.as_deref().unwrap().starts_with("NoSuchKey"));
     let p = by_line(9);
-    assert_eq!((p.operation.as_str(), p.error_kind.as_deref()), ("run", Some("parse")));
+    assert_eq!(
+        (p.operation.as_str(), p.error_kind.as_deref()),
+        ("run", Some("parse"))
+    );
     assert_eq!(by_line(10).operation, "mb");
     for r in &records {
         assert_eq!(r.success, r.error.is_none(), "{r:?}");

@@ -30,7 +30,12 @@ struct Cli {
     #[arg(long, default_value_t = 256, allow_negative_numbers = true)]
     numworkers: i64,
     /// Retries per request (exponential backoff).
-    #[arg(short = 'r', long = "retry-count", default_value_t = 10, allow_negative_numbers = true)]
+    #[arg(
+        short = 'r',
+        long = "retry-count",
+        default_value_t = 10,
+        allow_negative_numbers = true
+    )]
     retry_count: i64,
     /// Custom S3 endpoint (path-style addressing); also S3_ENDPOINT_URL, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL.
     #[arg(long)]
@@ -66,7 +71,11 @@ struct Cli {
     #[arg(long)]
     no_verify: bool,
     /// The command and its arguments.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
     command: Vec<String>,
 }
 
@@ -134,7 +143,14 @@ fn normalise(args: Vec<OsString>) -> Vec<OsString> {
         let base = name.split('=').next().unwrap_or(name);
         let takes_value = matches!(
             base,
-            "numworkers" | "retry-count" | "endpoint-url" | "log" | "request-payer" | "profile" | "credentials-file" | "r"
+            "numworkers"
+                | "retry-count"
+                | "endpoint-url"
+                | "log"
+                | "request-payer"
+                | "profile"
+                | "credentials-file"
+                | "r"
         );
         if !s.starts_with("--") && LONG_GLOBALS.contains(&base) {
             out.push(OsString::from(format!("--{name}")));
@@ -216,7 +232,10 @@ pub fn parse(args: Vec<OsString>) -> Action {
         }
         Some("run") => {
             if words.len() > 2 {
-                return Action::Usage(format!("ERROR \"{}\": expected only 1 file", words.join(" ")));
+                return Action::Usage(format!(
+                    "ERROR \"{}\": expected only 1 file",
+                    words.join(" ")
+                ));
             }
             if words.get(1).is_some_and(|w| w == "--help" || w == "-h") {
                 return Action::Print(RUN_HELP.to_string());
@@ -277,20 +296,41 @@ mod tests {
 
     #[test]
     fn single_dash_globals_and_command_words() {
-        let Action::Run(c) = parse(args(&["s5rs", "-json", "--numworkers", "8", "cp", "-n", "a", "s3://b/"])) else {
+        let Action::Run(c) = parse(args(&[
+            "s5rs",
+            "-json",
+            "--numworkers",
+            "8",
+            "cp",
+            "-n",
+            "a",
+            "s3://b/",
+        ])) else {
             panic!()
         };
         assert!(c.json);
         assert_eq!(c.numworkers, 8);
-        assert_eq!(c.invocation, Invocation::Command(vec!["cp".into(), "-n".into(), "a".into(), "s3://b/".into()]));
+        assert_eq!(
+            c.invocation,
+            Invocation::Command(vec!["cp".into(), "-n".into(), "a".into(), "s3://b/".into()])
+        );
     }
 
     #[test]
     fn validations() {
-        assert!(matches!(parse(args(&["s5rs", "-r", "-1", "ls"])), Action::Usage(m) if m.contains("negative")));
-        assert!(matches!(parse(args(&["s5rs", "--endpoint-url", "storage.googleapis.com", "ls"])), Action::Usage(m) if m.contains("scheme is missing")));
-        assert!(matches!(parse(args(&["s5rs", "--recursive", "ls"])), Action::Usage(_)));
-        let Action::Run(c) = parse(args(&["s5rs", "--numworkers", "-2", "run", "f.txt"])) else { panic!() };
+        assert!(
+            matches!(parse(args(&["s5rs", "-r", "-1", "ls"])), Action::Usage(m) if m.contains("negative"))
+        );
+        assert!(
+            matches!(parse(args(&["s5rs", "--endpoint-url", "storage.googleapis.com", "ls"])), Action::Usage(m) if m.contains("scheme is missing"))
+        );
+        assert!(matches!(
+            parse(args(&["s5rs", "--recursive", "ls"])),
+            Action::Usage(_)
+        ));
+        let Action::Run(c) = parse(args(&["s5rs", "--numworkers", "-2", "run", "f.txt"])) else {
+            panic!()
+        };
         assert!(c.numworkers >= 2);
         assert_eq!(c.invocation, Invocation::Run(Some("f.txt".into())));
         assert!(matches!(parse(args(&["s5rs"])), Action::Print(_)));

@@ -24,7 +24,11 @@ impl ExitCode {
                 ExitCode::Interrupted => 3,
             }
         }
-        if rank(other) > rank(self) { other } else { self }
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
     }
 
     /// The numeric code.

@@ -182,8 +182,14 @@ mod tests {
             Location::parse("gs://b/k", false).unwrap_err(),
             "s3 url should start with \"s3://\""
         );
-        assert_eq!(Location::parse("s3://", false).unwrap_err(), "s3 url should have a bucket");
-        assert_eq!(Location::parse("s3:///k", false).unwrap_err(), "s3 url should have a bucket");
+        assert_eq!(
+            Location::parse("s3://", false).unwrap_err(),
+            "s3 url should have a bucket"
+        );
+        assert_eq!(
+            Location::parse("s3:///k", false).unwrap_err(),
+            "s3 url should have a bucket"
+        );
         assert_eq!(
             Location::parse("s3://b*/k", false).unwrap_err(),
             "bucket name cannot contain wildcards"

@@ -25,7 +25,10 @@ fn main() -> ExitCode {
     if config.no_verify_ssl {
         eprintln!("WARNING: --no-verify-ssl: TLS certificates are not verified");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("ERROR starting the runtime: {e}");

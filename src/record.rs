@@ -271,6 +271,9 @@ mod tests {
         );
         let back: Record = serde_json::from_str(&json).unwrap();
         assert_eq!(back, r);
-        assert!(serde_json::from_str::<Record>(r#"{"operation":"cp","success":true,"bogus":1}"#).is_err());
+        assert!(
+            serde_json::from_str::<Record>(r#"{"operation":"cp","success":true,"bogus":1}"#)
+                .is_err()
+        );
     }
 }

@@ -49,7 +49,9 @@ pub async fn run(config: Config) -> ExitCode {
 async fn run_single(ctx: &Arc<Ctx>, words: &[String]) -> ExitCode {
     match parse::parse_args(words) {
         Ok(ParseOutcome::Help(text)) => {
-            ctx.output.send(Message::Raw(text.into_bytes().into())).await;
+            ctx.output
+                .send(Message::Raw(text.into_bytes().into()))
+                .await;
             ExitCode::Success
         }
         Ok(ParseOutcome::Command(parsed)) => {
@@ -69,7 +71,12 @@ async fn run_single(ctx: &Arc<Ctx>, words: &[String]) -> ExitCode {
 
 async fn usage_error(ctx: &Ctx, words: &[String], message: &str) {
     let operation = words.first().map_or("s5rs", String::as_str);
-    let record = Record::failed(operation, words.join(" "), message.to_string(), ErrorKind::Parse);
+    let record = Record::failed(
+        operation,
+        words.join(" "),
+        message.to_string(),
+        ErrorKind::Parse,
+    );
     ctx.output.send(Message::Record(record)).await;
 }
 
@@ -108,7 +115,11 @@ fn io_message(e: &std::io::Error) -> String {
     }
 }
 
-async fn run_lines<R: AsyncBufRead + Unpin>(ctx: &Arc<Ctx>, mut input: R, display: &str) -> ExitCode {
+async fn run_lines<R: AsyncBufRead + Unpin>(
+    ctx: &Arc<Ctx>,
+    mut input: R,
+    display: &str,
+) -> ExitCode {
     let line_slots = Arc::new(Semaphore::new(ctx.config.numworkers));
     let mut lines: JoinSet<()> = JoinSet::new();
     let mut buf = Vec::with_capacity(256);
@@ -123,7 +134,12 @@ async fn run_lines<R: AsyncBufRead + Unpin>(ctx: &Arc<Ctx>, mut input: R, displa
             Ok(0) => break,
             Ok(_) => {}
             Err(e) => {
-                let record = Record::failed("run", display.to_string(), format!("reading input: {e}"), ErrorKind::Io);
+                let record = Record::failed(
+                    "run",
+                    display.to_string(),
+                    format!("reading input: {e}"),
+                    ErrorKind::Io,
+                );
                 ctx.output.send(Message::Record(record)).await;
                 code = ExitCode::Failure;
                 break;
@@ -135,7 +151,9 @@ async fn run_lines<R: AsyncBufRead + Unpin>(ctx: &Arc<Ctx>, mut input: R, displa
         match parse::parse_line(text) {
             Ok(None) => {}
             Ok(Some(ParseOutcome::Help(help))) => {
-                ctx.output.send(Message::Raw(help.into_bytes().into())).await;
+                ctx.output
+                    .send(Message::Raw(help.into_bytes().into()))
+                    .await;
             }
             Ok(Some(ParseOutcome::Command(parsed))) => {
                 if matches!(parsed.command, Command::Wait) {

@@ -13,8 +13,23 @@ fn every_line_of_a_mixed_batch_is_a_strict_record() {
     env.put("a.txt", b"aaa");
     env.put("empty", b"");
     env.write_file("up.txt", b"up");
-    let input = "cp s3://bkt/a.txt dl/\ncp s3://bkt/empty dl/\ncp up.txt s3://bkt/\ncp s3://bkt/a.txt s3://bkt/copy.txt\ncp -n s3://bkt/a.txt s3://bkt/copy.txt\nmv s3://bkt/copy.txt s3://bkt/moved.txt\nrm s3://bkt/moved.txt\ncp s3://bkt/missing dl/\nbogus\nmb s3://newbkt\n";
-    let out = env.run_stdin(&["--json", "run"], input);
+    let input = [
+        "cp s3://bkt/a.txt dl/",
+        "cp s3://bkt/empty dl/",
+        "cp up.txt s3://bkt/",
+        "cp s3://bkt/a.txt s3://bkt/copy.txt",
+        "wait",
+        "cp -n s3://bkt/a.txt s3://bkt/copy.txt",
+        "wait",
+        "mv s3://bkt/copy.txt s3://bkt/moved.txt",
+        "wait",
+        "rm s3://bkt/moved.txt",
+        "cp s3://bkt/missing dl/",
+        "bogus",
+        "mb s3://newbkt",
+    ]
+    .join("\n");
+    let out = env.run_stdin(&["--json", "run"], &input);
     out.code(1);
     assert_eq!(out.stderr, "");
     let records: Vec<Record> = out.records();
@@ -30,20 +45,20 @@ fn every_line_of_a_mixed_batch_is_a_strict_record() {
         by_line(4).object.as_ref().unwrap().key.as_deref(),
         Some("s3://bkt/copy.txt")
     );
-    assert_eq!(by_line(5).skipped.as_deref(), Some("object already exists"));
-    assert!(by_line(5).success);
-    assert_eq!(by_line(6).operation, "mv");
-    assert_eq!(by_line(7).source.as_deref(), Some("s3://bkt/moved.txt"));
-    let f = by_line(8);
+    assert_eq!(by_line(6).skipped.as_deref(), Some("object already exists"));
+    assert!(by_line(6).success);
+    assert_eq!(by_line(8).operation, "mv");
+    assert_eq!(by_line(10).source.as_deref(), Some("s3://bkt/moved.txt"));
+    let f = by_line(11);
     assert!(!f.success);
     assert_eq!(f.error_kind.as_deref(), Some("no_such_key"));
     assert!(f.error.as_deref().unwrap().starts_with("NoSuchKey"));
-    let p = by_line(9);
+    let p = by_line(12);
     assert_eq!(
         (p.operation.as_str(), p.error_kind.as_deref()),
         ("run", Some("parse"))
     );
-    assert_eq!(by_line(10).operation, "mb");
+    assert_eq!(by_line(13).operation, "mb");
     for r in &records {
         assert_eq!(r.success, r.error.is_none(), "{r:?}");
         assert_eq!(r.success, r.error_kind.is_none());

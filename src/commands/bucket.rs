@@ -45,9 +45,13 @@ fn bucket_record(op: &str, url: &RemoteUrl) -> Record {
 
 /// `mb s3://bucket`.
 pub async fn make(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, target: &str) {
-    let Some(url) = bucket_url(ctx, line, target).await else { return };
+    let Some(url) = bucket_url(ctx, line, target).await else {
+        return;
+    };
     if !ctx.config.dry_run {
-        let Some(client) = client(ctx, line).await else { return };
+        let Some(client) = client(ctx, line).await else {
+            return;
+        };
         if let Err(e) = client.create_bucket(&url.bucket).await {
             return line.fail(ctx, e.to_string(), e.kind).await;
         }
@@ -57,9 +61,13 @@ pub async fn make(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, target: &str) {
 
 /// `rb [--force] s3://bucket`.
 pub async fn remove(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, target: &str, force: bool) {
-    let Some(url) = bucket_url(ctx, line, target).await else { return };
+    let Some(url) = bucket_url(ctx, line, target).await else {
+        return;
+    };
     if !ctx.config.dry_run {
-        let Some(client) = client(ctx, line).await else { return };
+        let Some(client) = client(ctx, line).await else {
+            return;
+        };
         if force && let Err(e) = empty_bucket(&client, &url.bucket).await {
             return line.fail(ctx, e.to_string(), e.kind).await;
         }
@@ -73,7 +81,10 @@ pub async fn remove(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, target: &str, force: bo
 /// Deletes every version and delete marker (or every object, where the server has no
 /// versioning) of a bucket.
 async fn empty_bucket(client: &S3Client, bucket: &str) -> Result<(), StorageError> {
-    let versions = client.list_versions_page(bucket, "", None, None).await.is_ok();
+    let versions = client
+        .list_versions_page(bucket, "", None, None)
+        .await
+        .is_ok();
     let mut rx = client.list(
         bucket,
         ListRequest {
@@ -111,14 +122,20 @@ async fn delete_all(
 
 /// `bucket-version [--set Enabled|Suspended] s3://bucket`.
 pub async fn versioning(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &BucketVersionCmd) {
-    let Some(url) = bucket_url(ctx, line, &cmd.target).await else { return };
-    let Some(client) = client(ctx, line).await else { return };
+    let Some(url) = bucket_url(ctx, line, &cmd.target).await else {
+        return;
+    };
+    let Some(client) = client(ctx, line).await else {
+        return;
+    };
     let bucket = &url.bucket;
     let json = ctx.output.json();
     let text = match &cmd.set {
         Some(status) => {
             if !ctx.config.dry_run
-                && let Err(e) = client.put_bucket_versioning(bucket, status == "Enabled").await
+                && let Err(e) = client
+                    .put_bucket_versioning(bucket, status == "Enabled")
+                    .await
             {
                 return line.fail(ctx, e.to_string(), e.kind).await;
             }
@@ -132,7 +149,11 @@ pub async fn versioning(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &BucketVersion
             Ok(VersioningStatus::Unversioned) if json => status_json(bucket, ""),
             Ok(VersioningStatus::Unversioned) => format!("\"{bucket}\" is an unversioned bucket"),
             Ok(status) => {
-                let s = if status == VersioningStatus::Enabled { "Enabled" } else { "Suspended" };
+                let s = if status == VersioningStatus::Enabled {
+                    "Enabled"
+                } else {
+                    "Suspended"
+                };
                 if json {
                     status_json(bucket, s)
                 } else {

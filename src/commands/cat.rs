@@ -24,7 +24,9 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CatCmd) {
     let url = match Location::parse(&cmd.target, cmd.raw) {
         Ok(Location::Remote(u)) => u,
         Ok(Location::Local(_)) => {
-            return line.fail(ctx, "source must be a remote object", ErrorKind::Usage).await;
+            return line
+                .fail(ctx, "source must be a remote object", ErrorKind::Usage)
+                .await;
         }
         Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
     };
@@ -44,10 +46,15 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CatCmd) {
     };
     if !listing {
         let version = cmd.version_id.as_deref();
-        let size = match client.head_object(&url.bucket, &url.key, version, None).await {
+        let size = match client
+            .head_object(&url.bucket, &url.key, version, None)
+            .await
+        {
             Ok(meta) => meta.size,
             Err(e) if matches!(e.kind, ErrorKind::NoSuchKey | ErrorKind::NotFound) => {
-                return line.fail(ctx, format!("given object {url} not found"), e.kind).await;
+                return line
+                    .fail(ctx, format!("given object {url} not found"), e.kind)
+                    .await;
             }
             Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
         };
@@ -76,7 +83,9 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CatCmd) {
             Ok(i) => i,
             Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
         };
-        if info.kind == EntryKind::Directory || pattern.as_ref().is_some_and(|p| !p.matches(&info.key)) {
+        if info.kind == EntryKind::Directory
+            || pattern.as_ref().is_some_and(|p| !p.matches(&info.key))
+        {
             continue;
         }
         found = true;
@@ -103,7 +112,9 @@ async fn stream_object(
 ) -> Result<(), StorageError> {
     let part = cmd.part_size.max(1);
     if size <= part {
-        let mut out = client.get_object(&url.bucket, &url.key, version, None).await?;
+        let mut out = client
+            .get_object(&url.bucket, &url.key, version, None)
+            .await?;
         while let Some(chunk) = out.body.next_chunk().await {
             ctx.output.send(Message::Raw(chunk?)).await;
         }
@@ -128,7 +139,10 @@ async fn stream_object(
                 if got != end - start + 1 {
                     return Err(StorageError::new(
                         ErrorKind::Network,
-                        format!("short read of {url}: expected {} bytes, got {got}", end - start + 1),
+                        format!(
+                            "short read of {url}: expected {} bytes, got {got}",
+                            end - start + 1
+                        ),
                     ));
                 }
                 Ok::<_, StorageError>(chunks)

@@ -25,7 +25,10 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &DuCmd) {
     let filters = Filters::new(&cmd.exclude, &[]);
     let mut totals: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut add = |info: &ObjectInfo| {
-        let class = info.storage_class.clone().unwrap_or_else(|| "STANDARD".into());
+        let class = info
+            .storage_class
+            .clone()
+            .unwrap_or_else(|| "STANDARD".into());
         let t = totals.entry(class).or_default();
         t.0 += 1;
         t.1 += info.size;
@@ -37,7 +40,10 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &DuCmd) {
                 Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
             };
             if let Some(version) = &cmd.version_id {
-                match client.head_object(&url.bucket, &url.key, Some(version), None).await {
+                match client
+                    .head_object(&url.bucket, &url.key, Some(version), None)
+                    .await
+                {
                     Ok(meta) => {
                         let mut info = ObjectInfo::file(url.key.clone(), meta.size);
                         info.storage_class = meta.storage_class;
@@ -52,7 +58,11 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &DuCmd) {
                 let mut rx = client.list(
                     &url.bucket,
                     ListRequest {
-                        prefix: if wildcard { prefix.clone() } else { url.key.clone() },
+                        prefix: if wildcard {
+                            prefix.clone()
+                        } else {
+                            url.key.clone()
+                        },
                         recursive: wildcard,
                         all_versions: cmd.all_versions,
                     },
@@ -100,7 +110,10 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &DuCmd) {
         }
     }
     let lines: Vec<(Option<String>, u64, u64)> = if cmd.group {
-        totals.into_iter().map(|(c, (n, s))| (Some(c), n, s)).collect()
+        totals
+            .into_iter()
+            .map(|(c, (n, s))| (Some(c), n, s))
+            .collect()
     } else {
         let (n, s) = totals.values().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         vec![(None, n, s)]
@@ -115,7 +128,11 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &DuCmd) {
             })
             .expect("du records serialize")
         } else {
-            let size = if cmd.humanize { humanize(size) } else { size.to_string() };
+            let size = if cmd.humanize {
+                humanize(size)
+            } else {
+                size.to_string()
+            };
             let mut t = format!("{size} bytes in {count} objects: {}", cmd.target);
             if let Some(c) = class {
                 t.push_str(&format!(" [{c}]"));

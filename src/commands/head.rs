@@ -16,14 +16,22 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &HeadCmd) {
         Ok(Location::Remote(u)) => u,
         Ok(Location::Local(_)) => {
             return line
-                .fail(ctx, "target should be remote object or bucket", ErrorKind::Usage)
+                .fail(
+                    ctx,
+                    "target should be remote object or bucket",
+                    ErrorKind::Usage,
+                )
                 .await;
         }
         Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
     };
     if url.is_prefix() {
         return line
-            .fail(ctx, "target have to be a object or a bucket", ErrorKind::Usage)
+            .fail(
+                ctx,
+                "target have to be a object or a bucket",
+                ErrorKind::Usage,
+            )
             .await;
     }
     if url.is_wildcard() {
@@ -72,7 +80,8 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &HeadCmd) {
             ctx.output.send(Message::Line(json)).await;
         }
         Err(e) if matches!(e.kind, ErrorKind::NoSuchKey | ErrorKind::NotFound) => {
-            line.fail(ctx, format!("given object {url} not found"), e.kind).await;
+            line.fail(ctx, format!("given object {url} not found"), e.kind)
+                .await;
         }
         Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
     }

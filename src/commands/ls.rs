@@ -47,14 +47,16 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd) {
                 match item {
                     Ok(o) => {
                         // Names relative to the argument as s5cmd shows them
-                            // (`src/a/f` for `ls src`, `a/f` for `ls src/`).
+                        // (`src/a/f` for `ls src`, `a/f` for `ls src/`).
                         let entry = Entry {
                             name: &o.relative,
                             url: o.info.key.clone(),
                             info: &o.info,
                             local: true,
                         };
-                        ctx.output.send(Message::Line(render(ctx, cmd, &entry))).await;
+                        ctx.output
+                            .send(Message::Line(render(ctx, cmd, &entry)))
+                            .await;
                     }
                     Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
                 }
@@ -149,7 +151,9 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
             info: &info,
             local: false,
         };
-        ctx.output.send(Message::Line(render(ctx, cmd, &entry))).await;
+        ctx.output
+            .send(Message::Line(render(ctx, cmd, &entry)))
+            .await;
     }
     if !found && !failed && !url.is_bucket() {
         line.fail(ctx, "no object found", ErrorKind::NoMatch).await;
@@ -181,7 +185,12 @@ fn render(ctx: &Ctx, cmd: &LsCmd, e: &Entry<'_>) -> String {
             storage_class: if dir || e.local {
                 None
             } else {
-                Some(e.info.storage_class.clone().unwrap_or_else(|| "STANDARD".into()))
+                Some(
+                    e.info
+                        .storage_class
+                        .clone()
+                        .unwrap_or_else(|| "STANDARD".into()),
+                )
             },
             version_id: e.info.version_id.clone(),
             delete_marker: e.info.is_delete_marker,
@@ -197,7 +206,10 @@ fn render(ctx: &Ctx, cmd: &LsCmd, e: &Entry<'_>) -> String {
         date_column(e.info.last_modified, e.local)
     };
     let class = if cmd.storage_class && !dir && !e.local {
-        e.info.storage_class.clone().unwrap_or_else(|| "STANDARD".into())
+        e.info
+            .storage_class
+            .clone()
+            .unwrap_or_else(|| "STANDARD".into())
     } else {
         String::new()
     };
@@ -224,7 +236,10 @@ fn render(ctx: &Ctx, cmd: &LsCmd, e: &Entry<'_>) -> String {
 /// `2006/01/02 15:04:05`: UTC for S3, local time for files.
 fn date_column(t: Option<DateTime<Utc>>, local: bool) -> String {
     match t {
-        Some(t) if local => t.with_timezone(&Local).format("%Y/%m/%d %H:%M:%S").to_string(),
+        Some(t) if local => t
+            .with_timezone(&Local)
+            .format("%Y/%m/%d %H:%M:%S")
+            .to_string(),
         Some(t) => t.format("%Y/%m/%d %H:%M:%S").to_string(),
         None => String::new(),
     }

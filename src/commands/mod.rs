@@ -42,14 +42,20 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
         other => {
             line.fail(
                 ctx,
-                format!("command \"{}\" is not available in this build", other.name()),
+                format!(
+                    "command \"{}\" is not available in this build",
+                    other.name()
+                ),
                 crate::error::ErrorKind::Usage,
             )
             .await;
         }
     }
     line.tracker.wait_idle().await;
-    if !matches!(parsed.command, Command::Version | Command::Wait | Command::BucketVersion(_)) {
+    if !matches!(
+        parsed.command,
+        Command::Version | Command::Wait | Command::BucketVersion(_)
+    ) {
         ctx.output
             .send(Message::CommandDone {
                 name,

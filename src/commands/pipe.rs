@@ -24,18 +24,28 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PipeCmd) {
     let url = match Location::parse(&cmd.dst, cmd.flags.raw) {
         Ok(Location::Remote(u)) => u,
         Ok(Location::Local(_)) => {
-            return line.fail(ctx, "destination must be a bucket", ErrorKind::Usage).await;
+            return line
+                .fail(ctx, "destination must be a bucket", ErrorKind::Usage)
+                .await;
         }
         Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
     };
     if url.is_bucket() || url.is_prefix() {
         return line
-            .fail(ctx, format!("target \"{}\" must be an object", cmd.dst), ErrorKind::Usage)
+            .fail(
+                ctx,
+                format!("target \"{}\" must be an object", cmd.dst),
+                ErrorKind::Usage,
+            )
             .await;
     }
     if url.is_wildcard() {
         return line
-            .fail(ctx, format!("target \"{}\" can not contain glob characters", cmd.dst), ErrorKind::Usage)
+            .fail(
+                ctx,
+                format!("target \"{}\" can not contain glob characters", cmd.dst),
+                ErrorKind::Usage,
+            )
             .await;
     }
     let opts = match transfer_opts("pipe", false, &cmd.flags) {
@@ -89,7 +99,15 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PipeCmd) {
             .or_else(|| content_type::by_extension(&url.key))
             .unwrap_or_else(|| "application/octet-stream".to_string()),
     );
-    let result = upload_stdin(&client, &url.bucket, &url.key, &headers, opts.part_size, opts.concurrency).await;
+    let result = upload_stdin(
+        &client,
+        &url.bucket,
+        &url.key,
+        &headers,
+        opts.part_size,
+        opts.concurrency,
+    )
+    .await;
     line.report(ctx, record_for(result)).await;
 }
 
@@ -118,7 +136,9 @@ async fn upload_stdin(
     let mut stdin = tokio::io::stdin();
     let first = read_part(&mut stdin, part_size).await?;
     if (first.len() as u64) < part_size {
-        client.put_object(bucket, key, PutBody::Bytes(first), headers).await?;
+        client
+            .put_object(bucket, key, PutBody::Bytes(first), headers)
+            .await?;
         return Ok(());
     }
     let upload_id = client.create_multipart_upload(bucket, key, headers).await?;
@@ -138,7 +158,9 @@ async fn upload_stdin(
                 let n = number;
                 let full = data.len() as u64 == part_size;
                 in_flight.push(async move {
-                    client.upload_part(bucket, key, id, n, PutBody::Bytes(data)).await
+                    client
+                        .upload_part(bucket, key, id, n, PutBody::Bytes(data))
+                        .await
                 });
                 if full {
                     next = Some(read_part(&mut stdin, part_size).await?);
@@ -150,7 +172,9 @@ async fn upload_stdin(
             }
         }
         parts.sort_by_key(|p| p.part_number);
-        client.complete_multipart_upload(bucket, key, id, &parts).await?;
+        client
+            .complete_multipart_upload(bucket, key, id, &parts)
+            .await?;
         Ok::<(), StorageError>(())
     }
     .await;

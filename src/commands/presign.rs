@@ -14,12 +14,16 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PresignCmd) {
     let url = match Location::parse(&cmd.target, false) {
         Ok(Location::Remote(u)) => u,
         Ok(Location::Local(_)) => {
-            return line.fail(ctx, "source must be a remote object", ErrorKind::Usage).await;
+            return line
+                .fail(ctx, "source must be a remote object", ErrorKind::Usage)
+                .await;
         }
         Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
     };
     if url.is_bucket() || url.is_prefix() {
-        return line.fail(ctx, "remote source must be an object", ErrorKind::Usage).await;
+        return line
+            .fail(ctx, "remote source must be an object", ErrorKind::Usage)
+            .await;
     }
     if url.is_wildcard() {
         return line
@@ -35,7 +39,11 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PresignCmd) {
         Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
     };
     match client.presign_get(&url.bucket, &url.key, cmd.version_id.as_deref(), cmd.expire) {
-        Ok(signed) => ctx.output.send(Message::Raw(format!("{signed}\n").into_bytes().into())).await,
+        Ok(signed) => {
+            ctx.output
+                .send(Message::Raw(format!("{signed}\n").into_bytes().into()))
+                .await
+        }
         Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
     }
 }

@@ -130,7 +130,10 @@ mod tests {
 
     #[test]
     fn extension_then_sniffing() {
-        assert_eq!(by_extension("a/b.txt").unwrap(), "text/plain; charset=utf-8");
+        assert_eq!(
+            by_extension("a/b.txt").unwrap(),
+            "text/plain; charset=utf-8"
+        );
         assert_eq!(by_extension("x.json").unwrap(), "application/json");
         assert_eq!(by_extension("x.zip").unwrap(), "application/zip");
         assert_eq!(by_extension("index"), None);
@@ -138,8 +141,14 @@ mod tests {
             for_upload(None, "index", b"<html><body>hi</body></html>"),
             "text/html; charset=utf-8"
         );
-        assert_eq!(for_upload(None, "notes", b"just words\n"), "text/plain; charset=utf-8");
-        assert_eq!(for_upload(None, "blob", &[0u8, 1, 2, 3]), "application/octet-stream");
+        assert_eq!(
+            for_upload(None, "notes", b"just words\n"),
+            "text/plain; charset=utf-8"
+        );
+        assert_eq!(
+            for_upload(None, "blob", &[0u8, 1, 2, 3]),
+            "application/octet-stream"
+        );
         assert_eq!(for_upload(Some("video/mp4"), "x.txt", b""), "video/mp4");
     }
 }

@@ -43,19 +43,25 @@ pub async fn run_remote(ctx: &Arc<Ctx>, d: DeleteRemote) -> Vec<Record> {
             .await
             .map(|_| vec![None])
     } else {
-        client.delete_objects(&d.bucket, &d.keys).await.map(|outcomes| {
-            // Match outcomes to requested keys; a key the server did not mention
-            // counts as deleted (quiet mode semantics).
-            d.keys
-                .iter()
-                .map(|(k, v)| {
-                    outcomes
-                        .iter()
-                        .find(|o| &o.key == k && (v.is_none() || o.version_id == *v || o.error.is_some()))
-                        .and_then(|o| o.error.clone())
-                })
-                .collect()
-        })
+        client
+            .delete_objects(&d.bucket, &d.keys)
+            .await
+            .map(|outcomes| {
+                // Match outcomes to requested keys; a key the server did not mention
+                // counts as deleted (quiet mode semantics).
+                d.keys
+                    .iter()
+                    .map(|(k, v)| {
+                        outcomes
+                            .iter()
+                            .find(|o| {
+                                &o.key == k
+                                    && (v.is_none() || o.version_id == *v || o.error.is_some())
+                            })
+                            .and_then(|o| o.error.clone())
+                    })
+                    .collect()
+            })
     };
     match outcome {
         Ok(errors) => d

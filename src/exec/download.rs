@@ -174,7 +174,9 @@ async fn fetch(client: &S3Client, t: &Download, file: Arc<File>) -> Result<Fetch
                 let file = file.clone();
                 let etag = etag.clone();
                 async move {
-                    let part = client.get_object(bucket, key, version, Some((start, end))).await?;
+                    let part = client
+                        .get_object(bucket, key, version, Some((start, end)))
+                        .await?;
                     if etag.is_some() && part.meta.etag != etag {
                         return Err(StorageError::new(
                             ErrorKind::PreconditionFailed,
@@ -280,9 +282,8 @@ async fn prepare_dir(ctx: &Ctx, dir: &Path) -> Result<(), StorageError> {
     }
     let d = dir.to_path_buf();
     tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&d).map_err(|e| {
-            StorageError::new(ErrorKind::Io, format!("mkdir {}: {e}", d.display()))
-        })?;
+        std::fs::create_dir_all(&d)
+            .map_err(|e| StorageError::new(ErrorKind::Io, format!("mkdir {}: {e}", d.display())))?;
         local::cleanup_stale_temps(&d);
         Ok::<(), StorageError>(())
     })

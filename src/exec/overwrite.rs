@@ -103,14 +103,35 @@ mod tests {
 
     #[test]
     fn flags_combine() {
-        assert_eq!(skip_reason(&opts(true, false, false), 1, t(5, 0), 2, t(1, 0)), Some(EXISTS));
-        assert_eq!(skip_reason(&opts(true, true, false), 1, t(5, 0), 2, t(1, 0)), None);
-        assert_eq!(skip_reason(&opts(true, true, false), 2, t(5, 0), 2, t(1, 0)), Some(SIZE_MATCHES));
-        assert_eq!(skip_reason(&opts(true, false, true), 2, t(1, 0), 2, t(5, 0)), Some(NOT_NEWER));
+        assert_eq!(
+            skip_reason(&opts(true, false, false), 1, t(5, 0), 2, t(1, 0)),
+            Some(EXISTS)
+        );
+        assert_eq!(
+            skip_reason(&opts(true, true, false), 1, t(5, 0), 2, t(1, 0)),
+            None
+        );
+        assert_eq!(
+            skip_reason(&opts(true, true, false), 2, t(5, 0), 2, t(1, 0)),
+            Some(SIZE_MATCHES)
+        );
+        assert_eq!(
+            skip_reason(&opts(true, false, true), 2, t(1, 0), 2, t(5, 0)),
+            Some(NOT_NEWER)
+        );
         // -s -u: both must hold; s5cmd would let -u alone decide.
-        assert_eq!(skip_reason(&opts(false, true, true), 2, t(9, 0), 2, t(5, 0)), Some(SIZE_MATCHES));
-        assert_eq!(skip_reason(&opts(false, true, true), 3, t(9, 0), 2, t(5, 0)), None);
-        assert_eq!(skip_reason(&opts(false, false, false), 3, t(9, 0), 2, t(5, 0)), None);
+        assert_eq!(
+            skip_reason(&opts(false, true, true), 2, t(9, 0), 2, t(5, 0)),
+            Some(SIZE_MATCHES)
+        );
+        assert_eq!(
+            skip_reason(&opts(false, true, true), 3, t(9, 0), 2, t(5, 0)),
+            None
+        );
+        assert_eq!(
+            skip_reason(&opts(false, false, false), 3, t(9, 0), 2, t(5, 0)),
+            None
+        );
     }
 
     #[test]
@@ -126,7 +147,10 @@ mod tests {
         let x = t(1_700_000_000, 123_456_789).unwrap();
         assert_eq!(format_mtime_metadata(&x), "1700000000.123456789");
         assert_eq!(parse_mtime_metadata("1700000000.123456789"), Some(x));
-        assert_eq!(parse_mtime_metadata("1700000000.5"), t(1_700_000_000, 500_000_000));
+        assert_eq!(
+            parse_mtime_metadata("1700000000.5"),
+            t(1_700_000_000, 500_000_000)
+        );
         assert_eq!(parse_mtime_metadata("1700000000"), t(1_700_000_000, 0));
         assert_eq!(parse_mtime_metadata("x"), None);
     }

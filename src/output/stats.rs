@@ -77,6 +77,9 @@ mod tests {
         let json = s.render_json();
         let first: StatRecord = serde_json::from_str(json.lines().next().unwrap()).unwrap();
         assert_eq!(first.total, 2);
-        assert!(json.lines().all(|l| serde_json::from_str::<StatRecord>(l).is_ok()));
+        assert!(
+            json.lines()
+                .all(|l| serde_json::from_str::<StatRecord>(l).is_ok())
+        );
     }
 }

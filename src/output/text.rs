@@ -50,7 +50,13 @@ pub fn debug_line(record: &Record, reason: &str) -> String {
 pub fn flatten(message: &str) -> String {
     let replaced: String = message
         .chars()
-        .map(|c| if c == '\n' || c == '\t' || c == '\r' { ' ' } else { c })
+        .map(|c| {
+            if c == '\n' || c == '\t' || c == '\r' {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     replaced.replacen("  ", " ", 1).trim().to_string()
 }

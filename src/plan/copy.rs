@@ -100,21 +100,27 @@ pub async fn validate(
     let src_loc = Location::parse(src, raw).map_err(usage)?;
     let dst_loc = Location::parse(dst, raw).map_err(usage)?;
     if dst_loc.is_wildcard() {
-        return Err(usage(format!("target \"{dst}\" can not contain glob characters")));
+        return Err(usage(format!(
+            "target \"{dst}\" can not contain glob characters"
+        )));
     }
     if let Location::Remote(r) = &src_loc
         && !r.is_wildcard()
         && !r.raw
         && (r.is_bucket() || r.is_prefix())
     {
-        return Err(usage("source argument must contain wildcard character".into()));
+        return Err(usage(
+            "source argument must contain wildcard character".into(),
+        ));
     }
     let dst_is_container = match &dst_loc {
         Location::Remote(r) => r.is_bucket() || r.is_prefix(),
         Location::Local(_) => true,
     };
     if src_loc.is_wildcard() && !dst_is_container {
-        return Err(usage(format!("target \"{dst}\" must be a bucket or a prefix")));
+        return Err(usage(format!(
+            "target \"{dst}\" must be a bucket or a prefix"
+        )));
     }
     if version_id.is_some() && !src_loc.is_remote() {
         return Err(usage(
@@ -123,17 +129,24 @@ pub async fn validate(
         ));
     }
     if !src_loc.is_remote() && !dst_loc.is_remote() {
-        return Err(usage("local->local copy operations are not permitted".into()));
+        return Err(usage(
+            "local->local copy operations are not permitted".into(),
+        ));
     }
     if let Location::Local(l) = &src_loc
         && !l.is_wildcard()
     {
         match tokio::fs::metadata(&l.path).await {
             Err(_) => {
-                return Err((format!("given object {} not found", l.path), ErrorKind::NoSuchKey));
+                return Err((
+                    format!("given object {} not found", l.path),
+                    ErrorKind::NoSuchKey,
+                ));
             }
             Ok(m) if m.is_dir() && !dst_is_container => {
-                return Err(usage(format!("target \"{dst}\" must be a bucket or a prefix")));
+                return Err(usage(format!(
+                    "target \"{dst}\" must be a bucket or a prefix"
+                )));
             }
             Ok(_) => {}
         }
@@ -151,12 +164,18 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
         Ok(s) => s,
         Err((message, kind)) => return line.fail(ctx, message, kind).await,
     };
-    if cmd.flags.metadata_directive.is_some()
-        && !(sides.src.is_remote() && sides.dst.is_remote())
-    {
-        let what = if sides.src.is_remote() { "download" } else { "upload" };
+    if cmd.flags.metadata_directive.is_some() && !(sides.src.is_remote() && sides.dst.is_remote()) {
+        let what = if sides.src.is_remote() {
+            "download"
+        } else {
+            "upload"
+        };
         return line
-            .fail(ctx, format!("metadata directive is not supported for {what}"), ErrorKind::Usage)
+            .fail(
+                ctx,
+                format!("metadata directive is not supported for {what}"),
+                ErrorKind::Usage,
+            )
             .await;
     }
     let mut opts = match transfer_opts(op_name, cmd.is_move, &cmd.flags) {
@@ -201,7 +220,9 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
         }
         Location::Local(src) => {
             let batch = src.is_wildcard()
-                || tokio::fs::metadata(&src.path).await.is_ok_and(|m| m.is_dir());
+                || tokio::fs::metadata(&src.path)
+                    .await
+                    .is_ok_and(|m| m.is_dir());
             let rx = expand::local(src, !cmd.flags.no_follow_symlinks, &filters);
             if batch {
                 planner.drain_local(rx, &sides.dst).await;
@@ -238,7 +259,8 @@ impl Planner<'_> {
                 Ok(object) => {
                     if let Some(src) = src {
                         let url = src.with_key(object.info.key.clone());
-                        self.submit(&url, Some(&object), dst, object.clone(), true).await;
+                        self.submit(&url, Some(&object), dst, object.clone(), true)
+                            .await;
                     }
                 }
                 Err(e) => self.line.fail(self.ctx, e.to_string(), e.kind).await,
@@ -345,7 +367,12 @@ impl Planner<'_> {
         exec::submit(self.ctx, self.line, op).await;
     }
 
-    async fn local_destination(&self, dst: &str, name: &str, batch: bool) -> Result<String, StorageError> {
+    async fn local_destination(
+        &self,
+        dst: &str,
+        name: &str,
+        batch: bool,
+    ) -> Result<String, StorageError> {
         if batch {
             return dest::local_join(dst, name);
         }

@@ -60,10 +60,22 @@ mod tests {
 
     #[test]
     fn remote_destinations_concatenate() {
-        assert_eq!(remote(&url(""), "a/f.txt", true).to_string(), "s3://b/a/f.txt");
-        assert_eq!(remote(&url("p/"), "f.txt", false).to_string(), "s3://b/p/f.txt");
-        assert_eq!(remote(&url("a//b///"), "x", false).to_string(), "s3://b/a//b///x");
-        assert_eq!(remote(&url("exact.txt"), "f.txt", false).to_string(), "s3://b/exact.txt");
+        assert_eq!(
+            remote(&url(""), "a/f.txt", true).to_string(),
+            "s3://b/a/f.txt"
+        );
+        assert_eq!(
+            remote(&url("p/"), "f.txt", false).to_string(),
+            "s3://b/p/f.txt"
+        );
+        assert_eq!(
+            remote(&url("a//b///"), "x", false).to_string(),
+            "s3://b/a//b///x"
+        );
+        assert_eq!(
+            remote(&url("exact.txt"), "f.txt", false).to_string(),
+            "s3://b/exact.txt"
+        );
     }
 
     #[test]

@@ -141,7 +141,10 @@ pub fn local(path: &LocalPath, follow_symlinks: bool, filters: &Filters) -> Expa
         let relative = if info.key == given {
             basename(&info.key).to_string()
         } else {
-            info.key.strip_prefix(root.as_str()).unwrap_or(&info.key).to_string()
+            info.key
+                .strip_prefix(root.as_str())
+                .unwrap_or(&info.key)
+                .to_string()
         };
         Decision::Emit(relative)
     })
@@ -202,7 +205,10 @@ where
         }
         if report_no_match && !found && !listing_failed {
             let _ = tx
-                .send(Err(StorageError::new(ErrorKind::NoMatch, "no object found")))
+                .send(Err(StorageError::new(
+                    ErrorKind::NoMatch,
+                    "no object found",
+                )))
                 .await;
         }
     });

@@ -31,7 +31,11 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &RmCmd) {
     let remote_count = locations.iter().filter(|l| l.is_remote()).count();
     if remote_count != 0 && remote_count != locations.len() {
         return line
-            .fail(ctx, "arguments cannot have both local and remote sources", ErrorKind::Usage)
+            .fail(
+                ctx,
+                "arguments cannot have both local and remote sources",
+                ErrorKind::Usage,
+            )
             .await;
     }
     let mut bucket: Option<&str> = None;
@@ -120,8 +124,14 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &RmCmd) {
                             };
                             batch.push((o.info.key, version));
                             if batch.len() == DELETE_BATCH {
-                                submit_batch(ctx, line, &spec, &r.bucket, std::mem::take(&mut batch))
-                                    .await;
+                                submit_batch(
+                                    ctx,
+                                    line,
+                                    &spec,
+                                    &r.bucket,
+                                    std::mem::take(&mut batch),
+                                )
+                                .await;
                             }
                         }
                         Err(e) if e.kind == ErrorKind::NoMatch => {}

@@ -393,6 +393,16 @@ fn vm_hwm_kb(pid: u32) -> Option<u64> {
         .ok()
 }
 
+/// CPU time (user + system, seconds) a running process has used, from `/proc/<pid>/stat`.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // Fields 14 and 15 of stat(5) (utime, stime), counted from the state field (3).
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
 #[test]
 fn million_line_dry_run_streams_in_bounded_memory() {
     const LINES: usize = 1_000_000;
@@ -432,9 +442,13 @@ fn million_line_dry_run_streams_in_bounded_memory() {
     let stderr = child.stderr.take().unwrap();
     let errs = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap());
     let mut peak_kb = 0;
+    let mut cpu = 0.0f64;
     let status = loop {
         if let Some(kb) = vm_hwm_kb(pid) {
             peak_kb = peak_kb.max(kb);
+        }
+        if let Some(c) = cpu_seconds(pid) {
+            cpu = cpu.max(c);
         }
         if let Some(status) = child.try_wait().unwrap() {
             break status;
@@ -446,7 +460,7 @@ fn million_line_dry_run_streams_in_bounded_memory() {
     let errs = errs.join().unwrap();
     let elapsed = started.elapsed();
     eprintln!(
-        "1M-line --dry-run batch: {count} lines in {:.1} s, peak RSS {:.1} MB",
+        "1M-line --dry-run batch: {count} lines in {:.1} s (CPU {cpu:.1} s), peak RSS {:.1} MB",
         elapsed.as_secs_f64(),
         peak_kb as f64 / 1024.0
     );

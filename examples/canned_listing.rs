@@ -35,12 +35,24 @@ impl Listing {
     }
 
     fn len(&self, side: &str) -> usize {
-        if side == "dst/" { self.n + self.extra } else { self.n }
+        if side == "dst/" {
+            self.n + self.extra
+        } else {
+            self.n
+        }
     }
 
     fn page(&self, prefix: &str, start: usize) -> String {
-        let side = if prefix.starts_with("dst/") { "dst/" } else { "src/" };
-        let date = if side == "dst/" { "2021-01-01T00:00:00.000Z" } else { "2020-01-01T00:00:00.000Z" };
+        let side = if prefix.starts_with("dst/") {
+            "dst/"
+        } else {
+            "src/"
+        };
+        let date = if side == "dst/" {
+            "2021-01-01T00:00:00.000Z"
+        } else {
+            "2020-01-01T00:00:00.000Z"
+        };
         let total = self.len(side);
         let end = (start + PAGE).min(total);
         let mut xml = String::with_capacity(200 * PAGE);
@@ -63,14 +75,23 @@ impl Listing {
 }
 
 fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
-    query.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
 }
 
-async fn handle(listing: Arc<Listing>, req: Request<hyper::body::Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn handle(
+    listing: Arc<Listing>,
+    req: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let query = req.uri().query().unwrap_or("");
     if req.method() == hyper::Method::GET && query_param(query, "list-type") == Some("2") {
-        let prefix = query_param(query, "prefix").unwrap_or("").replace("%2F", "/");
-        let start = query_param(query, "continuation-token").and_then(|t| t.parse().ok()).unwrap_or(0);
+        let prefix = query_param(query, "prefix")
+            .unwrap_or("")
+            .replace("%2F", "/");
+        let start = query_param(query, "continuation-token")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
         let body = listing.page(&prefix, start);
         return Ok(Response::builder()
             .header("content-type", "application/xml")
@@ -79,25 +100,36 @@ async fn handle(listing: Arc<Listing>, req: Request<hyper::body::Incoming>) -> R
     }
     Ok(Response::builder()
         .status(501)
-        .body(Full::new(Bytes::from_static(b"<Error><Code>NotImplemented</Code><Message>canned listing server</Message></Error>")))
+        .body(Full::new(Bytes::from_static(
+            b"<Error><Code>NotImplemented</Code><Message>canned listing server</Message></Error>",
+        )))
         .expect("response"))
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let mut args = std::env::args().skip(1);
-    let n = args.next().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let n = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
     let extra = args.next().and_then(|a| a.parse().ok()).unwrap_or(0);
     let listing = Arc::new(Listing { n, extra });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     println!("endpoint=http://{}", listener.local_addr().expect("addr"));
     let _ = std::io::stdout().flush();
     let http = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     loop {
-        let Ok((sock, _)) = listener.accept().await else { continue };
+        let Ok((sock, _)) = listener.accept().await else {
+            continue;
+        };
         let listing = listing.clone();
         let service = hyper::service::service_fn(move |req| handle(listing.clone(), req));
-        let conn = http.serve_connection(TokioIo::new(sock), service).into_owned();
+        let conn = http
+            .serve_connection(TokioIo::new(sock), service)
+            .into_owned();
         tokio::spawn(conn);
     }
 }

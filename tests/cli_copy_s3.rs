@@ -11,12 +11,24 @@ use s5rs::storage::ObjectHeaders;
 fn single_copy_text_and_json() {
     let env = TestEnv::new();
     env.put("testfile1.txt", b"content");
-    let out = env.run(&["cp", "s3://bkt/testfile1.txt", "s3://bkt/copy_testfile1.txt"]);
+    let out = env.run(&[
+        "cp",
+        "s3://bkt/testfile1.txt",
+        "s3://bkt/copy_testfile1.txt",
+    ]);
     out.ok();
-    assert_eq!(out.stdout, "cp s3://bkt/testfile1.txt s3://bkt/copy_testfile1.txt\n");
+    assert_eq!(
+        out.stdout,
+        "cp s3://bkt/testfile1.txt s3://bkt/copy_testfile1.txt\n"
+    );
     assert_eq!(env.keys(), ["copy_testfile1.txt", "testfile1.txt"]);
     assert_eq!(env.get("copy_testfile1.txt").unwrap(), b"content");
-    let out = env.run(&["--json", "cp", "s3://bkt/testfile1.txt", "s3://bkt/copy2.txt"]);
+    let out = env.run(&[
+        "--json",
+        "cp",
+        "s3://bkt/testfile1.txt",
+        "s3://bkt/copy2.txt",
+    ]);
     out.ok();
     let r = &out.records()[0];
     assert_eq!(r.operation, "cp");
@@ -33,10 +45,22 @@ fn destination_forms() {
     env.make_bucket("bkt2");
     env.put("testfile1.txt", b"x");
     for (args, printed) in [
-        (vec!["cp", "s3://bkt/testfile1.txt", "s3://bkt2/"], "s3://bkt2/testfile1.txt"),
-        (vec!["cp", "--flatten", "s3://bkt/testfile1.txt", "s3://bkt2/f/"], "s3://bkt2/f/testfile1.txt"),
-        (vec!["cp", "s3://bkt/testfile1.txt", "s3://bkt2/testfile1.txt"], "s3://bkt2/testfile1.txt"),
-        (vec!["cp", "s3://bkt/testfile1.txt", "s3://bkt/prefix/"], "s3://bkt/prefix/testfile1.txt"),
+        (
+            vec!["cp", "s3://bkt/testfile1.txt", "s3://bkt2/"],
+            "s3://bkt2/testfile1.txt",
+        ),
+        (
+            vec!["cp", "--flatten", "s3://bkt/testfile1.txt", "s3://bkt2/f/"],
+            "s3://bkt2/f/testfile1.txt",
+        ),
+        (
+            vec!["cp", "s3://bkt/testfile1.txt", "s3://bkt2/testfile1.txt"],
+            "s3://bkt2/testfile1.txt",
+        ),
+        (
+            vec!["cp", "s3://bkt/testfile1.txt", "s3://bkt/prefix/"],
+            "s3://bkt/prefix/testfile1.txt",
+        ),
     ] {
         let out = env.run(&args);
         out.ok();
@@ -62,7 +86,10 @@ fn odd_keys_copy_verbatim() {
     }
     env.run(&["cp", "s3://bkt/*", "s3://dst/"]).ok();
     assert_eq!(env.keys_in("dst"), sorted(&keys));
-    assert_eq!(env.get_in("dst", "sub///test&@$:,?;= 4.txt").unwrap(), b"sub///test&@$:,?;= 4.txt");
+    assert_eq!(
+        env.get_in("dst", "sub///test&@$:,?;= 4.txt").unwrap(),
+        b"sub///test&@$:,?;= 4.txt"
+    );
 }
 
 #[test]
@@ -74,7 +101,10 @@ fn wildcard_copies() {
     let out = env.run(&["cp", "s3://bkt/*", "s3://bkt/dst/"]);
     out.ok();
     assert_eq!(out.lines().len(), 4);
-    assert!(out.stdout.contains("cp s3://bkt/a/b/f4.txt s3://bkt/dst/a/b/f4.txt\n"));
+    assert!(
+        out.stdout
+            .contains("cp s3://bkt/a/b/f4.txt s3://bkt/dst/a/b/f4.txt\n")
+    );
     let out = env.run(&["cp", "--flatten", "s3://bkt/a/*", "s3://bkt/flat/"]);
     out.ok();
     let out = env.run(&["cp", "s3://bkt/*", "s3://bkt/dst"]);
@@ -105,7 +135,13 @@ fn size_and_newer_flags() {
     let env = TestEnv::new();
     env.put("config/.local/folder1/file1.txt", b"1");
     env.put("config/.local/folder2/file2.txt", b"2");
-    let out = env.run(&["cp", "-u", "-s", "s3://bkt/config/.local/*", "s3://bkt/.local/"]);
+    let out = env.run(&[
+        "cp",
+        "-u",
+        "-s",
+        "s3://bkt/config/.local/*",
+        "s3://bkt/.local/",
+    ]);
     out.ok();
     assert_eq!(
         out.sorted(),
@@ -115,12 +151,32 @@ fn size_and_newer_flags() {
         ])
     );
     // Again: same sizes, not newer — skipped.
-    let out = env.run(&["--json", "cp", "-u", "-s", "s3://bkt/config/.local/*", "s3://bkt/.local/"]);
+    let out = env.run(&[
+        "--json",
+        "cp",
+        "-u",
+        "-s",
+        "s3://bkt/config/.local/*",
+        "s3://bkt/.local/",
+    ]);
     out.ok();
-    assert!(out.records().iter().all(|r| r.success && r.skipped.is_some()));
-    let out = env.run(&["--json", "cp", "-n", "s3://bkt/config/.local/folder1/file1.txt", "s3://bkt/.local/folder1/"]);
+    assert!(
+        out.records()
+            .iter()
+            .all(|r| r.success && r.skipped.is_some())
+    );
+    let out = env.run(&[
+        "--json",
+        "cp",
+        "-n",
+        "s3://bkt/config/.local/folder1/file1.txt",
+        "s3://bkt/.local/folder1/",
+    ]);
     out.ok();
-    assert_eq!(out.records()[0].skipped.as_deref(), Some("object already exists"));
+    assert_eq!(
+        out.records()[0].skipped.as_deref(),
+        Some("object already exists")
+    );
 }
 
 #[test]
@@ -128,18 +184,29 @@ fn metadata_is_kept_unless_headers_are_given() {
     let env = TestEnv::new();
     let headers = ObjectHeaders {
         content_type: Some("text/x-custom".into()),
-        metadata: vec![("Key1".into(), "value1".into()), ("Key2".into(), "value2".into())],
+        metadata: vec![
+            ("Key1".into(), "value1".into()),
+            ("Key2".into(), "value2".into()),
+        ],
         ..ObjectHeaders::default()
     };
     env.put_in("bkt", "index", b"<html>", &headers);
-    env.run(&["cp", "s3://bkt/index", "s3://bkt/index_copy"]).ok();
+    env.run(&["cp", "s3://bkt/index", "s3://bkt/index_copy"])
+        .ok();
     let m = env.head_in("bkt", "index_copy");
     assert_eq!(m.metadata.get("key1").map(String::as_str), Some("value1"));
     assert_eq!(m.content_type.as_deref(), Some("text/x-custom"));
     for extra in [&[][..], &["--metadata-directive", "REPLACE"][..]] {
         let mut args = vec!["cp"];
         args.extend_from_slice(extra);
-        args.extend(["--metadata", "Key1=foo", "--metadata", "Key2=bar", "s3://bkt/index", "s3://bkt/index_cp"]);
+        args.extend([
+            "--metadata",
+            "Key1=foo",
+            "--metadata",
+            "Key2=bar",
+            "s3://bkt/index",
+            "s3://bkt/index_cp",
+        ]);
         env.run(&args).ok();
         let m = env.head_in("bkt", "index_cp");
         assert_eq!(m.metadata.get("key1").map(String::as_str), Some("foo"));
@@ -161,7 +228,8 @@ fn raw_keys() {
     let out = env.run(&["cp", "--raw", "s3://bkt/file*", "s3://dst"]);
     out.code(1);
     assert!(
-        out.stderr.starts_with("ERROR \"cp s3://bkt/file* s3://dst/file*\": NoSuchKey"),
+        out.stderr
+            .starts_with("ERROR \"cp s3://bkt/file* s3://dst/file*\": NoSuchKey"),
         "{}",
         out.stderr
     );
@@ -171,13 +239,33 @@ fn raw_keys() {
 fn exclude_filters() {
     let env = TestEnv::new();
     env.make_bucket("dst");
-    for k in ["file.txt", "file1.txt", "readme.md", "main.py", "main.c", "main/file.txt"] {
+    for k in [
+        "file.txt",
+        "file1.txt",
+        "readme.md",
+        "main.py",
+        "main.c",
+        "main/file.txt",
+    ] {
         env.put(k, b"x");
     }
-    env.run(&["cp", "--exclude", "main*", "s3://bkt/*", "s3://dst/"]).ok();
-    assert_eq!(env.keys_in("dst"), sorted(&["file.txt", "file1.txt", "readme.md"]));
+    env.run(&["cp", "--exclude", "main*", "s3://bkt/*", "s3://dst/"])
+        .ok();
+    assert_eq!(
+        env.keys_in("dst"),
+        sorted(&["file.txt", "file1.txt", "readme.md"])
+    );
     env.make_bucket("dst2");
-    env.run(&["cp", "--exclude", "main*", "--exclude", "*.md", "s3://bkt/*", "s3://dst2/"]).ok();
+    env.run(&[
+        "cp",
+        "--exclude",
+        "main*",
+        "--exclude",
+        "*.md",
+        "s3://bkt/*",
+        "s3://dst2/",
+    ])
+    .ok();
     assert_eq!(env.keys_in("dst2"), sorted(&["file.txt", "file1.txt"]));
 }
 
@@ -187,10 +275,30 @@ fn content_type_flag() {
     env.make_bucket("dst");
     env.put("testfile.txt", b"x");
     env.put("other.txt", b"y");
-    env.run(&["cp", "--content-type", "video/avi", "s3://bkt/testfile.txt", "s3://dst/"]).ok();
-    assert_eq!(env.head_in("dst", "testfile.txt").content_type.as_deref(), Some("video/avi"));
-    env.run(&["cp", "--content-type", "video/avi", "s3://bkt/*", "s3://dst/all/"]).ok();
+    env.run(&[
+        "cp",
+        "--content-type",
+        "video/avi",
+        "s3://bkt/testfile.txt",
+        "s3://dst/",
+    ])
+    .ok();
+    assert_eq!(
+        env.head_in("dst", "testfile.txt").content_type.as_deref(),
+        Some("video/avi")
+    );
+    env.run(&[
+        "cp",
+        "--content-type",
+        "video/avi",
+        "s3://bkt/*",
+        "s3://dst/all/",
+    ])
+    .ok();
     for k in ["all/other.txt", "all/testfile.txt"] {
-        assert_eq!(env.head_in("dst", k).content_type.as_deref(), Some("video/avi"));
+        assert_eq!(
+            env.head_in("dst", k).content_type.as_deref(),
+            Some("video/avi")
+        );
     }
 }

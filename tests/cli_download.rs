@@ -34,7 +34,10 @@ fn adjacent_slashes_in_keys() {
     assert_eq!(env.read_file("file1.txt").unwrap(), b"x");
     let out = env.run(&["cp", "s3://bkt//a/b///c////file1.txt", "dir/"]);
     out.ok();
-    assert_eq!(out.stdout, "cp s3://bkt//a/b///c////file1.txt dir/file1.txt\n");
+    assert_eq!(
+        out.stdout,
+        "cp s3://bkt//a/b///c////file1.txt dir/file1.txt\n"
+    );
 }
 
 #[test]
@@ -86,7 +89,15 @@ fn put_all(env: &TestEnv, keys: &[&str]) {
 #[test]
 fn flatten() {
     let env = TestEnv::new();
-    put_all(&env, &["testfile1.txt", "a/readme.md", "a/filename-with-hypen.gz", "b/another_test_file.txt"]);
+    put_all(
+        &env,
+        &[
+            "testfile1.txt",
+            "a/readme.md",
+            "a/filename-with-hypen.gz",
+            "b/another_test_file.txt",
+        ],
+    );
     let out = env.run(&["cp", "--flatten", "s3://bkt/*", "."]);
     out.ok();
     assert_eq!(
@@ -100,7 +111,12 @@ fn flatten() {
     );
     assert_eq!(
         env.files(),
-        sorted(&["another_test_file.txt", "filename-with-hypen.gz", "readme.md", "testfile1.txt"])
+        sorted(&[
+            "another_test_file.txt",
+            "filename-with-hypen.gz",
+            "readme.md",
+            "testfile1.txt"
+        ])
     );
     assert_eq!(env.read_file("readme.md").unwrap(), b"a/readme.md");
 }
@@ -108,7 +124,15 @@ fn flatten() {
 #[test]
 fn flatten_with_patterns() {
     let env = TestEnv::new();
-    put_all(&env, &["testfile1.txt", "readme.md", "filename-with-hypen.gz", "dir/another_test_file.txt"]);
+    put_all(
+        &env,
+        &[
+            "testfile1.txt",
+            "readme.md",
+            "filename-with-hypen.gz",
+            "dir/another_test_file.txt",
+        ],
+    );
     let out = env.run(&["cp", "--flatten", "s3://bkt/*.txt", "."]);
     out.ok();
     assert_eq!(
@@ -138,12 +162,18 @@ fn wildcard_recreates_the_tree() {
     put_all(&env, &keys);
     let out = env.run(&["cp", "s3://bkt/*", "."]);
     out.ok();
-    let want: Vec<String> = keys.iter().map(|k| format!("cp s3://bkt/{k} {k}")).collect();
+    let want: Vec<String> = keys
+        .iter()
+        .map(|k| format!("cp s3://bkt/{k} {k}"))
+        .collect();
     let mut want = want;
     want.sort();
     assert_eq!(out.sorted(), want);
     assert_eq!(env.files(), sorted(&keys));
-    assert_eq!(env.read_file("c/d/e/another_test_file.txt").unwrap(), b"c/d/e/another_test_file.txt");
+    assert_eq!(
+        env.read_file("c/d/e/another_test_file.txt").unwrap(),
+        b"c/d/e/another_test_file.txt"
+    );
     let env2 = TestEnv::new();
     put_all(&env2, &keys);
     let out = env2.run(&["cp", "s3://bkt/*/*.txt", "."]);
@@ -172,7 +202,10 @@ fn wildcard_into_a_new_directory() {
             "cp s3://bkt/f2.txt given-directory/f2.txt",
         ])
     );
-    assert_eq!(env.read_file("given-directory/a/b/f4.txt").unwrap(), b"a/b/f4.txt");
+    assert_eq!(
+        env.read_file("given-directory/a/b/f4.txt").unwrap(),
+        b"a/b/f4.txt"
+    );
 }
 
 #[test]
@@ -188,12 +221,18 @@ fn overwrite_rules() {
         out.stderr,
         "DEBUG \"cp s3://bkt/testfile1.txt testfile1.txt\": object already exists\n"
     );
-    assert_eq!(env.read_file("testfile1.txt").unwrap(), b"this is the content");
+    assert_eq!(
+        env.read_file("testfile1.txt").unwrap(),
+        b"this is the content"
+    );
     // -n -s: sizes differ, overwritten.
     let out = env.run(&["cp", "-n", "-s", "s3://bkt/testfile1.txt", "."]);
     out.ok();
     assert_eq!(out.stdout, "cp s3://bkt/testfile1.txt testfile1.txt\n");
-    assert_eq!(env.read_file("testfile1.txt").unwrap(), b"this is the content\n");
+    assert_eq!(
+        env.read_file("testfile1.txt").unwrap(),
+        b"this is the content\n"
+    );
     // -s with equal sizes: skipped (JSON: success with a reason).
     let out = env.run(&["--json", "cp", "-s", "s3://bkt/testfile1.txt", "."]);
     out.ok();
@@ -204,7 +243,10 @@ fn overwrite_rules() {
     env.write_file("testfile1.txt", b"old");
     let out = env.run(&["cp", "s3://bkt/testfile1.txt", "."]);
     out.ok();
-    assert_eq!(env.read_file("testfile1.txt").unwrap(), b"this is the content\n");
+    assert_eq!(
+        env.read_file("testfile1.txt").unwrap(),
+        b"this is the content\n"
+    );
 }
 
 #[test]
@@ -220,7 +262,14 @@ fn if_source_newer() {
 
     env.write_file("testfile1.txt", b"local");
     env.set_mtime("testfile1.txt", 60);
-    let out = env.run(&["--log=debug", "cp", "-n", "-u", "s3://bkt/testfile1.txt", "."]);
+    let out = env.run(&[
+        "--log=debug",
+        "cp",
+        "-n",
+        "-u",
+        "s3://bkt/testfile1.txt",
+        ".",
+    ]);
     out.code(0);
     assert_eq!(out.stdout, "");
     assert_eq!(
@@ -237,9 +286,21 @@ fn if_source_newer() {
 #[test]
 fn size_and_newer_into_hidden_dirs() {
     let env = TestEnv::new();
-    put_all(&env, &["config/.local/folder1/file1.txt", "config/.local/folder2/file2.txt"]);
+    put_all(
+        &env,
+        &[
+            "config/.local/folder1/file1.txt",
+            "config/.local/folder2/file2.txt",
+        ],
+    );
     let w = env.path().to_str().unwrap().to_string();
-    let out = env.run(&["cp", "-u", "-s", "s3://bkt/config/.local/*", &format!("{w}/.local")]);
+    let out = env.run(&[
+        "cp",
+        "-u",
+        "-s",
+        "s3://bkt/config/.local/*",
+        &format!("{w}/.local"),
+    ]);
     out.ok();
     assert_eq!(
         out.sorted(),
@@ -258,7 +319,8 @@ fn missing_object_creates_nothing_and_keeps_files() {
     let out = env.run(&["cp", "s3://bkt/testfile1.txt", "testfile1.txt"]);
     out.code(1);
     assert!(
-        out.stderr.starts_with("ERROR \"cp s3://bkt/testfile1.txt testfile1.txt\": NoSuchKey"),
+        out.stderr
+            .starts_with("ERROR \"cp s3://bkt/testfile1.txt testfile1.txt\": NoSuchKey"),
         "{}",
         out.stderr
     );
@@ -269,7 +331,10 @@ fn missing_object_creates_nothing_and_keeps_files() {
     let r = &out.records()[0];
     assert!(!r.success);
     assert_eq!(r.error_kind.as_deref(), Some("no_such_key"));
-    assert_eq!(r.command.as_deref(), Some("cp s3://bkt/testfile1.txt testfile1.txt"));
+    assert_eq!(
+        r.command.as_deref(),
+        Some("cp s3://bkt/testfile1.txt testfile1.txt")
+    );
     assert_eq!(env.files(), ["testfile1.txt"]);
     assert_eq!(env.read_file("testfile1.txt").unwrap(), b"precious");
 }
@@ -279,7 +344,16 @@ fn multipart_download_with_progress() {
     let env = TestEnv::new();
     let data: Vec<u8> = (0..3 * 1024 * 1024 + 17).map(|i| (i % 251) as u8).collect();
     env.put("log.txt", &data);
-    let out = env.run(&["cp", "--show-progress", "--concurrency", "3", "--part-size", "1", "s3://bkt/log.txt", "."]);
+    let out = env.run(&[
+        "cp",
+        "--show-progress",
+        "--concurrency",
+        "3",
+        "--part-size",
+        "1",
+        "s3://bkt/log.txt",
+        ".",
+    ]);
     out.code(0);
     assert_eq!(env.read_file("log.txt").unwrap(), data);
     assert_eq!(env.files(), ["log.txt"]);
@@ -293,7 +367,10 @@ fn dry_run_changes_nothing() {
     out.ok();
     assert_eq!(
         out.sorted(),
-        sorted(&["cp s3://bkt/c/file2.txt dir/c/file2.txt", "cp s3://bkt/file1.txt dir/file1.txt"])
+        sorted(&[
+            "cp s3://bkt/c/file2.txt dir/c/file2.txt",
+            "cp s3://bkt/file1.txt dir/file1.txt"
+        ])
     );
     assert!(!env.local("dir").exists());
 }
@@ -301,13 +378,41 @@ fn dry_run_changes_nothing() {
 #[test]
 fn exclude_and_include() {
     let env = TestEnv::new();
-    put_all(&env, &["file1.txt", "file2.txt", "file.py", "a.py", "src/file.py", "main.c"]);
+    put_all(
+        &env,
+        &[
+            "file1.txt",
+            "file2.txt",
+            "file.py",
+            "a.py",
+            "src/file.py",
+            "main.c",
+        ],
+    );
     let out = env.run(&["cp", "--exclude", "*.py", "s3://bkt/*", "."]);
     out.ok();
     assert_eq!(env.files(), sorted(&["file1.txt", "file2.txt", "main.c"]));
     let env = TestEnv::new();
-    put_all(&env, &["file1.txt", "file2.txt", "file.py", "a.py", "src/file.py", "main.c"]);
-    let out = env.run(&["cp", "--exclude", "*.py", "--exclude", "file*", "s3://bkt/*", "."]);
+    put_all(
+        &env,
+        &[
+            "file1.txt",
+            "file2.txt",
+            "file.py",
+            "a.py",
+            "src/file.py",
+            "main.c",
+        ],
+    );
+    let out = env.run(&[
+        "cp",
+        "--exclude",
+        "*.py",
+        "--exclude",
+        "file*",
+        "s3://bkt/*",
+        ".",
+    ]);
     out.ok();
     assert_eq!(out.stdout, "cp s3://bkt/main.c main.c\n");
 }
@@ -317,27 +422,64 @@ fn exclude_relative_to_a_partial_prefix() {
     let env = TestEnv::new();
     put_all(
         &env,
-        &["abc/file.txt", "abc/file2.txt", "abc/abc/file3.txt", "abcd/main.py", "ab/file.py", "a/helper.c", "abc.pdf"],
+        &[
+            "abc/file.txt",
+            "abc/file2.txt",
+            "abc/abc/file3.txt",
+            "abcd/main.py",
+            "ab/file.py",
+            "a/helper.c",
+            "abc.pdf",
+        ],
     );
     let out = env.run(&["cp", "--exclude", "*.txt", "s3://bkt/abc*", "."]);
     out.ok();
     assert_eq!(
         out.sorted(),
-        sorted(&["cp s3://bkt/abc.pdf abc.pdf", "cp s3://bkt/abcd/main.py abcd/main.py"])
+        sorted(&[
+            "cp s3://bkt/abc.pdf abc.pdf",
+            "cp s3://bkt/abcd/main.py abcd/main.py"
+        ])
     );
 }
 
 #[test]
 fn include_filters() {
     let env = TestEnv::new();
-    put_all(&env, &["file1.py", "file2.py", "file.txt", "a.txt", "src/file.txt"]);
+    put_all(
+        &env,
+        &["file1.py", "file2.py", "file.txt", "a.txt", "src/file.txt"],
+    );
     let out = env.run(&["cp", "--include", "*.py", "s3://bkt/*", "."]);
     out.ok();
-    assert_eq!(out.sorted(), sorted(&["cp s3://bkt/file1.py file1.py", "cp s3://bkt/file2.py file2.py"]));
+    assert_eq!(
+        out.sorted(),
+        sorted(&[
+            "cp s3://bkt/file1.py file1.py",
+            "cp s3://bkt/file2.py file2.py"
+        ])
+    );
 
     let env = TestEnv::new();
-    put_all(&env, &["file1.py", "file2.py", "test.py", "app.py", "docs/readme.md"]);
-    let out = env.run(&["cp", "--include", "file*", "--exclude", "*.py", "s3://bkt/*", "."]);
+    put_all(
+        &env,
+        &[
+            "file1.py",
+            "file2.py",
+            "test.py",
+            "app.py",
+            "docs/readme.md",
+        ],
+    );
+    let out = env.run(&[
+        "cp",
+        "--include",
+        "file*",
+        "--exclude",
+        "*.py",
+        "s3://bkt/*",
+        ".",
+    ]);
     out.ok();
     assert_eq!(out.stdout, "");
     assert!(env.files().is_empty());
@@ -345,10 +487,30 @@ fn include_filters() {
     let env = TestEnv::new();
     put_all(
         &env,
-        &["file1.py", "file2.py", "file1.go", "file2.go", "test.py", "app.py", "app.go", "vendor/package.go", "docs/readme.md"],
+        &[
+            "file1.py",
+            "file2.py",
+            "file1.go",
+            "file2.go",
+            "test.py",
+            "app.py",
+            "app.go",
+            "vendor/package.go",
+            "docs/readme.md",
+        ],
     );
     let out = env.run(&[
-        "cp", "--exclude", "file*", "--exclude", "vendor/*", "--include", "*.py", "--include", "*.go", "s3://bkt/*", ".",
+        "cp",
+        "--exclude",
+        "file*",
+        "--exclude",
+        "vendor/*",
+        "--include",
+        "*.py",
+        "--include",
+        "*.go",
+        "s3://bkt/*",
+        ".",
     ]);
     out.ok();
     assert_eq!(env.files(), sorted(&["app.go", "app.py", "test.py"]));
@@ -381,12 +543,20 @@ fn rename_onto_a_directory_fails_and_leaves_no_temp_file() {
     let out = env.run(&["cp", "s3://bkt/up1/*", "pf/"]);
     out.code(1);
     assert_eq!(out.stdout, "cp s3://bkt/up1/f2.txt pf/f2.txt\n");
-    assert!(out.stderr.starts_with("ERROR \"cp s3://bkt/up1/f1.txt pf/f1.txt\": "), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("ERROR \"cp s3://bkt/up1/f1.txt pf/f1.txt\": "),
+        "{}",
+        out.stderr
+    );
     let names: Vec<String> = std::fs::read_dir(env.local("pf"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(sorted(&names.iter().map(String::as_str).collect::<Vec<_>>()), ["f1.txt", "f2.txt"]);
+    assert_eq!(
+        sorted(&names.iter().map(String::as_str).collect::<Vec<_>>()),
+        ["f1.txt", "f2.txt"]
+    );
 }
 
 #[test]
@@ -397,14 +567,24 @@ fn downloads_get_the_object_mtime() {
     // Uploaded by s5rs: the file's mtime travels in `mtime` metadata.
     env.write_file("src.txt", b"y");
     env.set_mtime("src.txt", -86_400);
-    let want = std::fs::metadata(env.local("src.txt")).unwrap().modified().unwrap();
+    let want = std::fs::metadata(env.local("src.txt"))
+        .unwrap()
+        .modified()
+        .unwrap();
     env.run(&["cp", "src.txt", "s3://bkt/"]).ok();
-    env.run(&["cp", "s3://bkt/plain.txt", "s3://bkt/src.txt", "out/"]).code(2);
+    env.run(&["cp", "s3://bkt/plain.txt", "s3://bkt/src.txt", "out/"])
+        .code(2);
     env.run(&["cp", "s3://bkt/*.txt", "out/"]).ok();
-    let got = std::fs::metadata(env.local("out/src.txt")).unwrap().modified().unwrap();
+    let got = std::fs::metadata(env.local("out/src.txt"))
+        .unwrap()
+        .modified()
+        .unwrap();
     let diff = got.duration_since(want).unwrap_or_else(|e| e.duration());
     assert!(diff.as_millis() < 1000, "mtime {got:?} vs {want:?}");
-    let got: chrono::DateTime<chrono::Utc> =
-        std::fs::metadata(env.local("out/plain.txt")).unwrap().modified().unwrap().into();
+    let got: chrono::DateTime<chrono::Utc> = std::fs::metadata(env.local("out/plain.txt"))
+        .unwrap()
+        .modified()
+        .unwrap()
+        .into();
     assert!((got - lm).num_milliseconds().abs() < 1000, "{got} vs {lm}");
 }

@@ -28,7 +28,10 @@ fn wildcard_download_move() {
     assert_eq!(out.lines().len(), 4);
     assert!(out.lines().iter().all(|l| l.starts_with("mv s3://bkt/")));
     assert!(env.keys().is_empty());
-    assert_eq!(env.files(), sorted(&["a/b/f4.txt", "a/f3.txt", "f1.txt", "f2.txt"]));
+    assert_eq!(
+        env.files(),
+        sorted(&["a/b/f4.txt", "a/f3.txt", "f1.txt", "f2.txt"])
+    );
 }
 
 #[test]
@@ -67,9 +70,13 @@ fn server_side_moves() {
     env.put("testfile1.txt", b"x");
     let out = env.run(&["mv", "s3://bkt/testfile1.txt", "s3://bkt/dst/testfile1.txt"]);
     out.ok();
-    assert_eq!(out.stdout, "mv s3://bkt/testfile1.txt s3://bkt/dst/testfile1.txt\n");
+    assert_eq!(
+        out.stdout,
+        "mv s3://bkt/testfile1.txt s3://bkt/dst/testfile1.txt\n"
+    );
     assert_eq!(env.keys(), ["dst/testfile1.txt"]);
-    env.run(&["mv", "s3://bkt/dst/testfile1.txt", "s3://bkt2/"]).ok();
+    env.run(&["mv", "s3://bkt/dst/testfile1.txt", "s3://bkt2/"])
+        .ok();
     assert!(env.keys().is_empty());
     assert_eq!(env.keys_in("bkt2"), ["testfile1.txt"]);
 }
@@ -89,7 +96,10 @@ fn wildcard_server_side_move_and_dry_run() {
     let out = env.run(&["--dry-run", "mv", "s3://bkt/*", "s3://bkt/dst/"]);
     out.ok();
     assert_eq!(out.sorted(), want);
-    assert_eq!(env.keys(), sorted(&["a/b/f4.txt", "a/f3.txt", "f1.txt", "f2.txt"]));
+    assert_eq!(
+        env.keys(),
+        sorted(&["a/b/f4.txt", "a/f3.txt", "f1.txt", "f2.txt"])
+    );
     let out = env.run(&["mv", "s3://bkt/*", "s3://bkt/dst/"]);
     out.ok();
     assert_eq!(out.sorted(), want);

@@ -16,7 +16,10 @@ fn single_object_text_and_json() {
     assert_eq!(env.keys(), ["other"]);
     let out = env.run(&["--json", "rm", "s3://bkt/other"]);
     out.ok();
-    assert_eq!(out.stdout, "{\"operation\":\"rm\",\"success\":true,\"source\":\"s3://bkt/other\"}\n");
+    assert_eq!(
+        out.stdout,
+        "{\"operation\":\"rm\",\"success\":true,\"source\":\"s3://bkt/other\"}\n"
+    );
     assert!(env.keys().is_empty());
 }
 
@@ -33,7 +36,10 @@ fn wildcard_text_and_json() {
     assert_eq!(env.keys().len(), 4);
     let out = env.run(&["rm", "s3://bkt/*"]);
     out.ok();
-    let want: Vec<String> = sorted(&keys).iter().map(|k| format!("rm s3://bkt/{k}")).collect();
+    let want: Vec<String> = sorted(&keys)
+        .iter()
+        .map(|k| format!("rm s3://bkt/{k}"))
+        .collect();
     assert_eq!(out.sorted(), want);
     assert!(env.keys().is_empty());
     for k in keys {
@@ -41,9 +47,19 @@ fn wildcard_text_and_json() {
     }
     let out = env.run(&["--json", "rm", "s3://bkt/*"]);
     out.ok();
-    let mut sources: Vec<String> = out.records().into_iter().map(|r| r.source.unwrap()).collect();
+    let mut sources: Vec<String> = out
+        .records()
+        .into_iter()
+        .map(|r| r.source.unwrap())
+        .collect();
     sources.sort();
-    assert_eq!(sources, sorted(&keys).iter().map(|k| format!("s3://bkt/{k}")).collect::<Vec<_>>());
+    assert_eq!(
+        sources,
+        sorted(&keys)
+            .iter()
+            .map(|k| format!("s3://bkt/{k}"))
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -62,30 +78,52 @@ fn local_files() {
     out.ok();
     assert_eq!(out.stdout, "rm testfile1.txt\n");
     assert!(env.files().is_empty());
-    for f in ["testfile1.txt", "another_test_file.txt", "readme.md", "main.py"] {
+    for f in [
+        "testfile1.txt",
+        "another_test_file.txt",
+        "readme.md",
+        "main.py",
+    ] {
         env.write_file(f, b"x");
     }
     let out = env.run(&["rm", "*.txt"]);
     out.ok();
-    assert_eq!(out.sorted(), sorted(&["rm another_test_file.txt", "rm testfile1.txt"]));
+    assert_eq!(
+        out.sorted(),
+        sorted(&["rm another_test_file.txt", "rm testfile1.txt"])
+    );
     assert_eq!(env.files(), sorted(&["main.py", "readme.md"]));
 }
 
 #[test]
 fn local_directories_are_emptied_not_removed() {
     let env = TestEnv::new();
-    for f in ["testdir/file1.txt", "testdir/file2.txt", "testdir/readme.md"] {
+    for f in [
+        "testdir/file1.txt",
+        "testdir/file2.txt",
+        "testdir/readme.md",
+    ] {
         env.write_file(f, b"x");
     }
     let out = env.run(&["rm", "testdir"]);
     out.ok();
     assert_eq!(
         out.sorted(),
-        sorted(&["rm testdir/file1.txt", "rm testdir/file2.txt", "rm testdir/readme.md"])
+        sorted(&[
+            "rm testdir/file1.txt",
+            "rm testdir/file2.txt",
+            "rm testdir/readme.md"
+        ])
     );
     assert!(env.local("testdir").is_dir());
     assert!(env.files().is_empty());
-    for f in ["abc*/file1.txt", "abc*/file2.txt", "abcd/file1.txt", "abcde/file1.txt", "abcde/file2.txt"] {
+    for f in [
+        "abc*/file1.txt",
+        "abc*/file2.txt",
+        "abcd/file1.txt",
+        "abcde/file1.txt",
+        "abcde/file2.txt",
+    ] {
         env.write_file(f, b"x");
     }
     let out = env.run(&["rm", "abc*"]);
@@ -100,7 +138,10 @@ fn local_directories_are_emptied_not_removed() {
     }
     let out = env.run(&["rm", "testdir", "file1.txt", "file2.txt"]);
     out.ok();
-    assert_eq!(out.sorted(), sorted(&["rm file1.txt", "rm file2.txt", "rm testdir/readme.md"]));
+    assert_eq!(
+        out.sorted(),
+        sorted(&["rm file1.txt", "rm file2.txt", "rm testdir/readme.md"])
+    );
 }
 
 #[test]
@@ -109,14 +150,33 @@ fn many_arguments() {
     for k in ["file1.txt", "file2.txt", "file3.txt"] {
         env.put(k, b"x");
     }
-    let out = env.run(&["rm", "s3://bkt/file1.txt", "s3://bkt/file2.txt", "s3://bkt/file3.txt", "s3://bkt/file4.txt"]);
+    let out = env.run(&[
+        "rm",
+        "s3://bkt/file1.txt",
+        "s3://bkt/file2.txt",
+        "s3://bkt/file3.txt",
+        "s3://bkt/file4.txt",
+    ]);
     out.ok();
     assert_eq!(out.lines().len(), 4);
     assert!(env.keys().is_empty());
-    for k in ["testdir1/a", "testdir1/b", "testdir2/c", "testdir2/d", "testdir2/e/f", "file4.txt", "keep"] {
+    for k in [
+        "testdir1/a",
+        "testdir1/b",
+        "testdir2/c",
+        "testdir2/d",
+        "testdir2/e/f",
+        "file4.txt",
+        "keep",
+    ] {
         env.put(k, b"x");
     }
-    let out = env.run(&["rm", "s3://bkt/testdir1/*", "s3://bkt/testdir2/*", "s3://bkt/file4.txt"]);
+    let out = env.run(&[
+        "rm",
+        "s3://bkt/testdir1/*",
+        "s3://bkt/testdir2/*",
+        "s3://bkt/file4.txt",
+    ]);
     out.ok();
     assert_eq!(out.lines().len(), 6);
     assert_eq!(env.keys(), ["keep"]);
@@ -138,13 +198,22 @@ fn argument_errors() {
     );
     let out = env.run(&["rm", "nonexistentfile"]);
     out.code(1);
-    assert_eq!(out.stderr, "ERROR \"rm nonexistentfile\": no object found\n");
+    assert_eq!(
+        out.stderr,
+        "ERROR \"rm nonexistentfile\": no object found\n"
+    );
     let out = env.run(&["rm", "missing1", "missing2"]);
     out.code(1);
-    assert_eq!(out.stderr, "ERROR \"rm missing1 missing2\": no object found\n");
+    assert_eq!(
+        out.stderr,
+        "ERROR \"rm missing1 missing2\": no object found\n"
+    );
     let out = env.run(&["rm", "s3://bkt/"]);
     out.code(1);
-    assert!(out.stderr.contains("s3 bucket/prefix cannot be used for delete operations"));
+    assert!(
+        out.stderr
+            .contains("s3 bucket/prefix cannot be used for delete operations")
+    );
     assert_eq!(env.keys(), ["object.txt"]);
     assert!(env.local("file.txt").exists());
     let out = env.run(&["rm"]);
@@ -170,7 +239,13 @@ fn raw_keys() {
 #[test]
 fn filters() {
     let env = TestEnv::new();
-    let keys = ["file1.txt", "file2.txt", "a/file.py", "b/file.c", "readme.md"];
+    let keys = [
+        "file1.txt",
+        "file2.txt",
+        "a/file.py",
+        "b/file.c",
+        "readme.md",
+    ];
     for k in keys {
         env.put(k, b"x");
     }
@@ -178,12 +253,24 @@ fn filters() {
     out.ok();
     assert_eq!(
         out.sorted(),
-        sorted(&["rm s3://bkt/a/file.py", "rm s3://bkt/b/file.c", "rm s3://bkt/readme.md"])
+        sorted(&[
+            "rm s3://bkt/a/file.py",
+            "rm s3://bkt/b/file.c",
+            "rm s3://bkt/readme.md"
+        ])
     );
     for k in keys {
         env.put(k, b"x");
     }
-    env.run(&["rm", "--exclude", "*.txt", "--exclude", "*.md", "s3://bkt/*"]).ok();
+    env.run(&[
+        "rm",
+        "--exclude",
+        "*.txt",
+        "--exclude",
+        "*.md",
+        "s3://bkt/*",
+    ])
+    .ok();
     assert_eq!(env.keys(), sorted(&["file1.txt", "file2.txt", "readme.md"]));
     env.run(&["rm", "--exclude", "", "s3://bkt/*"]).ok();
     assert!(env.keys().is_empty());
@@ -192,25 +279,60 @@ fn filters() {
 #[test]
 fn include_filters() {
     let env = TestEnv::new();
-    let keys = ["file1.py", "file2.py", "src/app.py", "docs/file.md", "docs/readme.md", "main.c"];
+    let keys = [
+        "file1.py",
+        "file2.py",
+        "src/app.py",
+        "docs/file.md",
+        "docs/readme.md",
+        "main.c",
+    ];
     for k in keys {
         env.put(k, b"x");
     }
     env.run(&["rm", "--include", "*.py", "s3://bkt/*"]).ok();
-    assert_eq!(env.keys(), sorted(&["docs/file.md", "docs/readme.md", "main.c"]));
-    env.run(&["rm", "--include", "*.md", "--exclude", "*readme*", "s3://bkt/*"]).ok();
+    assert_eq!(
+        env.keys(),
+        sorted(&["docs/file.md", "docs/readme.md", "main.c"])
+    );
+    env.run(&[
+        "rm",
+        "--include",
+        "*.md",
+        "--exclude",
+        "*readme*",
+        "s3://bkt/*",
+    ])
+    .ok();
     assert_eq!(env.keys(), sorted(&["docs/readme.md", "main.c"]));
     for k in keys {
         env.put(k, b"x");
     }
-    env.run(&["rm", "--exclude", "docs*", "--include", "*.md", "--include", "*.py", "s3://bkt/*"]).ok();
-    assert_eq!(env.keys(), sorted(&["docs/file.md", "docs/readme.md", "main.c"]));
+    env.run(&[
+        "rm",
+        "--exclude",
+        "docs*",
+        "--include",
+        "*.md",
+        "--include",
+        "*.py",
+        "s3://bkt/*",
+    ])
+    .ok();
+    assert_eq!(
+        env.keys(),
+        sorted(&["docs/file.md", "docs/readme.md", "main.c"])
+    );
 }
 
 #[test]
 fn local_filters() {
     let env = TestEnv::new();
-    for f in ["w/testdir/file1.txt", "w/testdir/file2.txt", "w/testdir/readme.md"] {
+    for f in [
+        "w/testdir/file1.txt",
+        "w/testdir/file2.txt",
+        "w/testdir/readme.md",
+    ] {
         env.write_file(f, b"x");
     }
     for arg in ["w", "w/", "w/*"] {
@@ -221,7 +343,10 @@ fn local_filters() {
         assert_eq!(out.stdout, "rm w/testdir/readme.md\n", "{arg}");
     }
     env.run(&["rm", "--exclude", "*.txt", "w"]).ok();
-    assert_eq!(env.files(), sorted(&["w/testdir/file1.txt", "w/testdir/file2.txt"]));
+    assert_eq!(
+        env.files(),
+        sorted(&["w/testdir/file1.txt", "w/testdir/file2.txt"])
+    );
 }
 
 #[test]

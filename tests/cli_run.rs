@@ -33,9 +33,15 @@ fn comments_are_ignored() {
 fn hash_inside_words_is_literal() {
     let env = TestEnv::new();
     env.put("test #3 /bar.jpg", b"x");
-    let out = env.run_stdin(&["run"], "mv 's3://bkt/test #3 /bar.jpg' 's3://bkt/test #3/bar.jpg'\n");
+    let out = env.run_stdin(
+        &["run"],
+        "mv 's3://bkt/test #3 /bar.jpg' 's3://bkt/test #3/bar.jpg'\n",
+    );
     out.ok();
-    assert_eq!(out.stdout, "mv s3://bkt/test #3 /bar.jpg s3://bkt/test #3/bar.jpg\n");
+    assert_eq!(
+        out.stdout,
+        "mv s3://bkt/test #3 /bar.jpg s3://bkt/test #3/bar.jpg\n"
+    );
     assert_eq!(env.keys(), ["test #3/bar.jpg"]);
 }
 
@@ -50,7 +56,12 @@ fn quoting_rules() {
     out.ok();
     assert_eq!(
         env.keys(),
-        sorted(&["four five/e.txt", "one/e.txt", "th\"ree/q\"d.txt", "two/it's.txt"])
+        sorted(&[
+            "four five/e.txt",
+            "one/e.txt",
+            "th\"ree/q\"d.txt",
+            "two/it's.txt"
+        ])
     );
 }
 
@@ -58,11 +69,19 @@ fn quoting_rules() {
 fn crlf_input() {
     let env = TestEnv::new();
     two_files(&env);
-    let out = env.run_stdin(&["--json", "run"], "# c\r\nls s3://bkt/file1.txt\r\nrm s3://bkt/file2.txt\r\n");
+    let out = env.run_stdin(
+        &["--json", "run"],
+        "# c\r\nls s3://bkt/file1.txt\r\nrm s3://bkt/file2.txt\r\n",
+    );
     out.ok();
     assert_eq!(env.keys(), ["file1.txt"]);
     assert!(out.stdout.contains("{\"key\":\"s3://bkt/file1.txt\","));
-    assert!(out.stdout.contains("\"source\":\"s3://bkt/file2.txt\",\"line\":3}"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("\"source\":\"s3://bkt/file2.txt\",\"line\":3}"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -73,7 +92,9 @@ fn errors_of_lines() {
     assert_eq!(out.stdout, "");
     let err = out.err_sorted();
     assert_eq!(err.len(), 2, "{}", out.stderr);
-    assert!(err[0].starts_with("ERROR \"cp s3://bkt/nonexistentobject nonexistentobject\": NoSuchKey"));
+    assert!(
+        err[0].starts_with("ERROR \"cp s3://bkt/nonexistentobject nonexistentobject\": NoSuchKey")
+    );
     assert_eq!(err[1], "ERROR \"ls s3/\": given object s3/ not found");
     assert!(env.files().is_empty());
 }
@@ -82,13 +103,25 @@ fn errors_of_lines() {
 fn json_records_carry_line_numbers() {
     let env = TestEnv::new();
     two_files(&env);
-    let out = env.run_stdin(&["--json", "run"], "ls s3://bkt/file1.txt\n\nls s3://bkt/file2.txt\ncp s3://bkt/nokey .\n");
+    let out = env.run_stdin(
+        &["--json", "run"],
+        "ls s3://bkt/file1.txt\n\nls s3://bkt/file2.txt\ncp s3://bkt/nokey .\n",
+    );
     out.code(1);
     let lines = out.lines();
     assert_eq!(lines.len(), 3);
-    assert!(lines.iter().any(|l| l.starts_with("{\"key\":\"s3://bkt/file1.txt\",")));
-    assert!(lines.iter().any(|l| l.starts_with("{\"key\":\"s3://bkt/file2.txt\",")));
-    let failed: s5rs::record::Record = serde_json::from_str(lines.iter().find(|l| l.contains("\"operation\"")).unwrap()).unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("{\"key\":\"s3://bkt/file1.txt\","))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("{\"key\":\"s3://bkt/file2.txt\","))
+    );
+    let failed: s5rs::record::Record =
+        serde_json::from_str(lines.iter().find(|l| l.contains("\"operation\"")).unwrap()).unwrap();
     assert_eq!(failed.line, Some(4));
     assert_eq!(failed.error_kind.as_deref(), Some("no_such_key"));
     assert_eq!(failed.command.as_deref(), Some("cp s3://bkt/nokey nokey"));
@@ -98,7 +131,10 @@ fn json_records_carry_line_numbers() {
 fn batch_file_text_and_json() {
     let env = TestEnv::new();
     two_files(&env);
-    env.write_file("cmds.txt", b"ls s3://bkt/file1.txt\nls s3://bkt/file2.txt\n");
+    env.write_file(
+        "cmds.txt",
+        b"ls s3://bkt/file1.txt\nls s3://bkt/file2.txt\n",
+    );
     let out = env.run(&["run", "cmds.txt"]);
     out.ok();
     assert_eq!(out.lines().len(), 2);
@@ -124,7 +160,10 @@ fn missing_batch_file() {
 fn few_workers_do_not_deadlock() {
     let env = TestEnv::new();
     env.put("file.txt", b"x");
-    env.write_file("cmds.txt", b"cp s3://bkt/f*.txt folder1\ncp s3://bkt/f*.txt folder2\ncp s3://bkt/f*.txt folder3\n");
+    env.write_file(
+        "cmds.txt",
+        b"cp s3://bkt/f*.txt folder1\ncp s3://bkt/f*.txt folder2\ncp s3://bkt/f*.txt folder3\n",
+    );
     let out = env.run(&["--numworkers", "2", "run", "cmds.txt"]);
     out.ok();
     assert_eq!(
@@ -160,7 +199,11 @@ fn dry_run_echoes_every_operation() {
     out.ok();
     assert_eq!(
         out.sorted(),
-        sorted(&["cp s3://bkt/a s3://bkt/cp_a", "mv s3://bkt/b s3://bkt/mv_b", "rm s3://bkt/c"])
+        sorted(&[
+            "cp s3://bkt/a s3://bkt/cp_a",
+            "mv s3://bkt/b s3://bkt/mv_b",
+            "rm s3://bkt/c"
+        ])
     );
     assert_eq!(env.keys(), ["a", "b", "c"]);
 }
@@ -193,24 +236,68 @@ fn bad_lines_in_the_middle_fail_alone() {
         assert_eq!(r.command.as_deref(), Some("run"));
         assert_eq!(r.error_kind.as_deref(), Some("parse"));
         let e = r.error.as_deref().unwrap();
-        assert!(e.starts_with(&format!("line {}, column ", r.line.unwrap())), "{e}");
+        assert!(
+            e.starts_with(&format!("line {}, column ", r.line.unwrap())),
+            "{e}"
+        );
     }
-    assert!(failed[0].error.as_deref().unwrap().contains("quote"), "{:?}", failed[0]);
-    assert!(failed[1].error.as_deref().unwrap().contains("\"bogus\" command not found"));
-    assert!(failed[3].error.as_deref().unwrap().contains("not permitted"));
+    assert!(
+        failed[0].error.as_deref().unwrap().contains("quote"),
+        "{:?}",
+        failed[0]
+    );
+    assert!(
+        failed[1]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("\"bogus\" command not found")
+    );
+    assert!(
+        failed[3]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("not permitted")
+    );
     // The column points at the offending word.
-    assert!(failed[2].error.as_deref().unwrap().starts_with("line 4, column 4: "), "{:?}", failed[2]);
-    let ok: Vec<u64> = records.iter().filter(|r| r.success).map(|r| r.line.unwrap()).collect();
-    assert_eq!(sorted(&ok.iter().map(|n| if *n == 1 { "1" } else { "8" }).collect::<Vec<_>>()), ["1", "8"]);
+    assert!(
+        failed[2]
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("line 4, column 4: "),
+        "{:?}",
+        failed[2]
+    );
+    let ok: Vec<u64> = records
+        .iter()
+        .filter(|r| r.success)
+        .map(|r| r.line.unwrap())
+        .collect();
+    assert_eq!(
+        sorted(
+            &ok.iter()
+                .map(|n| if *n == 1 { "1" } else { "8" })
+                .collect::<Vec<_>>()
+        ),
+        ["1", "8"]
+    );
     // Text mode: the same on stderr, named by the run command.
     two_files(&env);
     env.write_file("cmds.txt", input.as_bytes());
     let out = env.run(&["run", "cmds.txt"]);
     out.code(1);
-    assert_eq!(out.sorted(), sorted(&["rm s3://bkt/file1.txt", "rm s3://bkt/file2.txt"]));
+    assert_eq!(
+        out.sorted(),
+        sorted(&["rm s3://bkt/file1.txt", "rm s3://bkt/file2.txt"])
+    );
     let err = out.err_sorted();
     assert_eq!(err.len(), 6, "{}", out.stderr);
-    assert!(err.iter().all(|l| l.starts_with("ERROR \"run cmds.txt\": line ")));
+    assert!(
+        err.iter()
+            .all(|l| l.starts_with("ERROR \"run cmds.txt\": line "))
+    );
     assert!(err.iter().any(|l| l.contains(": line 5, column 1: \"run\" command is not permitted in run-mode")), "{err:?}");
 }
 
@@ -226,7 +313,9 @@ fn wait_is_a_barrier() {
     }
     input.push_str("wait\n");
     for i in 0..20 {
-        input.push_str(&format!("cp -n second.txt s3://bkt/k{i}\nrm s3://bkt/gone{i}\n"));
+        input.push_str(&format!(
+            "cp -n second.txt s3://bkt/k{i}\nrm s3://bkt/gone{i}\n"
+        ));
     }
     input.push_str("  wait  # again\n");
     for i in 0..20 {
@@ -272,11 +361,18 @@ fn input_is_streamed() {
             tx.send(line.unwrap()).unwrap();
         }
     });
-    stdin.write_all(b"# first a comment\nrm s3://bkt/a\n").unwrap();
+    stdin
+        .write_all(b"# first a comment\nrm s3://bkt/a\n")
+        .unwrap();
     stdin.flush().unwrap();
-    let first = rx.recv_timeout(Duration::from_secs(30)).expect("a record before the input ends");
+    let first = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("a record before the input ends");
     assert_eq!(first, "rm s3://bkt/a");
-    assert!(child.try_wait().unwrap().is_none(), "still reading its input");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still reading its input"
+    );
     stdin.write_all(b"rm s3://bkt/b\n").unwrap();
     drop(stdin);
     let second = rx.recv_timeout(Duration::from_secs(30)).unwrap();
@@ -295,6 +391,16 @@ fn vm_hwm_kb(pid: u32) -> Option<u64> {
         .nth(1)?
         .parse()
         .ok()
+}
+
+/// CPU time (user + system, seconds) a running process has used, from `/proc/<pid>/stat`.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // Fields 14 and 15 of stat(5) (utime, stime), counted from the state field (3).
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
 }
 
 #[test]
@@ -336,9 +442,13 @@ fn million_line_dry_run_streams_in_bounded_memory() {
     let stderr = child.stderr.take().unwrap();
     let errs = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap());
     let mut peak_kb = 0;
+    let mut cpu = 0.0f64;
     let status = loop {
         if let Some(kb) = vm_hwm_kb(pid) {
             peak_kb = peak_kb.max(kb);
+        }
+        if let Some(c) = cpu_seconds(pid) {
+            cpu = cpu.max(c);
         }
         if let Some(status) = child.try_wait().unwrap() {
             break status;
@@ -350,7 +460,7 @@ fn million_line_dry_run_streams_in_bounded_memory() {
     let errs = errs.join().unwrap();
     let elapsed = started.elapsed();
     eprintln!(
-        "1M-line --dry-run batch: {count} lines in {:.1} s, peak RSS {:.1} MB",
+        "1M-line --dry-run batch: {count} lines in {:.1} s (CPU {cpu:.1} s), peak RSS {:.1} MB",
         elapsed.as_secs_f64(),
         peak_kb as f64 / 1024.0
     );
@@ -359,6 +469,10 @@ fn million_line_dry_run_streams_in_bounded_memory() {
     assert_eq!(count, LINES);
     assert!(last.starts_with("cp s3://bkt/k"));
     assert!(peak_kb > 0 && peak_kb < 200 * 1024, "peak RSS {peak_kb} kB");
-    assert_eq!(env.server.requests(), requests_before, "a dry run of single-object cps sends nothing");
+    assert_eq!(
+        env.server.requests(),
+        requests_before,
+        "a dry run of single-object cps sends nothing"
+    );
     assert!(!env.local("d").exists());
 }

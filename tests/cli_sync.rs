@@ -27,7 +27,11 @@ fn command_flags_that_sync_does_not_take_are_usage_errors() {
     env.put("source.go", b"package main");
     let out = env.run(&["sync", "-n", "s3://bkt/source.go", "."]);
     out.code(2);
-    assert!(out.stderr.contains("flag provided but not defined: -n"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("flag provided but not defined: -n"),
+        "{}",
+        out.stderr
+    );
     assert!(env.files().is_empty());
 }
 
@@ -38,7 +42,10 @@ fn local_to_local_is_refused() {
     std::fs::create_dir_all(env.local("d2")).unwrap();
     let out = env.run(&["sync", "d1", "d2"]);
     out.code(1);
-    assert_eq!(out.stderr.trim(), r#"ERROR "sync d1 d2": local->local copy operations are not permitted"#);
+    assert_eq!(
+        out.stderr.trim(),
+        r#"ERROR "sync d1 d2": local->local copy operations are not permitted"#
+    );
 }
 
 #[test]
@@ -52,12 +59,21 @@ fn single_object_download_is_idempotent() {
     assert_eq!(env.read_file("source.go").unwrap(), b"package main");
     let again = env.run(&["sync", "s3://bkt/source.go", "."]);
     again.ok();
-    assert!(again.stdout.is_empty(), "second run copied: {}", again.stdout);
+    assert!(
+        again.stdout.is_empty(),
+        "second run copied: {}",
+        again.stdout
+    );
 
     let out = env.run(&["sync", "s3://bkt/dir/source.go", "folder/"]);
     out.ok();
     assert_eq!(lines(&out), ["cp s3://bkt/dir/source.go folder/source.go"]);
-    assert!(env.run(&["sync", "s3://bkt/dir/source.go", "folder/"]).ok().stdout.is_empty());
+    assert!(
+        env.run(&["sync", "s3://bkt/dir/source.go", "folder/"])
+            .ok()
+            .stdout
+            .is_empty()
+    );
 }
 
 #[test]
@@ -75,7 +91,11 @@ fn single_file_upload_is_idempotent_for_every_destination_form() {
         assert_eq!(env.get(key).unwrap(), b"hello");
         let again = env.run(&["sync", "testfile1.txt", dst]);
         again.ok();
-        assert!(again.stdout.is_empty(), "{dst}: second run copied: {}", again.stdout);
+        assert!(
+            again.stdout.is_empty(),
+            "{dst}: second run copied: {}",
+            again.stdout
+        );
     }
 }
 
@@ -87,11 +107,21 @@ fn single_object_to_explicit_names_is_idempotent() {
     let out = env.run(&["sync", "s3://bkt/a.txt", "s3://bkt/x/renamed.txt"]);
     out.ok();
     assert_eq!(lines(&out), ["cp s3://bkt/a.txt s3://bkt/x/renamed.txt"]);
-    assert!(env.run(&["sync", "s3://bkt/a.txt", "s3://bkt/x/renamed.txt"]).ok().stdout.is_empty());
+    assert!(
+        env.run(&["sync", "s3://bkt/a.txt", "s3://bkt/x/renamed.txt"])
+            .ok()
+            .stdout
+            .is_empty()
+    );
     let out = env.run(&["sync", "s3://bkt/a.txt", "d/renamed.txt"]);
     out.ok();
     assert_eq!(env.read_file("d/renamed.txt").unwrap(), b"alpha");
-    assert!(env.run(&["sync", "s3://bkt/a.txt", "d/renamed.txt"]).ok().stdout.is_empty());
+    assert!(
+        env.run(&["sync", "s3://bkt/a.txt", "d/renamed.txt"])
+            .ok()
+            .stdout
+            .is_empty()
+    );
 }
 
 #[test]
@@ -102,18 +132,26 @@ fn raw_source_and_rerun() {
     out.ok();
     assert_eq!(lines(&out), ["cp file*.txt s3://bkt/prefix/file*.txt"]);
     assert_eq!(env.keys(), ["prefix/file*.txt"]);
-    assert!(env.run(&["sync", "--raw", "file*.txt", "s3://bkt/prefix/"]).ok().stdout.is_empty());
+    assert!(
+        env.run(&["sync", "--raw", "file*.txt", "s3://bkt/prefix/"])
+            .ok()
+            .stdout
+            .is_empty()
+    );
 }
 
 #[test]
 fn directory_to_bucket_then_no_op() {
     let env = TestEnv::new();
-    tree(&env, &[
-        ("dir/testfile.txt", "t"),
-        ("dir/readme.md", "r"),
-        ("dir/a/another_test_file.txt", "a"),
-        ("dir/b/filename-with-hypen.gz", "b"),
-    ]);
+    tree(
+        &env,
+        &[
+            ("dir/testfile.txt", "t"),
+            ("dir/readme.md", "r"),
+            ("dir/a/another_test_file.txt", "a"),
+            ("dir/b/filename-with-hypen.gz", "b"),
+        ],
+    );
     let out = env.run(&["sync", "dir/", "s3://bkt/"]);
     out.ok();
     assert_eq!(
@@ -130,29 +168,53 @@ fn directory_to_bucket_then_no_op() {
     again.ok();
     let records: Vec<Record> = again.records();
     assert_eq!(records.len(), 4, "one skip record per up-to-date pair");
-    assert!(records.iter().all(|r| r.operation == "sync" && r.success && r.skipped.is_some()));
+    assert!(
+        records
+            .iter()
+            .all(|r| r.operation == "sync" && r.success && r.skipped.is_some())
+    );
 }
 
 #[test]
 fn glob_source_keeps_relative_paths() {
     let env = TestEnv::new();
-    tree(&env, &[("dir/parent/child1/name.txt", "1"), ("dir/parent/child2/name.txt", "2")]);
+    tree(
+        &env,
+        &[
+            ("dir/parent/child1/name.txt", "1"),
+            ("dir/parent/child2/name.txt", "2"),
+        ],
+    );
     let out = env.run(&["sync", "dir/parent/*/name.txt", "s3://bkt/newfolder/"]);
     out.ok();
-    assert_eq!(env.keys(), ["newfolder/child1/name.txt", "newfolder/child2/name.txt"]);
+    assert_eq!(
+        env.keys(),
+        ["newfolder/child1/name.txt", "newfolder/child2/name.txt"]
+    );
 }
 
 #[test]
 fn bucket_to_local_and_to_another_prefix_then_no_op() {
     let env = TestEnv::new();
-    for (k, v) in [("a/1.txt", "1"), ("a/b/2.txt", "2"), ("3.txt", "3"), ("c/4.txt", "4")] {
+    for (k, v) in [
+        ("a/1.txt", "1"),
+        ("a/b/2.txt", "2"),
+        ("3.txt", "3"),
+        ("c/4.txt", "4"),
+    ] {
         env.put(k, v.as_bytes());
     }
     let out = env.run(&["sync", "s3://bkt/*", "dir/"]);
     out.ok();
     assert_eq!(out.lines().len(), 4);
     assert_eq!(env.read_file("dir/a/b/2.txt").unwrap(), b"2");
-    assert!(env.run(&["sync", "s3://bkt/*", "dir/"]).ok().stdout.is_empty(), "S3→local rerun");
+    assert!(
+        env.run(&["sync", "s3://bkt/*", "dir/"])
+            .ok()
+            .stdout
+            .is_empty(),
+        "S3→local rerun"
+    );
 
     let out = env.run(&["sync", "s3://bkt/*", "s3://bkt/copy/prefix/"]);
     out.ok();
@@ -204,7 +266,14 @@ fn download_direction_respects_time_and_size_only() {
     env.put("new.txt", b"remote");
     env.put("same.txt", b"remote");
     env.put("bigger.txt", b"remote-bigger");
-    tree(&env, &[("dir/new.txt", "LOCAL!"), ("dir/same.txt", "LOCAL!"), ("dir/bigger.txt", "x")]);
+    tree(
+        &env,
+        &[
+            ("dir/new.txt", "LOCAL!"),
+            ("dir/same.txt", "LOCAL!"),
+            ("dir/bigger.txt", "x"),
+        ],
+    );
     // Local copies newer than the objects: equal sizes are kept.
     env.set_mtime("dir/new.txt", 600);
     env.set_mtime("dir/same.txt", 600);
@@ -220,10 +289,20 @@ fn download_direction_respects_time_and_size_only() {
     assert_eq!(env.read_file("dir/new.txt").unwrap(), b"remote");
     // --size-only ignores times.
     env.set_mtime("dir/same.txt", -600);
-    let out = env.run(&["--log", "debug", "sync", "--size-only", "s3://bkt/*", "dir/"]);
+    let out = env.run(&[
+        "--log",
+        "debug",
+        "sync",
+        "--size-only",
+        "s3://bkt/*",
+        "dir/",
+    ]);
     out.code(0);
     assert!(out.stdout.is_empty());
-    assert!(out.stderr.contains(r#"DEBUG "sync s3://bkt/same.txt dir/same.txt": object size matches"#));
+    assert!(
+        out.stderr
+            .contains(r#"DEBUG "sync s3://bkt/same.txt dir/same.txt": object size matches"#)
+    );
 }
 
 #[test]
@@ -238,10 +317,18 @@ fn s3_to_s3_copies_only_newer_sources() {
     out.ok();
     assert_eq!(
         lines(&out),
-        sorted(&["cp s3://bkt/src/main.py s3://bkt/dst/main.py", "cp s3://bkt/src/old.txt s3://bkt/dst/old.txt"])
+        sorted(&[
+            "cp s3://bkt/src/main.py s3://bkt/dst/main.py",
+            "cp s3://bkt/src/old.txt s3://bkt/dst/old.txt"
+        ])
     );
     // Now the destination is newer: nothing to do.
-    assert!(env.run(&["sync", "s3://bkt/src/*", "s3://bkt/dst/"]).ok().stdout.is_empty());
+    assert!(
+        env.run(&["sync", "s3://bkt/src/*", "s3://bkt/dst/"])
+            .ok()
+            .stdout
+            .is_empty()
+    );
     assert_eq!(env.get("dst/old.txt").unwrap(), b"bbbb");
 }
 
@@ -252,15 +339,40 @@ fn round_trip_with_preserved_mtimes_is_a_no_op() {
     env.set_mtime("a/x.txt", -86_400);
     env.run(&["sync", "a/", "s3://bkt/t/"]).ok();
     let meta = env.head_in(BUCKET, "t/x.txt");
-    assert!(meta.metadata.contains_key("mtime"), "uploads preserve the mtime: {:?}", meta.metadata);
+    assert!(
+        meta.metadata.contains_key("mtime"),
+        "uploads preserve the mtime: {:?}",
+        meta.metadata
+    );
     env.run(&["sync", "s3://bkt/t/*", "b/"]).ok();
-    let original = std::fs::metadata(env.local("a/x.txt")).unwrap().modified().unwrap();
-    let restored = std::fs::metadata(env.local("b/x.txt")).unwrap().modified().unwrap();
+    let original = std::fs::metadata(env.local("a/x.txt"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let restored = std::fs::metadata(env.local("b/x.txt"))
+        .unwrap()
+        .modified()
+        .unwrap();
     assert_eq!(original, restored, "downloads restore the preserved mtime");
     // Second pass in every direction: nothing moves.
-    assert!(env.run(&["sync", "b/", "s3://bkt/t/"]).ok().stdout.is_empty());
-    assert!(env.run(&["sync", "s3://bkt/t/*", "b/"]).ok().stdout.is_empty());
-    assert!(env.run(&["sync", "a/", "s3://bkt/t/"]).ok().stdout.is_empty());
+    assert!(
+        env.run(&["sync", "b/", "s3://bkt/t/"])
+            .ok()
+            .stdout
+            .is_empty()
+    );
+    assert!(
+        env.run(&["sync", "s3://bkt/t/*", "b/"])
+            .ok()
+            .stdout
+            .is_empty()
+    );
+    assert!(
+        env.run(&["sync", "a/", "s3://bkt/t/"])
+            .ok()
+            .stdout
+            .is_empty()
+    );
 }
 
 #[test]
@@ -269,9 +381,16 @@ fn checksum_catches_a_same_size_same_mtime_edit() {
     env.write_file("d/f.txt", b"version one");
     env.set_mtime("d/f.txt", -3600);
     env.run(&["sync", "d/", "s3://bkt/"]).ok();
-    let mtime = std::fs::metadata(env.local("d/f.txt")).unwrap().modified().unwrap();
+    let mtime = std::fs::metadata(env.local("d/f.txt"))
+        .unwrap()
+        .modified()
+        .unwrap();
     env.write_file("d/f.txt", b"version two");
-    filetime::set_file_mtime(env.local("d/f.txt"), filetime::FileTime::from_system_time(mtime)).unwrap();
+    filetime::set_file_mtime(
+        env.local("d/f.txt"),
+        filetime::FileTime::from_system_time(mtime),
+    )
+    .unwrap();
     // Size and time say "up to date"…
     assert!(env.run(&["sync", "d/", "s3://bkt/"]).ok().stdout.is_empty());
     assert_eq!(env.get("f.txt").unwrap(), b"version one");
@@ -285,14 +404,24 @@ fn checksum_catches_a_same_size_same_mtime_edit() {
     out.ok();
     let records = out.records();
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0].skipped.as_deref(), Some("object content matches"));
+    assert_eq!(
+        records[0].skipped.as_deref(),
+        Some("object content matches")
+    );
 }
 
 #[test]
 fn delete_removes_what_is_gone_from_the_source() {
     let env = TestEnv::new();
     env.put("contributing.md", b"c");
-    tree(&env, &[("dir/testfile.txt", "t"), ("dir/readme.md", "r"), ("dir/sub/main.py", "m")]);
+    tree(
+        &env,
+        &[
+            ("dir/testfile.txt", "t"),
+            ("dir/readme.md", "r"),
+            ("dir/sub/main.py", "m"),
+        ],
+    );
     let out = env.run(&["sync", "--delete", "s3://bkt/*", "dir/"]);
     out.ok();
     assert_eq!(
@@ -305,7 +434,10 @@ fn delete_removes_what_is_gone_from_the_source() {
         ])
     );
     assert_eq!(env.files(), ["dir/contributing.md"]);
-    assert!(!env.local("dir/sub").exists(), "directories left empty are removed");
+    assert!(
+        !env.local("dir/sub").exists(),
+        "directories left empty are removed"
+    );
 
     // local → S3
     let env = TestEnv::new();
@@ -337,7 +469,11 @@ fn delete_from_an_empty_directory_empties_the_destination() {
     let out = env.run(&["sync", "--delete", "empty/", "s3://bkt/"]);
     out.ok();
     assert_eq!(out.lines().len(), 2500);
-    assert!(out.lines().iter().all(|l| l.starts_with("rm s3://bkt/file_")));
+    assert!(
+        out.lines()
+            .iter()
+            .all(|l| l.starts_with("rm s3://bkt/file_"))
+    );
     assert!(env.keys().is_empty());
 }
 
@@ -349,7 +485,13 @@ fn an_empty_wildcard_source_is_an_error_and_deletes_nothing() {
     env.put("dst/keep.txt", b"k");
     let out = env.run(&["sync", "--delete", "s3://bkt/nomatch*", "s3://bkt/dst/"]);
     out.code(1);
-    assert!(out.stderr.contains(r#"ERROR "sync --delete=true s3://bkt/nomatch* s3://bkt/dst/": no object found"#), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            r#"ERROR "sync --delete=true s3://bkt/nomatch* s3://bkt/dst/": no object found"#
+        ),
+        "{}",
+        out.stderr
+    );
     assert_eq!(env.keys(), ["dst/keep.txt"]);
 }
 
@@ -370,33 +512,89 @@ fn wildcard_source_narrows_deletions() {
             "rm dir/stale.txt",
         ])
     );
-    assert_eq!(env.read_file("dir/test.py").unwrap(), b"p", "out of the source's scope");
+    assert_eq!(
+        env.read_file("dir/test.py").unwrap(),
+        b"p",
+        "out of the source's scope"
+    );
 }
 
 #[test]
 fn filters_are_relative_to_the_roots_and_protect_from_delete() {
     // s5cmd matches sync filters against full paths (§4.6) and deletes excluded objects.
     let env = TestEnv::new();
-    tree(&env, &[("sy/main2.py", "m"), ("sy/keep.txt", "k"), ("sy/notes.md", "n")]);
+    tree(
+        &env,
+        &[
+            ("sy/main2.py", "m"),
+            ("sy/keep.txt", "k"),
+            ("sy/notes.md", "n"),
+        ],
+    );
     env.put("prefix/main_remote_only.py", b"r");
     env.put("prefix/old.txt", b"o");
-    let out = env.run(&["sync", "--delete", "--exclude", "main*", "--exclude", "*.md", "sy/", "s3://bkt/prefix/"]);
+    let out = env.run(&[
+        "sync",
+        "--delete",
+        "--exclude",
+        "main*",
+        "--exclude",
+        "*.md",
+        "sy/",
+        "s3://bkt/prefix/",
+    ]);
     out.ok();
-    assert_eq!(lines(&out), sorted(&["cp sy/keep.txt s3://bkt/prefix/keep.txt", "rm s3://bkt/prefix/old.txt"]));
-    assert_eq!(env.keys(), ["prefix/keep.txt", "prefix/main_remote_only.py"]);
+    assert_eq!(
+        lines(&out),
+        sorted(&[
+            "cp sy/keep.txt s3://bkt/prefix/keep.txt",
+            "rm s3://bkt/prefix/old.txt"
+        ])
+    );
+    assert_eq!(
+        env.keys(),
+        ["prefix/keep.txt", "prefix/main_remote_only.py"]
+    );
 }
 
 #[test]
 fn exclude_and_include_between_buckets() {
     let env = TestEnv::new();
-    for k in ["main.js", "main.pdf", "main.py", "main/file.txt", "readme.md", "file.txt", "other.go"] {
+    for k in [
+        "main.js",
+        "main.pdf",
+        "main.py",
+        "main/file.txt",
+        "readme.md",
+        "file.txt",
+        "other.go",
+    ] {
         env.put(&format!("src/{k}"), b"x");
     }
     env.put("dst/prefix/file.txt", b"x");
-    let out = env.run(&["sync", "--exclude", "main*", "--exclude", "*.md", "s3://bkt/src/*", "s3://bkt/dst/prefix/"]);
+    let out = env.run(&[
+        "sync",
+        "--exclude",
+        "main*",
+        "--exclude",
+        "*.md",
+        "s3://bkt/src/*",
+        "s3://bkt/dst/prefix/",
+    ]);
     out.ok();
-    assert_eq!(lines(&out), ["cp s3://bkt/src/other.go s3://bkt/dst/prefix/other.go"]);
-    let out = env.run(&["sync", "--include", "main*", "--include", "*.md", "s3://bkt/src/*", "s3://bkt/dst/inc/"]);
+    assert_eq!(
+        lines(&out),
+        ["cp s3://bkt/src/other.go s3://bkt/dst/prefix/other.go"]
+    );
+    let out = env.run(&[
+        "sync",
+        "--include",
+        "main*",
+        "--include",
+        "*.md",
+        "s3://bkt/src/*",
+        "s3://bkt/dst/inc/",
+    ]);
     out.ok();
     assert_eq!(out.lines().len(), 5, "{}", out.stdout);
     assert!(env.get("dst/inc/main/file.txt").is_some());
@@ -417,7 +615,11 @@ fn a_failed_source_listing_deletes_nothing() {
     env.server.set_faults(common::Faults::default());
     out.code(1);
     assert!(out.stderr.contains("InternalError"), "{}", out.stderr);
-    assert_eq!(env.files(), ["out/a.txt", "out/extra.txt"], "nothing deleted");
+    assert_eq!(
+        env.files(),
+        ["out/a.txt", "out/extra.txt"],
+        "nothing deleted"
+    );
 }
 
 #[test]
@@ -427,13 +629,31 @@ fn max_delete_refuses_large_deletions() {
         env.put(&format!("d/{i}"), b"x");
     }
     std::fs::create_dir_all(env.local("empty")).unwrap();
-    let out = env.run(&["--json", "sync", "--delete", "--max-delete", "3", "empty/", "s3://bkt/d/"]);
+    let out = env.run(&[
+        "--json",
+        "sync",
+        "--delete",
+        "--max-delete",
+        "3",
+        "empty/",
+        "s3://bkt/d/",
+    ]);
     out.code(1);
     let records = out.records();
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0].error_kind.as_deref(), Some("max_delete_exceeded"));
+    assert_eq!(
+        records[0].error_kind.as_deref(),
+        Some("max_delete_exceeded")
+    );
     assert_eq!(env.keys().len(), 5);
-    let out = env.run(&["sync", "--delete", "--max-delete", "5", "empty/", "s3://bkt/d/"]);
+    let out = env.run(&[
+        "sync",
+        "--delete",
+        "--max-delete",
+        "5",
+        "empty/",
+        "s3://bkt/d/",
+    ]);
     out.ok();
     assert!(env.keys().is_empty());
 }
@@ -445,7 +665,10 @@ fn dry_run_plans_but_changes_nothing() {
     env.write_file("src/new.txt", b"n");
     let out = env.run(&["--dry-run", "sync", "--delete", "src/", "s3://bkt/"]);
     out.ok();
-    assert_eq!(lines(&out), sorted(&["cp src/new.txt s3://bkt/new.txt", "rm s3://bkt/gone.txt"]));
+    assert_eq!(
+        lines(&out),
+        sorted(&["cp src/new.txt s3://bkt/new.txt", "rm s3://bkt/gone.txt"])
+    );
     assert_eq!(env.keys(), ["gone.txt"]);
 }
 
@@ -469,7 +692,12 @@ fn exit_on_error_with_a_clean_run_succeeds() {
     for k in ["a", "b/c", "d", "e"] {
         env.put(k, b"x");
     }
-    let out = env.run(&["sync", "--exit-on-error", "s3://bkt/*", "s3://bkt/dst/prefix/"]);
+    let out = env.run(&[
+        "sync",
+        "--exit-on-error",
+        "s3://bkt/*",
+        "s3://bkt/dst/prefix/",
+    ]);
     out.ok();
     assert_eq!(out.lines().len(), 4);
 }
@@ -484,11 +712,23 @@ fn special_files_are_errors_and_symlinks_are_followed() {
     out.ok();
     assert_eq!(lines(&out), ["cp dir/b/link1 s3://bkt/b/link1"]);
     assert_eq!(env.get("b/link1").unwrap(), b"target");
-    assert!(env.run(&["sync", "--no-follow-symlinks", "dir/b", "s3://bkt/x/"]).ok().stdout.is_empty());
+    assert!(
+        env.run(&["sync", "--no-follow-symlinks", "dir/b", "s3://bkt/x/"])
+            .ok()
+            .stdout
+            .is_empty()
+    );
 
     let _sock = std::os::unix::net::UnixListener::bind(env.local("dir/sock")).unwrap();
     let out = env.run(&["sync", "dir/", "s3://bkt/all/"]);
     out.code(1);
-    assert!(out.stderr.contains("is not a regular file"), "{}", out.stderr);
-    assert!(env.get("all/a/f1.txt").is_some(), "the other files still go");
+    assert!(
+        out.stderr.contains("is not a regular file"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        env.get("all/a/f1.txt").is_some(),
+        "the other files still go"
+    );
 }

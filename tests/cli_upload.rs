@@ -10,7 +10,13 @@ use common::{TestEnv, sorted};
 fn content_type_is_sniffed_and_headers_are_sent() {
     let env = TestEnv::new();
     env.write_file("dir/index", b"<html><body>hi</body></html>");
-    let out = env.run(&["cp", "--content-disposition", "inline", "dir/index", "s3://bkt/"]);
+    let out = env.run(&[
+        "cp",
+        "--content-disposition",
+        "inline",
+        "dir/index",
+        "s3://bkt/",
+    ]);
     out.ok();
     assert_eq!(out.stdout, "cp dir/index s3://bkt/index\n");
     let m = env.head_in("bkt", "index");
@@ -53,14 +59,29 @@ fn content_type_by_extension_and_flag() {
     env.write_file("d/x.bin", b"\x00\x01\x02");
     env.write_file("d/y.txt", b"yy");
     env.run(&["cp", "a.txt", "s3://bkt/"]).ok();
-    assert_eq!(env.head_in("bkt", "a.txt").content_type.as_deref(), Some("text/plain; charset=utf-8"));
+    assert_eq!(
+        env.head_in("bkt", "a.txt").content_type.as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
     env.run(&["cp", "d/x.bin", "s3://bkt/"]).ok();
-    assert_eq!(env.head_in("bkt", "x.bin").content_type.as_deref(), Some("application/octet-stream"));
-    env.run(&["cp", "--content-type", "video/mp4", "a.txt", "s3://bkt/m/"]).ok();
-    assert_eq!(env.head_in("bkt", "m/a.txt").content_type.as_deref(), Some("video/mp4"));
-    env.run(&["cp", "--content-type", "video/avi", "d/*", "s3://bkt/v/"]).ok();
+    assert_eq!(
+        env.head_in("bkt", "x.bin").content_type.as_deref(),
+        Some("application/octet-stream")
+    );
+    env.run(&["cp", "--content-type", "video/mp4", "a.txt", "s3://bkt/m/"])
+        .ok();
+    assert_eq!(
+        env.head_in("bkt", "m/a.txt").content_type.as_deref(),
+        Some("video/mp4")
+    );
+    env.run(&["cp", "--content-type", "video/avi", "d/*", "s3://bkt/v/"])
+        .ok();
     for k in ["v/x.bin", "v/y.txt"] {
-        assert_eq!(env.head_in("bkt", k).content_type.as_deref(), Some("video/avi"), "{k}");
+        assert_eq!(
+            env.head_in("bkt", k).content_type.as_deref(),
+            Some("video/avi"),
+            "{k}"
+        );
     }
 }
 
@@ -68,7 +89,16 @@ fn content_type_by_extension_and_flag() {
 fn user_metadata() {
     let env = TestEnv::new();
     env.write_file("f.txt", b"data");
-    env.run(&["cp", "--metadata", "Key1=foo", "--metadata", "Key2=bar=baz", "f.txt", "s3://bkt/"]).ok();
+    env.run(&[
+        "cp",
+        "--metadata",
+        "Key1=foo",
+        "--metadata",
+        "Key2=bar=baz",
+        "f.txt",
+        "s3://bkt/",
+    ])
+    .ok();
     let m = env.head_in("bkt", "f.txt");
     assert_eq!(m.metadata.get("key1").map(String::as_str), Some("foo"));
     assert_eq!(m.metadata.get("key2").map(String::as_str), Some("bar=baz"));
@@ -79,12 +109,27 @@ fn user_metadata() {
 fn prefixes_are_kept_verbatim() {
     let env = TestEnv::new();
     env.write_file("index.txt", b"i");
-    for prefix in ["/a/b/", "a//b/", "a/b//", "/a///b/", "a//b///", "a//b//c//d///", "bar/s3://"] {
+    for prefix in [
+        "/a/b/",
+        "a//b/",
+        "a/b//",
+        "/a///b/",
+        "a//b///",
+        "a//b//c//d///",
+        "bar/s3://",
+    ] {
         let dst = format!("s3://bkt/{prefix}");
         let out = env.run(&["cp", "index.txt", &dst]);
         out.ok();
-        assert_eq!(out.stdout, format!("cp index.txt s3://bkt/{prefix}index.txt\n"));
-        assert_eq!(env.get(&format!("{prefix}index.txt")).as_deref(), Some(&b"i"[..]), "{prefix}");
+        assert_eq!(
+            out.stdout,
+            format!("cp index.txt s3://bkt/{prefix}index.txt\n")
+        );
+        assert_eq!(
+            env.get(&format!("{prefix}index.txt")).as_deref(),
+            Some(&b"i"[..]),
+            "{prefix}"
+        );
     }
 }
 
@@ -140,7 +185,10 @@ fn directory_without_trailing_slash_keeps_its_name() {
     let env = TestEnv::new();
     tree(&env);
     env.run(&["cp", "dir", "s3://bkt/p/"]).ok();
-    assert_eq!(env.keys(), sorted(&["p/dir/c/file2.txt", "p/dir/file1.txt", "p/dir/readme.md"]));
+    assert_eq!(
+        env.keys(),
+        sorted(&["p/dir/c/file2.txt", "p/dir/file1.txt", "p/dir/readme.md"])
+    );
 }
 
 #[test]
@@ -152,7 +200,12 @@ fn backslash_in_names() {
 }
 
 fn tree2(env: &TestEnv) {
-    for f in ["dir/testfile1.txt", "dir/readme.md", "dir/a/another_test_file.txt", "dir/b/filename-with-hypen.gz"] {
+    for f in [
+        "dir/testfile1.txt",
+        "dir/readme.md",
+        "dir/a/another_test_file.txt",
+        "dir/b/filename-with-hypen.gz",
+    ] {
         env.write_file(f, f.as_bytes());
     }
 }
@@ -164,14 +217,24 @@ fn globs_and_flatten() {
     env.run(&["cp", "dir/*", "s3://bkt/"]).ok();
     assert_eq!(
         env.keys(),
-        sorted(&["a/another_test_file.txt", "b/filename-with-hypen.gz", "readme.md", "testfile1.txt"])
+        sorted(&[
+            "a/another_test_file.txt",
+            "b/filename-with-hypen.gz",
+            "readme.md",
+            "testfile1.txt"
+        ])
     );
     let env = TestEnv::new();
     tree2(&env);
     env.run(&["cp", "--flatten", "dir/*", "s3://bkt/"]).ok();
     assert_eq!(
         env.keys(),
-        sorted(&["another_test_file.txt", "filename-with-hypen.gz", "readme.md", "testfile1.txt"])
+        sorted(&[
+            "another_test_file.txt",
+            "filename-with-hypen.gz",
+            "readme.md",
+            "testfile1.txt"
+        ])
     );
     let env = TestEnv::new();
     tree2(&env);
@@ -189,7 +252,10 @@ fn globs_and_flatten() {
     tree2(&env);
     let out = env.run(&["cp", "--flatten", "dir/", "s3://bkt/prefix/"]);
     out.ok();
-    assert!(out.stdout.contains("cp dir/b/filename-with-hypen.gz s3://bkt/prefix/filename-with-hypen.gz\n"));
+    assert!(
+        out.stdout
+            .contains("cp dir/b/filename-with-hypen.gz s3://bkt/prefix/filename-with-hypen.gz\n")
+    );
 }
 
 #[test]
@@ -210,7 +276,10 @@ fn glob_in_the_middle() {
     }
     let out = env.run(&["cp", "dir/parent/c*1/name.txt", "s3://bkt/one/"]);
     out.ok();
-    assert_eq!(out.stdout, "cp dir/parent/child1/name.txt s3://bkt/one/child1/name.txt\n");
+    assert_eq!(
+        out.stdout,
+        "cp dir/parent/child1/name.txt s3://bkt/one/child1/name.txt\n"
+    );
 }
 
 #[test]
@@ -219,23 +288,41 @@ fn batch_source_needs_a_prefix() {
     tree2(&env);
     let out = env.run(&["cp", "dir/*", "s3://bkt/prefix"]);
     out.code(1);
-    assert_eq!(out.stderr, "ERROR \"cp dir/* s3://bkt/prefix\": target \"s3://bkt/prefix\" must be a bucket or a prefix\n");
+    assert_eq!(
+        out.stderr,
+        "ERROR \"cp dir/* s3://bkt/prefix\": target \"s3://bkt/prefix\" must be a bucket or a prefix\n"
+    );
     let out = env.run(&["cp", "dir/", "s3://bkt/prefix"]);
     out.code(1);
-    assert_eq!(out.stderr, "ERROR \"cp dir/ s3://bkt/prefix\": target \"s3://bkt/prefix\" must be a bucket or a prefix\n");
+    assert_eq!(
+        out.stderr,
+        "ERROR \"cp dir/ s3://bkt/prefix\": target \"s3://bkt/prefix\" must be a bucket or a prefix\n"
+    );
     assert!(env.keys().is_empty());
 }
 
 #[test]
 fn glob_matching_directories() {
     let env = TestEnv::new();
-    for f in ["abc*/file1.txt", "abc*/file2.txt", "abcd/file1.txt", "abcde/file1.txt", "abcde/file2.txt"] {
+    for f in [
+        "abc*/file1.txt",
+        "abc*/file2.txt",
+        "abcd/file1.txt",
+        "abcde/file1.txt",
+        "abcde/file2.txt",
+    ] {
         env.write_file(&format!("dir/{f}"), b"x");
     }
     env.run(&["cp", "dir/abc*", "s3://bkt"]).ok();
     assert_eq!(
         env.keys(),
-        sorted(&["abc*/file1.txt", "abc*/file2.txt", "abcd/file1.txt", "abcde/file1.txt", "abcde/file2.txt"])
+        sorted(&[
+            "abc*/file1.txt",
+            "abc*/file2.txt",
+            "abcd/file1.txt",
+            "abcde/file1.txt",
+            "abcde/file2.txt"
+        ])
     );
 }
 
@@ -247,7 +334,10 @@ fn overwrite_rules() {
     let out = env.run(&["--log=debug", "cp", "-n", "testfile1.txt", "s3://bkt"]);
     out.code(0);
     assert_eq!(out.stdout, "");
-    assert_eq!(out.stderr, "DEBUG \"cp testfile1.txt s3://bkt/testfile1.txt\": object already exists\n");
+    assert_eq!(
+        out.stderr,
+        "DEBUG \"cp testfile1.txt s3://bkt/testfile1.txt\": object already exists\n"
+    );
     assert_eq!(env.get("testfile1.txt").unwrap(), b"old content");
     let out = env.run(&["cp", "-n", "-s", "testfile1.txt", "s3://bkt"]);
     out.ok();
@@ -274,13 +364,19 @@ fn if_source_newer() {
     env.set_mtime("testfile1.txt", -3600);
     let out = env.run(&["--log=debug", "cp", "-n", "-u", "testfile1.txt", "s3://bkt"]);
     out.code(0);
-    assert_eq!(out.stderr, "DEBUG \"cp testfile1.txt s3://bkt/testfile1.txt\": object is newer or same age\n");
+    assert_eq!(
+        out.stderr,
+        "DEBUG \"cp testfile1.txt s3://bkt/testfile1.txt\": object is newer or same age\n"
+    );
     assert_eq!(env.get("testfile1.txt").unwrap(), b"local1");
     // -u after an upload of the same file: the stored mtime equals the file's, no re-upload.
     env.run(&["cp", "testfile1.txt", "s3://bkt"]).ok();
     let out = env.run(&["--json", "cp", "-u", "testfile1.txt", "s3://bkt"]);
     out.ok();
-    assert_eq!(out.records()[0].skipped.as_deref(), Some("object is newer or same age"));
+    assert_eq!(
+        out.records()[0].skipped.as_deref(),
+        Some("object is newer or same age")
+    );
 }
 
 #[test]
@@ -290,7 +386,8 @@ fn any_readable_mode_uploads() {
     for m in [0o400, 0o440, 0o444, 0o600, 0o644, 0o700, 0o755] {
         let p = env.write_file("testfile1.txt", b"x");
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(m)).unwrap();
-        env.run(&["cp", "testfile1.txt", "s3://bkt/testfile1.txt"]).ok();
+        env.run(&["cp", "testfile1.txt", "s3://bkt/testfile1.txt"])
+            .ok();
         assert_eq!(common::mode(&p), m);
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
@@ -300,9 +397,13 @@ fn any_readable_mode_uploads() {
 fn destination_forms() {
     let env = TestEnv::new();
     env.write_file("testfile1.txt", b"x");
-    env.run(&["cp", "testfile1.txt", "s3://bkt/s5cmdtest/"]).ok();
+    env.run(&["cp", "testfile1.txt", "s3://bkt/s5cmdtest/"])
+        .ok();
     env.run(&["cp", "testfile1.txt", "s3://bkt"]).ok();
-    assert_eq!(env.keys(), sorted(&["s5cmdtest/testfile1.txt", "testfile1.txt"]));
+    assert_eq!(
+        env.keys(),
+        sorted(&["s5cmdtest/testfile1.txt", "testfile1.txt"])
+    );
 }
 
 #[test]
@@ -340,7 +441,10 @@ fn symlinks() {
     out.ok();
     assert_eq!(out.stdout, "cp a/f1.txt s3://bkt/prefix/a/f1.txt\n");
     env.run(&["cp", "*", "s3://bkt/prefix/"]).ok();
-    assert_eq!(env.keys(), sorted(&["prefix/a/f1.txt", "prefix/b/link1", "prefix/c/link2"]));
+    assert_eq!(
+        env.keys(),
+        sorted(&["prefix/a/f1.txt", "prefix/b/link1", "prefix/c/link2"])
+    );
     assert_eq!(env.get("prefix/c/link2").unwrap(), b"target");
 }
 
@@ -353,7 +457,10 @@ fn dangling_symlink_is_an_error() {
     let out = env.run(&["cp", "*", "s3://bkt/prefix/"]);
     out.code(1);
     assert_eq!(out.stdout, "cp a/f1.txt s3://bkt/prefix/a/f1.txt\n");
-    assert_eq!(out.stderr, "ERROR \"cp * s3://bkt/prefix/\": given object b/link1 not found\n");
+    assert_eq!(
+        out.stderr,
+        "ERROR \"cp * s3://bkt/prefix/\": given object b/link1 not found\n"
+    );
 }
 
 #[test]
@@ -363,7 +470,13 @@ fn dry_run_uploads_nothing() {
     env.write_file("dir/b/c.txt", b"c");
     let out = env.run(&["--dry-run", "cp", "dir/", "s3://bkt/"]);
     out.ok();
-    assert_eq!(out.sorted(), sorted(&["cp dir/a.txt s3://bkt/a.txt", "cp dir/b/c.txt s3://bkt/b/c.txt"]));
+    assert_eq!(
+        out.sorted(),
+        sorted(&[
+            "cp dir/a.txt s3://bkt/a.txt",
+            "cp dir/b/c.txt s3://bkt/b/c.txt"
+        ])
+    );
     assert!(env.keys().is_empty());
 }
 
@@ -381,21 +494,32 @@ fn raw_local_paths() {
     assert_eq!(env.keys().len(), 5);
 
     let env = TestEnv::new();
-    for f in ["a*/file*.txt", "a*/file*1.txt", "a*b/file*.txt", "a*b/file*1.txt"] {
+    for f in [
+        "a*/file*.txt",
+        "a*/file*1.txt",
+        "a*b/file*.txt",
+        "a*b/file*1.txt",
+    ] {
         env.write_file(&format!("dir/{f}"), b"x");
     }
     let out = env.run(&["cp", "--raw", "dir/a*", "s3://bkt"]);
     out.ok();
     assert_eq!(
         out.sorted(),
-        sorted(&["cp dir/a*/file*.txt s3://bkt/a*/file*.txt", "cp dir/a*/file*1.txt s3://bkt/a*/file*1.txt"])
+        sorted(&[
+            "cp dir/a*/file*.txt s3://bkt/a*/file*.txt",
+            "cp dir/a*/file*1.txt s3://bkt/a*/file*1.txt"
+        ])
     );
     let env = TestEnv::new();
     env.put("test*/file.txt", b"x");
     env.write_file("dir/testfile.txt", b"x");
     let out = env.run(&["cp", "--raw", "dir/testfile.txt", "s3://bkt/test*/"]);
     out.ok();
-    assert_eq!(out.stdout, "cp dir/testfile.txt s3://bkt/test*/testfile.txt\n");
+    assert_eq!(
+        out.stdout,
+        "cp dir/testfile.txt s3://bkt/test*/testfile.txt\n"
+    );
 }
 
 #[test]
@@ -403,16 +527,29 @@ fn exclude_local_files() {
     for src in ["dir/", "dir//", "dir//*"] {
         let env = TestEnv::new();
         tree2(&env);
-        env.run(&["cp", "--exclude", "*.gz", src, "s3://bkt/prefix/"]).ok();
+        env.run(&["cp", "--exclude", "*.gz", src, "s3://bkt/prefix/"])
+            .ok();
         assert_eq!(
             env.keys(),
-            sorted(&["prefix/a/another_test_file.txt", "prefix/readme.md", "prefix/testfile1.txt"]),
+            sorted(&[
+                "prefix/a/another_test_file.txt",
+                "prefix/readme.md",
+                "prefix/testfile1.txt"
+            ]),
             "{src}"
         );
     }
     let env = TestEnv::new();
     tree2(&env);
-    let out = env.run(&["cp", "--exclude", "*.gz", "--exclude", "*.txt", "dir/", "s3://bkt/prefix/"]);
+    let out = env.run(&[
+        "cp",
+        "--exclude",
+        "*.gz",
+        "--exclude",
+        "*.txt",
+        "dir/",
+        "s3://bkt/prefix/",
+    ]);
     out.ok();
     assert_eq!(out.stdout, "cp dir/readme.md s3://bkt/prefix/readme.md\n");
 }
@@ -425,19 +562,40 @@ fn special_files_fail() {
     let out = env.run(&["cp", "sock", "s3://bkt/"]);
     out.code(1);
     assert_eq!(out.stdout, "");
-    assert!(out.stderr.contains("is not a regular file"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is not a regular file"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn unreachable_endpoint_fails() {
     let env = TestEnv::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut cmd = env.bare_command();
     let out = cmd
-        .args(["--endpoint-url", &format!("http://127.0.0.1:{port}"), "-r", "0", "cp", "s3://bucket/*", "dir/"])
+        .args([
+            "--endpoint-url",
+            &format!("http://127.0.0.1:{port}"),
+            "-r",
+            "0",
+            "cp",
+            "s3://bucket/*",
+            "dir/",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -447,7 +605,13 @@ fn multipart_upload_and_small_part_size() {
     env.write_file("big.bin", &data);
     let out = env.run(&["cp", "-p", "1", "big.bin", "s3://bkt/"]);
     out.code(1);
-    assert!(out.stderr.contains("part size must be at least 5242880 bytes"), "{}", out.stderr);
-    env.run(&["cp", "-p", "5", "-c", "2", "big.bin", "s3://bkt/"]).ok();
+    assert!(
+        out.stderr
+            .contains("part size must be at least 5242880 bytes"),
+        "{}",
+        out.stderr
+    );
+    env.run(&["cp", "-p", "5", "-c", "2", "big.bin", "s3://bkt/"])
+        .ok();
     assert_eq!(env.get("big.bin").unwrap(), data);
 }

@@ -47,7 +47,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd) {
                 match item {
                     Ok(o) => {
                         // Names relative to the argument as s5cmd shows them
-                            // (`src/a/f` for `ls src`, `a/f` for `ls src/`).
+                        // (`src/a/f` for `ls src`, `a/f` for `ls src/`).
                         let entry = Entry {
                             name: &o.relative,
                             url: o.info.key.clone(),

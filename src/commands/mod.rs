@@ -20,15 +20,17 @@ use crate::output::Message;
 pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
     let name = parsed.command.name();
     let line = LineCtx::new(line_no, parsed.display.clone(), name);
+    // The planners' futures are boxed so that this one (spawned once per batch line)
+    // stays small: moving a large future per line dominated million-line batches.
     match &parsed.command {
-        Command::Ls(c) => ls::run(ctx, &line, c).await,
-        Command::Copy(c) => crate::plan::copy::run(ctx, &line, c).await,
-        Command::Rm(c) => crate::plan::rm::run(ctx, &line, c).await,
-        Command::Sync(c) => crate::plan::sync::run(ctx, &line, c).await,
-        Command::Du(c) => du::run(ctx, &line, c).await,
-        Command::Cat(c) => cat::run(ctx, &line, c).await,
-        Command::Pipe(c) => pipe::run(ctx, &line, c).await,
-        Command::Head(c) => head::run(ctx, &line, c).await,
+        Command::Ls(c) => Box::pin(ls::run(ctx, &line, c)).await,
+        Command::Copy(c) => Box::pin(crate::plan::copy::run(ctx, &line, c)).await,
+        Command::Rm(c) => Box::pin(crate::plan::rm::run(ctx, &line, c)).await,
+        Command::Sync(c) => Box::pin(crate::plan::sync::run(ctx, &line, c)).await,
+        Command::Du(c) => Box::pin(du::run(ctx, &line, c)).await,
+        Command::Cat(c) => Box::pin(cat::run(ctx, &line, c)).await,
+        Command::Pipe(c) => Box::pin(pipe::run(ctx, &line, c)).await,
+        Command::Head(c) => Box::pin(head::run(ctx, &line, c)).await,
         Command::MakeBucket { target } => bucket::make(ctx, &line, target).await,
         Command::RemoveBucket { target, force } => bucket::remove(ctx, &line, target, *force).await,
         Command::BucketVersion(c) => bucket::versioning(ctx, &line, c).await,

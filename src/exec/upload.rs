@@ -52,7 +52,10 @@ async fn upload(ctx: &Arc<Ctx>, t: &Upload) -> Result<Outcome, StorageError> {
     if t.opts.part_size < crate::command::MIN_PART_SIZE {
         return Err(StorageError::new(
             ErrorKind::Usage,
-            format!("part size must be at least {} bytes", crate::command::MIN_PART_SIZE),
+            format!(
+                "part size must be at least {} bytes",
+                crate::command::MIN_PART_SIZE
+            ),
         ));
     }
     let (size, mtime) = local_stat(&t.src).await?;

@@ -55,7 +55,7 @@ impl Stats {
             out.push_str(&serde_json::to_string(&record).expect("stat records serialize"));
             out.push('\n');
         }
-        out.push('\n');
+        // No blank line after the JSON lines: every stdout line must parse as JSON.
         out
     }
 }
@@ -77,5 +77,9 @@ mod tests {
         let json = s.render_json();
         let first: StatRecord = serde_json::from_str(json.lines().next().unwrap()).unwrap();
         assert_eq!(first.total, 2);
+        assert!(
+            json.lines()
+                .all(|l| serde_json::from_str::<StatRecord>(l).is_ok())
+        );
     }
 }

@@ -102,9 +102,7 @@ impl Outcome {
     fn parse_lines<T: serde::de::DeserializeOwned>(&self) -> Vec<T> {
         self.stdout
             .lines()
-            .map(|l| {
-                serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}"))
-            })
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
             .collect()
     }
 }
@@ -178,7 +176,9 @@ impl TestEnv {
     /// The binary with endpoint, credentials and a clean environment.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = self.bare_command();
-        cmd.arg("--endpoint-url").arg(&self.server.endpoint).args(args);
+        cmd.arg("--endpoint-url")
+            .arg(&self.server.endpoint)
+            .args(args);
         cmd
     }
 
@@ -313,8 +313,7 @@ impl TestEnv {
         } else {
             now - Duration::from_secs(offset_secs.unsigned_abs())
         };
-        filetime::set_file_mtime(self.local(rel), filetime::FileTime::from_system_time(t))
-            .unwrap();
+        filetime::set_file_mtime(self.local(rel), filetime::FileTime::from_system_time(t)).unwrap();
     }
 
     /// Every regular file below the working directory (relative, `/`-separated, sorted).

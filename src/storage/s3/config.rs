@@ -264,13 +264,13 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     fn aws() -> Endpoint {
-        Endpoint::resolve(None, "eu-west-1").unwrap()
+        Endpoint::resolve(None, None, "eu-west-1").unwrap()
     }
 
     #[test]
     fn addressing_styles() {
         let mut url = String::new();
-        let custom = Endpoint::resolve(Some("http://127.0.0.1:9000/"), "us-east-1").unwrap();
+        let custom = Endpoint::resolve(Some("http://127.0.0.1:9000/"), None, "us-east-1").unwrap();
         assert!(custom.write_base(&mut url, Some("b"), "us-east-1"));
         assert_eq!(url, "http://127.0.0.1:9000");
         assert_eq!(custom.display, "http://127.0.0.1:9000");
@@ -289,7 +289,7 @@ mod tests {
             assert!(!aws.write_base(&mut url, None, "eu-west-1"));
             assert_eq!(url, "https://s3.eu-west-1.amazonaws.com");
         }
-        assert!(Endpoint::resolve(Some("ftp://x"), "us-east-1").is_err());
+        assert!(Endpoint::resolve(Some("ftp://x"), None, "us-east-1").is_err());
     }
 
     #[derive(Debug)]

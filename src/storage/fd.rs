@@ -5,6 +5,11 @@
 //! s5cmd aborts the operation then (reference §9.2 item 22); s5rs waits for other
 //! operations to close descriptors and tries again, for up to [`MAX_WAIT`], without
 //! spending the request's retry budget.
+//!
+//! Waiting only helps if descriptors do get freed, and pooled idle connections are
+//! not: so at start, when even the raised limit is too low for `--numworkers`
+//! (each worker may hold a pooled connection, a file and a spare), the worker count
+//! is lowered to fit ([`workers_within`]) with a warning.
 
 use std::future::Future;
 use std::io;
@@ -12,6 +17,17 @@ use std::time::{Duration, Instant};
 
 /// How long one operation keeps waiting for a free descriptor before failing.
 pub const MAX_WAIT: Duration = Duration::from_secs(120);
+
+/// Descriptors one worker may hold at once: a (pooled) connection, a file, a spare.
+pub const PER_WORKER: u64 = 3;
+/// Descriptors kept for stdio, the runtime, listings and the batch file.
+pub const RESERVED: u64 = 24;
+
+/// The number of workers that fit in an open-file limit of `limit` (at least 1).
+pub fn workers_within(limit: u64, wanted: usize) -> usize {
+    let fit = limit.saturating_sub(RESERVED) / PER_WORKER;
+    (wanted as u64).min(fit.max(1)) as usize
+}
 
 /// `EMFILE` and `ENFILE` (the same numbers on Linux and the BSDs).
 const EMFILE: i32 = 24;
@@ -83,6 +99,15 @@ mod tests {
             "tcp open error: Too many open files (os error 24)"
         ));
         assert!(!message_says_exhausted("connection refused (os error 111)"));
+    }
+
+    #[test]
+    fn workers_fit_the_limit() {
+        assert_eq!(workers_within(1_048_576, 256), 256);
+        assert_eq!(workers_within(1024, 256), 256);
+        assert_eq!(workers_within(400, 256), 125);
+        assert_eq!(workers_within(40, 256), 5);
+        assert_eq!(workers_within(10, 256), 1);
     }
 
     #[test]

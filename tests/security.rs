@@ -48,14 +48,15 @@ async fn keys_that_would_escape_the_destination_are_refused() {
     })
     .await
     .unwrap();
-    let long = "x".repeat(300);
+    // (Over-long components are refused too — see `safe_join`'s unit tests — but
+    // this server cannot store such a key: its file names are 255 bytes at most.)
     let evil = [
         "../escape.txt".to_string(),
         "a/../../escape2.txt".to_string(),
         "/etc-abs.txt".to_string(),
         "..\\..\\win.txt".to_string(),
         "a\\..\\..\\win2.txt".to_string(),
-        format!("long/{long}"),
+        "./../dot-escape.txt".to_string(),
     ];
     for key in evil.iter().chain(std::iter::once(&"ok/fine.txt".to_string())) {
         client

@@ -168,8 +168,14 @@ mod tests {
     #[test]
     fn known_values() {
         // Values from the AWS SDKs' checksum test vectors for "Hello world".
-        assert_eq!(checksum_b64(ChecksumAlgorithm::Crc32, b"Hello world"), "i9aeUg==");
-        assert_eq!(checksum_b64(ChecksumAlgorithm::Crc32c, b"Hello world"), "crUfeA==");
+        assert_eq!(
+            checksum_b64(ChecksumAlgorithm::Crc32, b"Hello world"),
+            "i9aeUg=="
+        );
+        assert_eq!(
+            checksum_b64(ChecksumAlgorithm::Crc32c, b"Hello world"),
+            "crUfeA=="
+        );
         assert_eq!(
             checksum_b64(ChecksumAlgorithm::Sha1, b"Hello world"),
             "e1AsOh9IyGCa4hLN+2Od7jlnP14="
@@ -178,7 +184,10 @@ mod tests {
             checksum_b64(ChecksumAlgorithm::Sha256, b"Hello world"),
             "ZOyIygCyaOW6GjVnihtTFtIS9PNmskdyMlNKiuyjfzw="
         );
-        assert_eq!(checksum_b64(ChecksumAlgorithm::Crc64Nvme, b""), "AAAAAAAAAAA=");
+        assert_eq!(
+            checksum_b64(ChecksumAlgorithm::Crc64Nvme, b""),
+            "AAAAAAAAAAA="
+        );
     }
 
     #[test]
@@ -205,7 +214,10 @@ mod tests {
             Some((ChecksumAlgorithm::Crc32c, "crUfeA==".into()))
         );
         c.crc32c = Some("crUfeA==-3".into());
-        assert_eq!(full_object(&c), Some((ChecksumAlgorithm::Sha256, "x".into())));
+        assert_eq!(
+            full_object(&c),
+            Some((ChecksumAlgorithm::Sha256, "x".into()))
+        );
         c.checksum_type = Some("COMPOSITE".into());
         assert_eq!(full_object(&c), None);
     }

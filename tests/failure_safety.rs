@@ -64,11 +64,20 @@ fn ten_thousand_operations_under_random_faults() {
         contents.insert(format!("src/o{i}"), body);
     }
     for i in 0..UPLOADS {
-        std::fs::write(root.join(format!("up/u{i}")), data(1_000_000 + i as u64, 100 + i % 2000)).unwrap();
+        std::fs::write(
+            root.join(format!("up/u{i}")),
+            data(1_000_000 + i as u64, 100 + i % 2000),
+        )
+        .unwrap();
     }
     let big = data(42, 11 * 1024 * 1024 + 7);
     std::fs::write(root.join("big"), &big).unwrap();
-    let seeded = run_batch(&server, root, &[], &format!("cp 'seed/*' s3://{BUCKET}/src/\ncp -p 5 big s3://{BUCKET}/src/big\n"));
+    let seeded = run_batch(
+        &server,
+        root,
+        &[],
+        &format!("cp 'seed/*' s3://{BUCKET}/src/\ncp -p 5 big s3://{BUCKET}/src/big\n"),
+    );
     assert_eq!(seeded.code, 0, "{}", seeded.stderr);
 
     // The batch: one operation per line.
@@ -83,7 +92,9 @@ fn ten_thousand_operations_under_random_faults() {
         expected.push(("download", format!("o{i}")));
     }
     for i in DOWNLOADS..DOWNLOADS + COPIES {
-        batch.push_str(&format!("cp s3://{BUCKET}/src/o{i} s3://{BUCKET}/copy/o{i}\n"));
+        batch.push_str(&format!(
+            "cp s3://{BUCKET}/src/o{i} s3://{BUCKET}/copy/o{i}\n"
+        ));
         expected.push(("copy", format!("o{i}")));
     }
     for i in DOWNLOADS + COPIES..DOWNLOADS + COPIES + DELETES {
@@ -113,10 +124,17 @@ fn ten_thousand_operations_under_random_faults() {
     let records = ran.records();
     let mut per_line: HashMap<u64, Vec<&Value>> = HashMap::new();
     for r in &records {
-        per_line.entry(r["line"].as_u64().expect("line")).or_default().push(r);
+        per_line
+            .entry(r["line"].as_u64().expect("line"))
+            .or_default()
+            .push(r);
     }
     let failures: Vec<_> = records.iter().filter(|r| r["success"] != true).collect();
-    assert!(failures.is_empty(), "failures: {failures:#?}\nstderr: {}", ran.stderr);
+    assert!(
+        failures.is_empty(),
+        "failures: {failures:#?}\nstderr: {}",
+        ran.stderr
+    );
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert_eq!(records.len(), expected.len(), "one record per operation");
     for line in 1..=expected.len() as u64 {
@@ -128,7 +146,11 @@ fn ten_thousand_operations_under_random_faults() {
         match *kind {
             "upload" => {
                 let want = std::fs::read(root.join(format!("up/{name}"))).unwrap();
-                assert_eq!(server.object_bytes(BUCKET, &format!("up/{name}")).as_ref(), Some(&want), "{name}");
+                assert_eq!(
+                    server.object_bytes(BUCKET, &format!("up/{name}")).as_ref(),
+                    Some(&want),
+                    "{name}"
+                );
             }
             "download" => {
                 let got = std::fs::read(root.join(format!("down/{name}"))).unwrap();
@@ -136,10 +158,17 @@ fn ten_thousand_operations_under_random_faults() {
             }
             "copy" => {
                 let got = server.object_bytes(BUCKET, &format!("copy/{name}"));
-                assert_eq!(got.as_ref(), Some(&contents[&format!("src/{name}")]), "{name}");
+                assert_eq!(
+                    got.as_ref(),
+                    Some(&contents[&format!("src/{name}")]),
+                    "{name}"
+                );
             }
             "delete" => {
-                assert!(!server.object_path(BUCKET, &format!("src/{name}")).exists(), "{name}");
+                assert!(
+                    !server.object_path(BUCKET, &format!("src/{name}")).exists(),
+                    "{name}"
+                );
             }
             "multipart upload" => {
                 assert!(server.object_bytes(BUCKET, "up/big").unwrap() == big);
@@ -152,11 +181,17 @@ fn ten_thousand_operations_under_random_faults() {
     }
     assert!(temp_files(&root.join("down")).is_empty());
     let retries: u64 = records.iter().filter_map(|r| r["retries"].as_u64()).sum();
-    let with_retries = records.iter().filter(|r| r["retries"].as_u64().is_some()).count();
-    let by_verified = records.iter().fold(HashMap::<String, usize>::new(), |mut m, r| {
-        *m.entry(r["verified"].as_str().unwrap_or("-").to_string()).or_default() += 1;
-        m
-    });
+    let with_retries = records
+        .iter()
+        .filter(|r| r["retries"].as_u64().is_some())
+        .count();
+    let by_verified = records
+        .iter()
+        .fold(HashMap::<String, usize>::new(), |mut m, r| {
+            *m.entry(r["verified"].as_str().unwrap_or("-").to_string())
+                .or_default() += 1;
+            m
+        });
     println!(
         "fault injection: {} requests, faults {counts:?} (injected {} + {} delays); \
          {} operations, {verified} objects verified byte-identical, {retries} retries \
@@ -168,7 +203,10 @@ fn ten_thousand_operations_under_random_faults() {
     );
     assert!(counts.injected() > 100, "{counts:?}");
     assert!(counts.flipped_get_byte > 0 && counts.reset_mid_body > 0 && counts.truncated_body > 0);
-    assert!(retries >= counts.injected() / 2, "retries are counted in the records");
+    assert!(
+        retries >= counts.injected() / 2,
+        "retries are counted in the records"
+    );
 }
 
 #[test]
@@ -184,13 +222,22 @@ fn faults_that_outlast_the_retry_budget_fail_loudly() {
         std::fs::write(root.join(format!("seed/o{i}")), &body).unwrap();
         contents.insert(format!("o{i}"), body);
     }
-    let seeded = run_batch(&server, root, &[], &format!("cp 'seed/*' s3://{BUCKET}/src/\n"));
+    let seeded = run_batch(
+        &server,
+        root,
+        &[],
+        &format!("cp 'seed/*' s3://{BUCKET}/src/\n"),
+    );
     assert_eq!(seeded.code, 0);
     let mut batch = String::new();
     for i in 0..20 {
         batch.push_str(&format!("cp seed/o{i} s3://{BUCKET}/up/o{i}\n"));
         batch.push_str(&format!("cp s3://{BUCKET}/src/o{i} down/o{i}\n"));
-        batch.push_str(&format!("cp s3://{BUCKET}/src/o{} s3://{BUCKET}/copy/o{}\n", i + 20, i + 20));
+        batch.push_str(&format!(
+            "cp s3://{BUCKET}/src/o{} s3://{BUCKET}/copy/o{}\n",
+            i + 20,
+            i + 20
+        ));
     }
     // Every request gets a fault (a delay only, one time in seven).
     server.set_faults(Faults {
@@ -201,7 +248,12 @@ fn faults_that_outlast_the_retry_budget_fail_loudly() {
         }),
         ..Faults::default()
     });
-    let ran = run_batch(&server, root, &["--retry-count", "1", "--numworkers", "8"], &batch);
+    let ran = run_batch(
+        &server,
+        root,
+        &["--retry-count", "1", "--numworkers", "8"],
+        &batch,
+    );
     server.set_faults(Faults::default());
     assert_eq!(ran.code, 1, "{}", ran.stderr);
     let records = ran.records();
@@ -225,12 +277,19 @@ fn faults_that_outlast_the_retry_budget_fail_loudly() {
             assert!(r["error"].as_str().unwrap().len() > 3, "{r}");
             assert!(!src.is_empty());
             if !dst.starts_with("s3://") {
-                assert!(!root.join(dst).exists(), "no file for a failed download: {r}");
+                assert!(
+                    !root.join(dst).exists(),
+                    "no file for a failed download: {r}"
+                );
             }
         }
     }
     assert!(temp_files(&root.join("down")).is_empty());
-    println!("budget exhausted: {failed} of {} operations failed, {:?}", records.len(), server.fault_counts());
+    println!(
+        "budget exhausted: {failed} of {} operations failed, {:?}",
+        records.len(),
+        server.fault_counts()
+    );
     assert!(failed > 0);
 }
 
@@ -242,7 +301,10 @@ fn kill_9_during_a_download_leaves_only_a_temp_file_that_the_next_run_removes() 
     let root = dir.path();
     let big = data(9, 6 * 1024 * 1024);
     std::fs::write(root.join("big"), &big).unwrap();
-    assert_eq!(run_batch(&server, root, &[], &format!("cp big s3://{BUCKET}/big\n")).code, 0);
+    assert_eq!(
+        run_batch(&server, root, &[], &format!("cp big s3://{BUCKET}/big\n")).code,
+        0
+    );
     server.set_faults(Faults {
         body_chunk_delay: Some(Duration::from_millis(30)),
         ..Faults::default()
@@ -261,7 +323,10 @@ fn kill_9_during_a_download_leaves_only_a_temp_file_that_the_next_run_removes() 
     assert!(!out.join("big").exists(), "no file at the destination name");
     let temps = temp_files(&out);
     assert_eq!(temps.len(), 1, "{temps:?}");
-    assert!(temps[0].starts_with(&format!(".s5rs-tmp-{}-", child.id())), "{temps:?}");
+    assert!(
+        temps[0].starts_with(&format!(".s5rs-tmp-{}-", child.id())),
+        "{temps:?}"
+    );
     assert!(temps[0].ends_with("-big"));
 
     server.set_faults(Faults::default());
@@ -270,7 +335,10 @@ fn kill_9_during_a_download_leaves_only_a_temp_file_that_the_next_run_removes() 
     let ran = run(c);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(std::fs::read(out.join("big")).unwrap() == big);
-    assert!(temp_files(&out).is_empty(), "the stale temp file was removed");
+    assert!(
+        temp_files(&out).is_empty(),
+        "the stale temp file was removed"
+    );
 }
 
 /// Starts a multipart upload of a 16 MiB file with slow part uploads and waits
@@ -282,11 +350,23 @@ fn start_slow_multipart(server: &TestServer, root: &Path, key: &str) -> std::pro
         ..Faults::default()
     });
     let mut c = s5rs(server, root);
-    c.args(["cp", "-p", "5", "-c", "1", "big", &format!("s3://{BUCKET}/{key}")]);
-    c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    c.args([
+        "cp",
+        "-p",
+        "5",
+        "-c",
+        "1",
+        "big",
+        &format!("s3://{BUCKET}/{key}"),
+    ]);
+    c.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let child = c.spawn().unwrap();
     wait_for("an UploadPart", Duration::from_secs(30), || {
-        server.request_log().iter().any(|l| l.starts_with(&format!("PUT /{BUCKET}/{key}?partNumber=")))
+        server
+            .request_log()
+            .iter()
+            .any(|l| l.starts_with(&format!("PUT /{BUCKET}/{key}?partNumber=")))
     });
     child
 }
@@ -314,17 +394,24 @@ fn ctrl_c_twice_aborts_the_multipart_uploads_in_flight() {
     let child = start_slow_multipart(&server, dir.path(), "interrupted");
     let pid = child.id().to_string();
     for _ in 0..2 {
-        let s = std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        let s = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
         assert!(s.success());
         std::thread::sleep(Duration::from_millis(100));
     }
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("aborted 1 incomplete multipart upload"), "{stderr}");
+    assert!(
+        stderr.contains("aborted 1 incomplete multipart upload"),
+        "{stderr}"
+    );
     let log = server.request_log();
     assert!(
-        log.iter().any(|l| l.starts_with(&format!("DELETE /{BUCKET}/interrupted?uploadId="))),
+        log.iter()
+            .any(|l| l.starts_with(&format!("DELETE /{BUCKET}/interrupted?uploadId="))),
         "{log:#?}"
     );
     server.set_faults(Faults::default());
@@ -338,7 +425,10 @@ fn ctrl_c_once_lets_the_running_upload_finish() {
     let dir = tempfile::tempdir().unwrap();
     let child = start_slow_multipart(&server, dir.path(), "finished");
     let pid = child.id().to_string();
-    std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130));
     server.set_faults(Faults::default());
@@ -357,15 +447,22 @@ fn a_failed_multipart_upload_is_aborted() {
         only_method: Some(http::Method::PUT),
         ..Faults::default()
     });
-    let ran = run_batch(&server, dir.path(), &["--retry-count", "1"], &format!("cp -p 5 big s3://{BUCKET}/failed\n"));
+    let ran = run_batch(
+        &server,
+        dir.path(),
+        &["--retry-count", "1"],
+        &format!("cp -p 5 big s3://{BUCKET}/failed\n"),
+    );
     assert_eq!(ran.code, 1);
     let records = ran.records();
     assert_eq!(records.len(), 1);
     assert_eq!(records[0]["error_kind"], "server_error", "{}", records[0]);
-    assert!(server
-        .request_log()
-        .iter()
-        .any(|l| l.starts_with(&format!("DELETE /{BUCKET}/failed?uploadId="))));
+    assert!(
+        server
+            .request_log()
+            .iter()
+            .any(|l| l.starts_with(&format!("DELETE /{BUCKET}/failed?uploadId=")))
+    );
     assert!(server.object_bytes(BUCKET, "failed").is_none());
 }
 
@@ -388,7 +485,10 @@ fn a_low_open_file_limit_makes_s5rs_wait_instead_of_failing() {
     for i in 0..4 {
         std::fs::write(root.join(format!("seed{i}")), data(100 + i, 50_000)).unwrap();
     }
-    assert_eq!(run_batch(&server, root, &[], &format!("cp 'seed*' s3://{BUCKET}/\n")).code, 0);
+    assert_eq!(
+        run_batch(&server, root, &[], &format!("cp 'seed*' s3://{BUCKET}/\n")).code,
+        0
+    );
     server.set_faults(Faults {
         delay: Some(Duration::from_millis(5)),
         ..Faults::default()
@@ -432,14 +532,22 @@ fn files_that_shrink_or_vanish_during_an_upload_fail_cleanly() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{key}: {stdout}{stderr}");
-        assert!(stdout.contains("ERROR") || stderr.contains("ERROR"), "{key}: {stdout}{stderr}");
+        assert!(
+            stdout.contains("ERROR") || stderr.contains("ERROR"),
+            "{key}: {stdout}{stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{stderr}");
         server.set_faults(Faults::default());
-        assert!(server.object_bytes(BUCKET, key).is_none(), "{key}: no truncated object");
-        assert!(server
-            .request_log()
-            .iter()
-            .any(|l| l.starts_with(&format!("DELETE /{BUCKET}/{key}?uploadId="))));
+        assert!(
+            server.object_bytes(BUCKET, key).is_none(),
+            "{key}: no truncated object"
+        );
+        assert!(
+            server
+                .request_log()
+                .iter()
+                .any(|l| l.starts_with(&format!("DELETE /{BUCKET}/{key}?uploadId=")))
+        );
         println!("{key}: {}{}", stdout.trim(), stderr.trim());
     }
 }

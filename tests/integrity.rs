@@ -58,14 +58,28 @@ fn uploads_carry_content_md5_and_a_corrupted_body_is_sent_again() {
     assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
     let counts = server.fault_counts();
     assert_eq!(counts.flipped_put_byte, 2, "{counts:?}");
-    assert_eq!(counts.bad_digest, 2, "both corrupted bodies refused: {counts:?}");
-    assert_eq!(counts.put_without_md5, 0, "every PUT and part carries Content-MD5");
+    assert_eq!(
+        counts.bad_digest, 2,
+        "both corrupted bodies refused: {counts:?}"
+    );
+    assert_eq!(
+        counts.put_without_md5, 0,
+        "every PUT and part carries Content-MD5"
+    );
     for r in ran.records() {
         assert_eq!(r["success"], true, "{r}");
         assert_eq!(r["verified"], "md5", "{r}");
     }
-    let retries: u64 = ran.records().iter().filter_map(|r| r["retries"].as_u64()).sum();
-    assert_eq!(retries, 2, "each refused body counted as a retry: {}", ran.stdout);
+    let retries: u64 = ran
+        .records()
+        .iter()
+        .filter_map(|r| r["retries"].as_u64())
+        .sum();
+    assert_eq!(
+        retries, 2,
+        "each refused body counted as a retry: {}",
+        ran.stdout
+    );
     assert_eq!(server.object_bytes("bkt", "small").unwrap(), small);
     assert_eq!(server.object_bytes("bkt", "big").unwrap(), big);
 
@@ -75,7 +89,12 @@ fn uploads_carry_content_md5_and_a_corrupted_body_is_sent_again() {
         flip_request_byte: 1000,
         ..Faults::default()
     });
-    let ran = run_batch(&server, dir.path(), &["--retry-count", "2"], "cp small s3://bkt/other\n");
+    let ran = run_batch(
+        &server,
+        dir.path(),
+        &["--retry-count", "2"],
+        "cp small s3://bkt/other\n",
+    );
     assert_eq!(ran.code, 1, "{}{}", ran.stdout, ran.stderr);
     let records = ran.records();
     let r = only(&records);
@@ -129,9 +148,19 @@ fn checksum_algorithm_sends_the_chosen_checksum() {
             .filter(|l| l.starts_with(&format!("PUT /bkt/b-{alg}?partNumber=")))
             .collect();
         assert_eq!(parts.len(), 3, "{log:#?}");
-        assert!(parts.iter().all(|p| p.contains(header) && p.contains("content-md5=")));
-        assert_eq!(server.object_bytes("bkt", &format!("s-{alg}")).unwrap(), small);
-        assert_eq!(server.object_bytes("bkt", &format!("b-{alg}")).unwrap(), big);
+        assert!(
+            parts
+                .iter()
+                .all(|p| p.contains(header) && p.contains("content-md5="))
+        );
+        assert_eq!(
+            server.object_bytes("bkt", &format!("s-{alg}")).unwrap(),
+            small
+        );
+        assert_eq!(
+            server.object_bytes("bkt", &format!("b-{alg}")).unwrap(),
+            big
+        );
     }
 }
 
@@ -158,7 +187,9 @@ fn downloads_are_verified_and_a_corrupted_body_is_fetched_again() {
             &server,
             dir.path(),
             &[],
-            &format!("cp {flags} s3://bkt/small out/{name}-small\ncp {flags} s3://bkt/big out/{name}-big\n"),
+            &format!(
+                "cp {flags} s3://bkt/small out/{name}-small\ncp {flags} s3://bkt/big out/{name}-big\n"
+            ),
         );
         assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
         for r in ran.records() {
@@ -169,8 +200,14 @@ fn downloads_are_verified_and_a_corrupted_body_is_fetched_again() {
                 assert!(v == "md5" || v == "crc64nvme", "{flags}: {r}");
             }
         }
-        assert_eq!(std::fs::read(dir.path().join(format!("out/{name}-small"))).unwrap(), small);
-        assert_eq!(std::fs::read(dir.path().join(format!("out/{name}-big"))).unwrap(), big);
+        assert_eq!(
+            std::fs::read(dir.path().join(format!("out/{name}-small"))).unwrap(),
+            small
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join(format!("out/{name}-big"))).unwrap(),
+            big
+        );
     }
 
     // One flipped byte in each: detected, fetched again, counted as a retry.
@@ -191,7 +228,10 @@ fn downloads_are_verified_and_a_corrupted_body_is_fetched_again() {
         let records = ran.records();
         let r = only(&records);
         assert!(r["retries"].as_u64().unwrap() >= 1, "{r}");
-        assert_eq!(&std::fs::read(dir.path().join(format!("out/flip-{src}"))).unwrap(), want);
+        assert_eq!(
+            &std::fs::read(dir.path().join(format!("out/flip-{src}"))).unwrap(),
+            want
+        );
         server.set_faults(Faults::default());
     }
 
@@ -214,7 +254,10 @@ fn downloads_are_verified_and_a_corrupted_body_is_fetched_again() {
         assert_eq!(r["success"], false, "{r}");
         assert_eq!(r["error_kind"], "checksum_mismatch", "{r}");
         assert_eq!(r["source"], format!("s3://bkt/{src}"));
-        assert_eq!(std::fs::read(dir.path().join("out/keep")).unwrap(), b"previous content");
+        assert_eq!(
+            std::fs::read(dir.path().join("out/keep")).unwrap(),
+            b"previous content"
+        );
         assert!(temp_files(&dir.path().join("out")).is_empty());
     }
 
@@ -223,7 +266,12 @@ fn downloads_are_verified_and_a_corrupted_body_is_fetched_again() {
         flip_body_byte: 1,
         ..Faults::default()
     });
-    let ran = run_batch(&server, dir.path(), &["--no-verify"], "cp s3://bkt/small out/nv\n");
+    let ran = run_batch(
+        &server,
+        dir.path(),
+        &["--no-verify"],
+        "cp s3://bkt/small out/nv\n",
+    );
     assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
     let records = ran.records();
     assert_eq!(only(&records)["verified"], "none");
@@ -238,7 +286,12 @@ fn copies_compare_the_etag_with_the_source() {
     let mut c = s5rs(&server, dir.path());
     c.args(["cp", "f", "s3://bkt/src/f"]);
     assert_eq!(run(c).code, 0);
-    let ran = run_batch(&server, dir.path(), &[], "cp s3://bkt/src/f s3://bkt/dst/f\ncp 's3://bkt/src/*' s3://bkt/all/\n");
+    let ran = run_batch(
+        &server,
+        dir.path(),
+        &[],
+        "cp s3://bkt/src/f s3://bkt/dst/f\ncp 's3://bkt/src/*' s3://bkt/all/\n",
+    );
     assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
     let records = ran.records();
     assert_eq!(records.len(), 2);

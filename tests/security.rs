@@ -58,9 +58,17 @@ async fn keys_that_would_escape_the_destination_are_refused() {
         "a\\..\\..\\win2.txt".to_string(),
         "./../dot-escape.txt".to_string(),
     ];
-    for key in evil.iter().chain(std::iter::once(&"ok/fine.txt".to_string())) {
+    for key in evil
+        .iter()
+        .chain(std::iter::once(&"ok/fine.txt".to_string()))
+    {
         client
-            .put_object("keys", key, PutBody::Bytes(Bytes::from_static(b"payload")), &ObjectHeaders::default())
+            .put_object(
+                "keys",
+                key,
+                PutBody::Bytes(Bytes::from_static(b"payload")),
+                &ObjectHeaders::default(),
+            )
             .await
             .unwrap_or_else(|e| panic!("put {key:?}: {e}"));
     }
@@ -79,7 +87,10 @@ async fn keys_that_would_escape_the_destination_are_refused() {
             assert_eq!(r["destination"], "out/ok/fine.txt", "{r}");
         } else {
             assert_eq!(r["error_kind"], "unsafe_key", "{r}");
-            assert!(r["source"].as_str().unwrap().starts_with("s3://keys/"), "{r}");
+            assert!(
+                r["source"].as_str().unwrap().starts_with("s3://keys/"),
+                "{r}"
+            );
             refused += 1;
         }
     }
@@ -135,8 +146,17 @@ fn secrets_never_appear_in_output() {
             for s in secrets {
                 assert!(!shown.contains(s), "{args:?} leaked a secret: {shown}");
             }
-            for marker in ["Authorization", "authorization:", "Signature=", "X-Amz-Signature", "x-amz-security-token"] {
-                assert!(!shown.contains(marker), "{args:?} printed {marker}: {shown}");
+            for marker in [
+                "Authorization",
+                "authorization:",
+                "Signature=",
+                "X-Amz-Signature",
+                "x-amz-security-token",
+            ] {
+                assert!(
+                    !shown.contains(marker),
+                    "{args:?} printed {marker}: {shown}"
+                );
             }
             if presign && ran.code == 0 {
                 assert!(ran.stdout.contains("X-Amz-Signature="));
@@ -150,9 +170,36 @@ fn mutations(seeds: &[&[u8]], rounds: usize, seed: u64) -> Vec<Vec<u8>> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut out: Vec<Vec<u8>> = seeds.iter().map(|s| s.to_vec()).collect();
     let specials: &[&[u8]] = &[
-        b"\"", b"'", b"\\", b"*", b"?", b"[", b"]", b"{", b"}", b"--", b"=", b" ", b"\t", b"\0",
-        b"\xff", b"\xe2\x82\xac", b"<", b">", b"&amp;", b"&#0;", b"&#xFFFFFFFF;", b"<![CDATA[",
-        b"]]>", b"</", b"/>", b"s3://", b"-1", b"18446744073709551616", b"bytes ", b"/",
+        b"\"",
+        b"'",
+        b"\\",
+        b"*",
+        b"?",
+        b"[",
+        b"]",
+        b"{",
+        b"}",
+        b"--",
+        b"=",
+        b" ",
+        b"\t",
+        b"\0",
+        b"\xff",
+        b"\xe2\x82\xac",
+        b"<",
+        b">",
+        b"&amp;",
+        b"&#0;",
+        b"&#xFFFFFFFF;",
+        b"<![CDATA[",
+        b"]]>",
+        b"</",
+        b"/>",
+        b"s3://",
+        b"-1",
+        b"18446744073709551616",
+        b"bytes ",
+        b"/",
     ];
     for _ in 0..rounds {
         let mut v = seeds[rng.usize(..seeds.len())].to_vec();

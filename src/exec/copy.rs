@@ -106,7 +106,10 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
     let version = t.version_id.as_deref();
     let mut src_meta: Option<ObjectMeta> = None;
     if overwrite::needs_check(&t.opts) {
-        match client.head_object(&t.dst.bucket, &t.dst.key, None, None).await {
+        match client
+            .head_object(&t.dst.bucket, &t.dst.key, None, None)
+            .await
+        {
             Ok(dst_meta) => {
                 let (src_size, src_time) = match &t.info {
                     Some(info) => (info.size, info.last_modified),
@@ -136,11 +139,14 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
     if ctx.config.dry_run {
         return Ok(Copied::Done(None));
     }
-    let directive = t.opts.metadata_directive.unwrap_or(if t.opts.headers_given {
-        MetadataDirective::Replace
-    } else {
-        MetadataDirective::Copy
-    });
+    let directive = t
+        .opts
+        .metadata_directive
+        .unwrap_or(if t.opts.headers_given {
+            MetadataDirective::Replace
+        } else {
+            MetadataDirective::Copy
+        });
     let size = match (&t.info, &src_meta) {
         (Some(info), _) => Some(info.size),
         (None, Some(m)) => Some(m.size),
@@ -215,7 +221,9 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
         }
     }
     if t.opts.is_move {
-        client.delete_object(&t.src.bucket, &t.src.key, version).await?;
+        client
+            .delete_object(&t.src.bucket, &t.src.key, version)
+            .await?;
     }
     Ok(Copied::Done(Some(verified)))
 }
@@ -246,7 +254,9 @@ async fn multipart_copy(
     let version = t.version_id.as_deref();
     let mut headers = copy_headers(t, directive);
     if directive == MetadataDirective::Copy {
-        let m = client.head_object(&t.src.bucket, &t.src.key, version, None).await?;
+        let m = client
+            .head_object(&t.src.bucket, &t.src.key, version, None)
+            .await?;
         headers.content_type = m.content_type;
         headers.content_encoding = m.content_encoding;
         headers.content_disposition = m.content_disposition;
@@ -259,7 +269,9 @@ async fn multipart_copy(
     }
     let part_size = effective_part_size(size, t.opts.part_size.max(MIN_COPY_PART));
     let (bucket, key) = (&t.dst.bucket, &t.dst.key);
-    let upload_id = client.create_multipart_upload(bucket, key, &headers).await?;
+    let upload_id = client
+        .create_multipart_upload(bucket, key, &headers)
+        .await?;
     let registration = ctx.inflight.register(client, bucket, key, &upload_id);
     let count = size.div_ceil(part_size);
     let parts: Result<Vec<_>, StorageError> = stream::iter(0..count)

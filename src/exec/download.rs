@@ -32,11 +32,11 @@ use md5::{Digest, Md5};
 
 use super::overwrite::{self, parse_mtime_metadata};
 use super::{Ctx, report};
+use crate::checksum;
+use crate::command::ChecksumAlgorithm;
 use crate::error::ErrorKind;
 use crate::op::Download;
 use crate::record::Record;
-use crate::checksum;
-use crate::command::ChecksumAlgorithm;
 use crate::storage::s3::{ObjectBody, S3Client, note_retry};
 use crate::storage::{ObjectMeta, StorageError, local};
 
@@ -112,11 +112,17 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
     let mut redownloads = 0;
     let result = loop {
         match fetch(ctx, &client, t, file.clone()).await {
-            Err(e) if e.kind == ErrorKind::ChecksumMismatch && redownloads < ctx.config.retry_count => {
+            Err(e)
+                if e.kind == ErrorKind::ChecksumMismatch
+                    && redownloads < ctx.config.retry_count =>
+            {
                 redownloads += 1;
                 note_retry();
                 if let Err(e) = file.set_len(0) {
-                    break Err(StorageError::new(ErrorKind::Io, format!("truncate temp file: {e}")));
+                    break Err(StorageError::new(
+                        ErrorKind::Io,
+                        format!("truncate temp file: {e}"),
+                    ));
                 }
             }
             r => break r,
@@ -284,7 +290,9 @@ async fn fetch(
     let single_stream = first_range.is_none() || total <= part_size;
     let plan = if !verify {
         Plan::None
-    } else if let Some((alg, value)) = checksum::full_object(&meta.checksums).filter(|_| single_stream) {
+    } else if let Some((alg, value)) =
+        checksum::full_object(&meta.checksums).filter(|_| single_stream)
+    {
         Plan::Sum(alg, value)
     } else {
         match meta.etag.clone().filter(|_| !is_kms(&meta)) {
@@ -349,7 +357,9 @@ async fn fetch(
                 let file = file.clone();
                 let etag = etag.clone();
                 async move {
-                    let part = client.get_object(bucket, key, version, Some((start, end))).await?;
+                    let part = client
+                        .get_object(bucket, key, version, Some((start, end)))
+                        .await?;
                     if etag.is_some() && part.meta.etag != etag {
                         return Err(StorageError::new(
                             ErrorKind::PreconditionFailed,
@@ -422,7 +432,11 @@ fn is_kms(meta: &ObjectMeta) -> bool {
 
 /// The part MD5s of the written file, read back (for objects fetched in ranges that
 /// do not line up with their parts: a plain-MD5 object larger than one part).
-async fn read_back(file: Arc<File>, total: u64, part_size: u64) -> Result<Vec<[u8; 16]>, StorageError> {
+async fn read_back(
+    file: Arc<File>,
+    total: u64,
+    part_size: u64,
+) -> Result<Vec<[u8; 16]>, StorageError> {
     tokio::task::spawn_blocking(move || {
         let mut h = EtagHasher::new(part_size);
         let mut buf = vec![0u8; WRITE_CHUNK];
@@ -433,7 +447,10 @@ async fn read_back(file: Arc<File>, total: u64, part_size: u64) -> Result<Vec<[u
                 .read_at(&mut buf[..want], offset)
                 .map_err(|e| StorageError::new(ErrorKind::Io, format!("read back: {e}")))?;
             if n == 0 {
-                return Err(StorageError::new(ErrorKind::Io, "read back: file shorter than written"));
+                return Err(StorageError::new(
+                    ErrorKind::Io,
+                    "read back: file shorter than written",
+                ));
             }
             h.update(&buf[..n]);
             offset += n as u64;
@@ -502,9 +519,8 @@ async fn prepare_dir(ctx: &Ctx, dir: &Path) -> Result<(), StorageError> {
     }
     let d = dir.to_path_buf();
     tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&d).map_err(|e| {
-            StorageError::new(ErrorKind::Io, format!("mkdir {}: {e}", d.display()))
-        })?;
+        std::fs::create_dir_all(&d)
+            .map_err(|e| StorageError::new(ErrorKind::Io, format!("mkdir {}: {e}", d.display())))?;
         local::cleanup_stale_temps(&d);
         Ok::<(), StorageError>(())
     })

@@ -99,7 +99,9 @@ impl InFlight {
             .map(|(_, e)| e)
             .collect();
         let aborts = entries.into_iter().map(|e| async move {
-            let abort = e.client.abort_multipart_upload(&e.bucket, &e.key, &e.upload_id);
+            let abort = e
+                .client
+                .abort_multipart_upload(&e.bucket, &e.key, &e.upload_id);
             matches!(tokio::time::timeout(ABORT_TIMEOUT, abort).await, Ok(Ok(())))
         });
         futures_util::future::join_all(aborts)

@@ -61,7 +61,10 @@ async fn upload(ctx: &Arc<Ctx>, t: &Upload) -> Result<Outcome, StorageError> {
     let (size, mtime) = local_stat(&t.src).await?;
     let client = ctx.clients.get(&t.opts.dst_client).await?;
     if overwrite::needs_check(&t.opts) {
-        match client.head_object(&t.dst.bucket, &t.dst.key, None, None).await {
+        match client
+            .head_object(&t.dst.bucket, &t.dst.key, None, None)
+            .await
+        {
             Ok(meta) => {
                 let dst_time = meta
                     .metadata
@@ -82,8 +85,14 @@ async fn upload(ctx: &Arc<Ctx>, t: &Upload) -> Result<Outcome, StorageError> {
         return Ok(Outcome::Done(size));
     }
     let mut headers = t.opts.headers.clone();
-    if !headers.metadata.iter().any(|(k, _)| k.eq_ignore_ascii_case("mtime")) {
-        headers.metadata.push(("mtime".to_string(), format_mtime_metadata(&mtime)));
+    if !headers
+        .metadata
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("mtime"))
+    {
+        headers
+            .metadata
+            .push(("mtime".to_string(), format_mtime_metadata(&mtime)));
     }
     let part_size = effective_part_size(size, t.opts.part_size);
     if size <= part_size && size <= MAX_SINGLE_PUT {
@@ -194,7 +203,10 @@ async fn send_parts(
 pub async fn local_stat(path: &str) -> Result<(u64, DateTime<Utc>), StorageError> {
     let meta = tokio::fs::metadata(path).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            StorageError::new(ErrorKind::NoSuchKey, format!("given object {path} not found"))
+            StorageError::new(
+                ErrorKind::NoSuchKey,
+                format!("given object {path} not found"),
+            )
         } else {
             StorageError::io("stat", path, &e)
         }

@@ -206,7 +206,10 @@ impl TestServer {
 
     /// Replaces the faults.
     pub fn set_faults(&self, faults: Faults) {
-        *self.state.rng.lock().unwrap() = faults.random.as_ref().map(|r| fastrand::Rng::with_seed(r.seed));
+        *self.state.rng.lock().unwrap() = faults
+            .random
+            .as_ref()
+            .map(|r| fastrand::Rng::with_seed(r.seed));
         *self.faults.lock().unwrap() = faults;
     }
 
@@ -358,7 +361,11 @@ fn decide(
     }
     if let Some(d) = random_delay {
         state.counts.lock().unwrap().delayed += 1;
-        return (Action::Pass, Some(d + delay.unwrap_or_default()), range_as_200);
+        return (
+            Action::Pass,
+            Some(d + delay.unwrap_or_default()),
+            range_as_200,
+        );
     }
     let action = if f.slow_down > 0 {
         f.slow_down -= 1;
@@ -462,8 +469,13 @@ async fn handle(
                 if check_md5 {
                     use base64::Engine;
                     use md5::Digest;
-                    let got = base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&data));
-                    match parts.headers.get("content-md5").and_then(|v| v.to_str().ok()) {
+                    let got =
+                        base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&data));
+                    match parts
+                        .headers
+                        .get("content-md5")
+                        .and_then(|v| v.to_str().ok())
+                    {
                         None => count(|c| &mut c.put_without_md5),
                         Some(want) if want != got => {
                             count(|c| &mut c.bad_digest);
@@ -481,7 +493,9 @@ async fn handle(
             } else {
                 hyper::service::Service::call(&service, req).await
             }
-            .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { format!("s3s: {e:?}").into() })?;
+            .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> {
+                format!("s3s: {e:?}").into()
+            })?;
             let (mut parts, body) = resp.into_parts();
             if range_as_200 && parts.status == http::StatusCode::PARTIAL_CONTENT {
                 parts.status = http::StatusCode::OK;
@@ -495,8 +509,10 @@ async fn handle(
                 .to_bytes();
             // Body faults only touch object data (a GET answer with an ETag), never
             // listings or the answers of non-idempotent requests.
-            let object_get =
-                is_get && parts.status.is_success() && parts.headers.contains_key("etag") && bytes.len() > 1;
+            let object_get = is_get
+                && parts.status.is_success()
+                && parts.headers.contains_key("etag")
+                && bytes.len() > 1;
             let body = match action {
                 Action::CutBody { abort } if object_get => {
                     count(if abort {
@@ -528,14 +544,19 @@ async fn handle(
                         .chunks(64 * 1024)
                         .map(Bytes::copy_from_slice)
                         .collect();
-                    let stream = futures_util::stream::unfold(chunks.into_iter(), move |mut it| async move {
-                        let next = it.next()?;
-                        tokio::time::sleep(pause).await;
-                        Some((
-                            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(http_body::Frame::data(next)),
-                            it,
-                        ))
-                    });
+                    let stream = futures_util::stream::unfold(
+                        chunks.into_iter(),
+                        move |mut it| async move {
+                            let next = it.next()?;
+                            tokio::time::sleep(pause).await;
+                            Some((
+                                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(
+                                    http_body::Frame::data(next),
+                                ),
+                                it,
+                            ))
+                        },
+                    );
                     BoxBody::new(http_body_util::StreamBody::new(stream))
                 }
                 _ => full(bytes),
@@ -837,7 +858,12 @@ impl S3 for Fill {
                     resp.output.parts_count = Some(sizes.len() as i32);
                 }
                 None if n == 1 => {}
-                _ => return Err(s3_error!(InvalidArgument, "Part number must be an integer between 1 and 10000")),
+                _ => {
+                    return Err(s3_error!(
+                        InvalidArgument,
+                        "Part number must be an integer between 1 and 10000"
+                    ));
+                }
             }
         }
         Ok(resp)
@@ -965,8 +991,14 @@ impl S3 for Fill {
         let mut resp = self.inner.complete_multipart_upload(req).await?;
         let sizes = self.upload_parts.lock().unwrap().remove(&upload_id);
         if let Some(sizes) = sizes {
-            let layout: Vec<i64> = numbers.iter().filter_map(|n| sizes.get(n).copied()).collect();
-            self.layouts.lock().unwrap().insert((bucket, key.clone()), layout);
+            let layout: Vec<i64> = numbers
+                .iter()
+                .filter_map(|n| sizes.get(n).copied())
+                .collect();
+            self.layouts
+                .lock()
+                .unwrap()
+                .insert((bucket, key.clone()), layout);
         }
         resp.output.key = Some(key);
         Ok(resp)

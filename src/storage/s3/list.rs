@@ -97,8 +97,11 @@ fn is_truncated(root: &xml::Element) -> bool {
 pub(crate) fn fuzz_page(root: &xml::Element) -> usize {
     let mut n = 0;
     for encoded in [false, true] {
-        n += root.all("Contents").map(|c| entry(c, encoded)).count();
-        n += root.all("Version").map(|c| entry(c, encoded)).count();
+        n += root
+            .all("Contents")
+            .chain(root.all("Version"))
+            .map(|c| entry(c, encoded).key.len())
+            .sum::<usize>();
         n += prefixes(root, encoded).count();
     }
     n + usize::from(is_truncated(root))

@@ -44,8 +44,9 @@ pub use retry::{count_retries, note_retry};
 /// stable fuzz-style test. Must never panic, whatever the input.
 #[doc(hidden)]
 pub fn fuzz_responses(data: &[u8]) {
-    let status = http::StatusCode::from_u16(400 + u16::from(data.first().copied().unwrap_or(0)) % 200)
-        .unwrap_or(http::StatusCode::BAD_REQUEST);
+    let status =
+        http::StatusCode::from_u16(400 + u16::from(data.first().copied().unwrap_or(0)) % 200)
+            .unwrap_or(http::StatusCode::BAD_REQUEST);
     let _ = error::from_response(status, &http::HeaderMap::new(), data, error::Target::Object);
     if let Ok(root) = xml::parse(data) {
         let _ = error::from_ok_body(&http::HeaderMap::new(), &root);

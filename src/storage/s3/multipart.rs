@@ -174,8 +174,7 @@ impl S3Client {
             doc.push_str("\"</ETag>");
             if let Some(c) = &p.checksum {
                 let element = checksum::xml_element(
-                    p.checksum_algorithm
-                        .unwrap_or(ChecksumAlgorithm::Crc64Nvme),
+                    p.checksum_algorithm.unwrap_or(ChecksumAlgorithm::Crc64Nvme),
                 );
                 doc.push('<');
                 doc.push_str(element);

@@ -17,10 +17,12 @@
 //! exit.rs: exit code from the summary
 //! ```
 //!
+//! `checksum.rs` holds the digests and encodings of end-to-end integrity checks.
 //! `storage/` holds the backends: `s3/` (the only code that speaks HTTP/XML/SigV4) and
 //! `local.rs`; `location.rs` and `wildcard.rs` the URL and pattern models; `record.rs`
 //! the public JSON schema; `limit.rs` the rate limits (`governor`).
 
+pub mod checksum;
 pub mod cli;
 pub mod command;
 pub mod commands;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use s5rs::cli::{self, Action};
 
 fn main() -> ExitCode {
-    let config = match cli::parse(std::env::args_os().collect()) {
+    let mut config = match cli::parse(std::env::args_os().collect()) {
         Action::Run(config) => config,
         Action::Print(text) => {
             print!("{text}");
@@ -22,6 +22,16 @@ fn main() -> ExitCode {
     };
     // Many workers hold files and sockets open at once: use what the hard limit allows.
     let _ = rlimit::increase_nofile_limit(u64::MAX);
+    if let Ok((soft, _)) = rlimit::getrlimit(rlimit::Resource::NOFILE) {
+        let fit = s5rs::storage::fd::workers_within(soft, config.numworkers);
+        if fit < config.numworkers {
+            eprintln!(
+                "WARNING: the open-file limit is {soft}: running {fit} workers instead of {}",
+                config.numworkers
+            );
+            config.numworkers = fit;
+        }
+    }
     if config.no_verify_ssl {
         eprintln!("WARNING: --no-verify-ssl: TLS certificates are not verified");
     }

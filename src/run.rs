@@ -3,7 +3,8 @@
 //! later lines are read (at most `--numworkers` lines in planning at once; their ops
 //! share the worker pool). A `wait` line is a barrier: every earlier line and all of
 //! its ops finish before any later line starts. Ctrl-C once stops reading and planning
-//! and lets running ops finish (exit 130); twice exits at once.
+//! and lets running ops finish (exit 130); twice aborts the multipart uploads in
+//! flight and exits.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -205,6 +206,13 @@ fn watch_interrupts(ctx: Arc<Ctx>) {
                 .await;
         }
         if tokio::signal::ctrl_c().await.is_ok() {
+            // Leave no incomplete multipart upload behind (they cost storage).
+            if let Some(ctx) = weak.upgrade()
+                && !ctx.inflight.is_empty()
+            {
+                let aborted = ctx.inflight.abort_all().await;
+                eprintln!("interrupted: aborted {aborted} incomplete multipart upload(s)");
+            }
             std::process::exit(ExitCode::Interrupted.code());
         }
     });

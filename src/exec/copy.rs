@@ -5,6 +5,13 @@
 //! UploadPartCopy, carrying the source's headers over when the directive is COPY.
 //! Between different endpoints or credentials the copy streams through s5rs
 //! (`relay.rs`) instead.
+//!
+//! Verification (unless `--no-verify`): the copy's ETag is compared with the
+//! source's when both are plain MD5 ETags (`verified: "md5"`), else a full-object
+//! checksum both report (`crc64nvme` …); otherwise nothing is comparable (a
+//! multipart source gets a new ETag) and the record says `none`. The source's ETag
+//! comes from the listing, or one HeadObject when the listing had none. A mismatch
+//! copies again within the retry budget, then fails with `checksum_mismatch`.
 
 use std::sync::Arc;
 
@@ -15,10 +22,14 @@ use super::download::object_mtime;
 use super::overwrite;
 use super::upload::{effective_part_size, is_missing};
 use super::{Ctx, report};
+use crate::checksum;
+use crate::error::ErrorKind;
 use crate::op::ServerCopy;
 use crate::record::{ObjectRecord, Record};
 use crate::storage::s3::S3Client;
-use crate::storage::{MetadataDirective, ObjectHeaders, ObjectMeta, StorageError};
+use crate::storage::{
+    Checksums, MetadataDirective, ObjectHeaders, ObjectMeta, StorageError, WriteResult,
+};
 
 /// CopyObject's size limit.
 const MAX_COPY_OBJECT: u64 = 5 * 1024 * 1024 * 1024;
@@ -30,8 +41,9 @@ pub async fn run(ctx: &Arc<Ctx>, t: ServerCopy) -> Record {
     let op = t.opts.operation;
     let (src, dst) = (t.src.to_string(), t.dst.to_string());
     match copy(ctx, &t).await {
-        Ok(None) => {
+        Ok(Copied::Done(verified)) => {
             let mut r = report::done(op, &src, &dst);
+            r.verified = verified.map(str::to_owned);
             r.object = Some(ObjectRecord {
                 key: Some(dst.clone()),
                 kind: "file".to_string(),
@@ -40,18 +52,67 @@ pub async fn run(ctx: &Arc<Ctx>, t: ServerCopy) -> Record {
             });
             r
         }
-        Ok(Some(reason)) => report::skipped(op, &src, &dst, reason),
+        Ok(Copied::Skipped(reason)) => report::skipped(op, &src, &dst, reason),
         Err(e) => report::failed(op, &src, &dst, &e),
     }
 }
 
-async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>, StorageError> {
+/// How a copy ended.
+enum Copied {
+    /// Copied; what was verified (`None` on dry runs).
+    Done(Option<&'static str>),
+    /// Skipped, with the reason.
+    Skipped(&'static str),
+}
+
+/// Compares a copy's ETag/checksums with the source's: what was verified, or a
+/// `checksum_mismatch` error.
+fn compare(
+    t: &ServerCopy,
+    src_etag: Option<&str>,
+    src_sums: Option<&Checksums>,
+    copy: &WriteResult,
+) -> Result<&'static str, StorageError> {
+    let mismatch = |what: &str, got: &str, want: &str| {
+        StorageError::new(
+            ErrorKind::ChecksumMismatch,
+            format!(
+                "copy {} of {} does not match the source's {what}: got {got}, expected {want}",
+                t.dst, t.src
+            ),
+        )
+    };
+    if let (Some(want), Some(got)) = (src_etag, copy.etag.as_deref())
+        && checksum::is_plain_md5(want)
+        && checksum::is_plain_md5(got)
+    {
+        if !want.eq_ignore_ascii_case(got) {
+            return Err(mismatch("MD5 ETag", got, want));
+        }
+        return Ok("md5");
+    }
+    if let Some((alg, want)) = src_sums.and_then(checksum::full_object)
+        && let Some((got_alg, got)) = checksum::full_object(&copy.checksums)
+        && got_alg == alg
+    {
+        if got != want {
+            return Err(mismatch(checksum::record_name(alg), &got, &want));
+        }
+        return Ok(checksum::record_name(alg));
+    }
+    Ok("none")
+}
+
+async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
     if !ctx
         .clients
         .same_service(&t.opts.src_client, &t.opts.dst_client)
     {
         // Different endpoints or credentials: the destination cannot read the source.
-        return super::relay::copy(ctx, t).await;
+        return Ok(match super::relay::copy(ctx, t).await? {
+            None => Copied::Done(None),
+            Some(reason) => Copied::Skipped(reason),
+        });
     }
     let client = ctx.clients.get(&t.opts.dst_client).await?;
     let version = t.version_id.as_deref();
@@ -80,7 +141,7 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>, St
                     dst_meta.size,
                     object_mtime(&dst_meta),
                 ) {
-                    return Ok(Some(reason));
+                    return Ok(Copied::Skipped(reason));
                 }
             }
             Err(e) if is_missing(&e) => {}
@@ -88,7 +149,7 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>, St
         }
     }
     if ctx.config.dry_run {
-        return Ok(None);
+        return Ok(Copied::Done(None));
     }
     let directive = t
         .opts
@@ -107,22 +168,59 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>, St
         Some(s) => s > MAX_COPY_OBJECT,
         None => false,
     };
+    let mut verified = "none";
     if large {
-        multipart_copy(&client, t, directive, size.unwrap_or(0)).await?;
+        multipart_copy(ctx, &client, t, directive, size.unwrap_or(0)).await?;
     } else {
+        let verify = !ctx.config.no_verify;
+        let mut src_etag = t
+            .info
+            .as_ref()
+            .and_then(|i| i.etag.clone())
+            .or_else(|| src_meta.as_ref().and_then(|m| m.etag.clone()));
+        let mut src_sums = src_meta.as_ref().map(|m| m.checksums.clone());
+        if verify && src_etag.is_none() {
+            let m = client
+                .head_object(&t.src.bucket, &t.src.key, version, None)
+                .await?;
+            src_etag = m.etag.clone();
+            src_sums = Some(m.checksums);
+        }
         let headers = copy_headers(t, directive);
-        let result = client
-            .copy_object(
-                &t.src.bucket,
-                &t.src.key,
-                version,
-                &t.dst.bucket,
-                &t.dst.key,
-                directive,
-                &headers,
-            )
-            .await;
+        let mut recopies = 0;
+        let result = loop {
+            let result = client
+                .copy_object(
+                    &t.src.bucket,
+                    &t.src.key,
+                    version,
+                    &t.dst.bucket,
+                    &t.dst.key,
+                    directive,
+                    &headers,
+                )
+                .await;
+            let Ok(written) = &result else { break result };
+            if !verify {
+                break result;
+            }
+            match compare(t, src_etag.as_deref(), src_sums.as_ref(), written) {
+                Ok(v) => {
+                    verified = v;
+                    break result;
+                }
+                Err(e) if recopies < ctx.config.retry_count => {
+                    recopies += 1;
+                    crate::storage::s3::note_retry();
+                    let _ = e;
+                }
+                Err(e) => break Err(e),
+            }
+        };
         if let Err(e) = result {
+            if e.kind == ErrorKind::ChecksumMismatch {
+                return Err(e);
+            }
             // Size unknown up front (single-object copy): CopyObject refuses > 5 GiB.
             let m = client
                 .head_object(&t.src.bucket, &t.src.key, version, None)
@@ -131,7 +229,7 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>, St
             if m.size <= MAX_COPY_OBJECT {
                 return Err(e);
             }
-            multipart_copy(&client, t, directive, m.size).await?;
+            multipart_copy(ctx, &client, t, directive, m.size).await?;
         }
     }
     if t.opts.is_move {
@@ -139,7 +237,7 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>, St
             .delete_object(&t.src.bucket, &t.src.key, version)
             .await?;
     }
-    Ok(None)
+    Ok(Copied::Done(Some(verified)))
 }
 
 fn copy_headers(t: &ServerCopy, directive: MetadataDirective) -> ObjectHeaders {
@@ -159,6 +257,7 @@ fn copy_headers(t: &ServerCopy, directive: MetadataDirective) -> ObjectHeaders {
 }
 
 async fn multipart_copy(
+    ctx: &Ctx,
     client: &S3Client,
     t: &ServerCopy,
     directive: MetadataDirective,
@@ -194,6 +293,7 @@ async fn multipart_copy(
     let upload_id = client
         .create_multipart_upload(bucket, key, &headers)
         .await?;
+    let registration = ctx.inflight.register(client, bucket, key, &upload_id);
     let count = size.div_ceil(part_size);
     let parts: Result<Vec<_>, StorageError> = stream::iter(0..count)
         .map(|i| {
@@ -233,5 +333,6 @@ async fn multipart_copy(
     if result.is_err() {
         let _ = client.abort_multipart_upload(bucket, key, &upload_id).await;
     }
+    drop(registration);
     result
 }

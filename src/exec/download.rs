@@ -6,8 +6,19 @@
 //!
 //! The first request asks for the first part's range; if the object is larger, the
 //! remaining parts are fetched in parallel (`--concurrency`) and written at their
-//! offsets. Verification: an object fetched in one stream is checked against its MD5
-//! ETag (single-part, not KMS/SSE-C encrypted) while it streams.
+//! offsets.
+//!
+//! Verification (unless `--no-verify`), computed while the data streams, before the
+//! rename: an object fetched in one stream is checked against its stored full-object
+//! checksum (asked for with checksum mode) when it has one, else its ETag. A plain
+//! ETag is the MD5 of the data (single-part, not KMS-encrypted); a multipart ETag
+//! (`md5(md5(part1)‖…‖md5(partN))-N`) is checked by learning the part size
+//! (HeadObject partNumber=1) and fetching the object in exactly those parts, each
+//! part's MD5 computed as it streams. A plain-MD5 object larger than one part is
+//! fetched in parallel ranges and its MD5 computed by reading the temp file back.
+//! A mismatch fetches the object again (within the retry budget), then fails with
+//! `checksum_mismatch`; the destination is never touched. The record's `verified`
+//! names what was checked (`md5`, `etag-multipart`, `crc64nvme` …, or `none`).
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -21,10 +32,12 @@ use md5::{Digest, Md5};
 
 use super::overwrite::{self, parse_mtime_metadata};
 use super::{Ctx, report};
+use crate::checksum;
+use crate::command::ChecksumAlgorithm;
 use crate::error::ErrorKind;
 use crate::op::Download;
 use crate::record::Record;
-use crate::storage::s3::{ObjectBody, S3Client};
+use crate::storage::s3::{ObjectBody, S3Client, note_retry};
 use crate::storage::{ObjectMeta, StorageError, local};
 
 /// Bytes gathered before one positioned write.
@@ -94,7 +107,27 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
             .map_err(join_error)??
     };
     let file = Arc::new(file);
-    let result = fetch(&client, t, file.clone()).await;
+    // A download whose data fails verification is fetched again, within the retry
+    // budget; the temp file is emptied first.
+    let mut redownloads = 0;
+    let result = loop {
+        match fetch(ctx, &client, t, file.clone()).await {
+            Err(e)
+                if e.kind == ErrorKind::ChecksumMismatch
+                    && redownloads < ctx.config.retry_count =>
+            {
+                redownloads += 1;
+                note_retry();
+                if let Err(e) = file.set_len(0) {
+                    break Err(StorageError::new(
+                        ErrorKind::Io,
+                        format!("truncate temp file: {e}"),
+                    ));
+                }
+            }
+            r => break r,
+        }
+    };
     drop(file);
     let fetched = match result {
         Ok(f) => f,
@@ -136,10 +169,115 @@ struct Fetched {
     verified: &'static str,
 }
 
-async fn fetch(client: &S3Client, t: &Download, file: Arc<File>) -> Result<Fetched, StorageError> {
+/// What a download is checked against.
+enum Plan {
+    /// Nothing comparable (or `--no-verify`).
+    None,
+    /// A stored full-object checksum (only for objects fetched in one stream).
+    Sum(ChecksumAlgorithm, String),
+    /// The ETag: the plain MD5 (`part_size == u64::MAX`) or the multipart ETag of
+    /// parts of `part_size` bytes.
+    Etag { etag: String, part_size: u64 },
+}
+
+/// A digest fed while data streams in.
+enum StreamHash {
+    Sum(checksum::Hasher),
+    Etag(EtagHasher),
+}
+
+impl StreamHash {
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            StreamHash::Sum(h) => h.update(data),
+            StreamHash::Etag(h) => h.update(data),
+        }
+    }
+}
+
+/// MD5 of each `part_size` slice of a stream (the inputs of a multipart ETag).
+struct EtagHasher {
+    part_size: u64,
+    current: Md5,
+    current_len: u64,
+    digests: Vec<[u8; 16]>,
+}
+
+impl EtagHasher {
+    fn new(part_size: u64) -> EtagHasher {
+        EtagHasher {
+            part_size: part_size.max(1),
+            current: Md5::new(),
+            current_len: 0,
+            digests: Vec::new(),
+        }
+    }
+
+    fn update(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let room = self.part_size - self.current_len;
+            let n = (data.len() as u64).min(room) as usize;
+            self.current.update(&data[..n]);
+            self.current_len += n as u64;
+            data = &data[n..];
+            if self.current_len == self.part_size {
+                let done = std::mem::replace(&mut self.current, Md5::new());
+                self.digests.push(done.finalize().into());
+                self.current_len = 0;
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<[u8; 16]> {
+        if self.current_len > 0 || self.digests.is_empty() {
+            self.digests.push(self.current.finalize().into());
+        }
+        self.digests
+    }
+}
+
+/// The part size of a multipart object (HeadObject partNumber=1), when its ETag is a
+/// multipart ETag whose part count matches uniform parts of that size.
+async fn learn_part_size(
+    client: &S3Client,
+    bucket: &str,
+    key: &str,
+    version: Option<&str>,
+) -> Option<(String, u64)> {
+    let (meta, part_len) = client
+        .head_object_part(bucket, key, version, 1)
+        .await
+        .ok()?;
+    let etag = meta.etag?;
+    let parts = checksum::multipart_etag_parts(&etag)?;
+    (part_len > 0 && meta.size.div_ceil(part_len) == parts).then_some((etag, part_len))
+}
+
+async fn fetch(
+    ctx: &Ctx,
+    client: &S3Client,
+    t: &Download,
+    file: Arc<File>,
+) -> Result<Fetched, StorageError> {
     let (bucket, key, version) = (&t.src.bucket, &t.src.key, t.version_id.as_deref());
-    let part_size = t.opts.part_size.max(1);
+    let verify = !ctx.config.no_verify;
+    let mut part_size = t.opts.part_size.max(1);
     let known_size = t.info.as_ref().map(|i| i.size);
+    // A large multipart object: download it in its own parts so each part's MD5 can
+    // be computed as it streams (one HEAD to learn the part size).
+    let mut layout: Option<(String, u64)> = None;
+    if verify
+        && known_size.is_some_and(|s| s > part_size)
+        && !t
+            .info
+            .as_ref()
+            .and_then(|i| i.etag.as_deref())
+            .is_some_and(checksum::is_plain_md5)
+        && let Some((etag, part_len)) = learn_part_size(client, bucket, key, version).await
+    {
+        part_size = part_len;
+        layout = Some((etag, part_len));
+    }
     // Small (or unknown-size) objects: one request; its range covers the first part.
     let mut first_range = match known_size {
         Some(0) => None,
@@ -157,17 +295,69 @@ async fn fetch(client: &S3Client, t: &Download, file: Arc<File>) -> Result<Fetch
     let meta = first.meta;
     let total = meta.size;
     let single_stream = first_range.is_none() || total <= part_size;
-    let expected_md5 = single_stream.then(|| plain_md5_etag(&meta)).flatten();
-    let mut hasher = expected_md5.as_ref().map(|_| Md5::new());
-    let first_len = write_stream(first.body, file.clone(), 0, hasher.as_mut()).await?;
+    let plan = if !verify {
+        Plan::None
+    } else if let Some((alg, value)) =
+        checksum::full_object(&meta.checksums).filter(|_| single_stream)
+    {
+        Plan::Sum(alg, value)
+    } else {
+        match meta.etag.clone().filter(|_| !is_kms(&meta)) {
+            Some(etag) if checksum::is_plain_md5(&etag) => Plan::Etag {
+                etag,
+                part_size: u64::MAX,
+            },
+            Some(etag) => match checksum::multipart_etag_parts(&etag) {
+                Some(1) if total > 0 => Plan::Etag {
+                    etag,
+                    part_size: total,
+                },
+                Some(_) => {
+                    let learnt = match &layout {
+                        Some(l) => Some(l.clone()),
+                        None => learn_part_size(client, bucket, key, version).await,
+                    };
+                    match learnt {
+                        Some((e, part_len)) if e == etag => Plan::Etag {
+                            etag,
+                            part_size: part_len,
+                        },
+                        _ => Plan::None,
+                    }
+                }
+                None => Plan::None,
+            },
+            None => Plan::None,
+        }
+    };
+    // Hash while streaming when each stream is a whole number of the object's parts.
+    let streamed = match &plan {
+        Plan::None => false,
+        Plan::Sum(..) => true,
+        Plan::Etag { part_size: p, .. } => single_stream || *p == part_size,
+    };
+    let mut first_hash = match &plan {
+        Plan::Sum(alg, _) => Some(StreamHash::Sum(checksum::Hasher::new(*alg))),
+        Plan::Etag { part_size: p, .. } if streamed => Some(StreamHash::Etag(EtagHasher::new(*p))),
+        _ => None,
+    };
+    let first_len = write_stream(first.body, file.clone(), 0, first_hash.as_mut()).await?;
     let first_expected = if single_stream { total } else { part_size };
     if first_len != first_expected {
         return Err(short_body(key, first_expected, first_len));
     }
+    let mut digests: Vec<[u8; 16]> = Vec::new();
+    let mut sum: Option<checksum::Hasher> = None;
+    match first_hash {
+        Some(StreamHash::Etag(h)) => digests = h.finish(),
+        Some(StreamHash::Sum(h)) => sum = Some(h),
+        None => {}
+    }
     if !single_stream {
         let count = total.div_ceil(part_size);
         let etag = meta.etag.clone();
-        stream::iter(1..count)
+        let hash_parts = streamed && matches!(plan, Plan::Etag { .. });
+        let mut parts = stream::iter(1..count)
             .map(|i| {
                 let start = i * part_size;
                 let end = (start + part_size).min(total) - 1;
@@ -183,45 +373,99 @@ async fn fetch(client: &S3Client, t: &Download, file: Arc<File>) -> Result<Fetch
                             format!("object {key} changed during download"),
                         ));
                     }
-                    let n = write_stream(part.body, file, start, None).await?;
+                    let mut hash = hash_parts.then(|| StreamHash::Etag(EtagHasher::new(part_size)));
+                    let n = write_stream(part.body, file, start, hash.as_mut()).await?;
                     if n != end - start + 1 {
                         return Err(short_body(key, end - start + 1, n));
                     }
-                    Ok(())
+                    let digests = match hash {
+                        Some(StreamHash::Etag(h)) => h.finish(),
+                        _ => Vec::new(),
+                    };
+                    Ok((i, digests))
                 }
             })
             .buffer_unordered(t.opts.concurrency.max(1))
-            .collect::<Vec<Result<(), StorageError>>>()
+            .collect::<Vec<Result<(u64, Vec<[u8; 16]>), StorageError>>>()
             .await
             .into_iter()
-            .collect::<Result<Vec<()>, _>>()?;
-    }
-    let verified = match (expected_md5, hasher) {
-        (Some(expected), Some(h)) => {
-            let got = hex::encode(h.finalize());
-            if !got.eq_ignore_ascii_case(&expected) {
-                return Err(StorageError::new(
-                    ErrorKind::ChecksumMismatch,
-                    format!("MD5 of downloaded data {got} does not match ETag {expected}"),
-                ));
-            }
-            "md5"
+            .collect::<Result<Vec<_>, _>>()?;
+        parts.sort_by_key(|(i, _)| *i);
+        for (_, d) in parts {
+            digests.extend(d);
         }
-        _ => "none",
+    }
+    let verified = match plan {
+        Plan::None => "none",
+        Plan::Sum(alg, expected) => {
+            let got = sum.map(checksum::Hasher::finish_b64).unwrap_or_default();
+            if got != expected {
+                return Err(mismatch(t, checksum::record_name(alg), &got, &expected));
+            }
+            checksum::record_name(alg)
+        }
+        Plan::Etag { etag, part_size: p } => {
+            if !streamed {
+                digests = read_back(file.clone(), total, p).await?;
+            }
+            let (got, name) = if p == u64::MAX {
+                (digests.first().map(hex::encode).unwrap_or_default(), "md5")
+            } else {
+                (checksum::multipart_etag(&digests), "etag-multipart")
+            };
+            if !got.eq_ignore_ascii_case(&etag) {
+                return Err(mismatch(t, name, &got, &etag));
+            }
+            name
+        }
     };
     Ok(Fetched { meta, verified })
 }
 
-/// The ETag when it is a plain MD5 of the content (single-part, not SSE-KMS/SSE-C).
-fn plain_md5_etag(meta: &ObjectMeta) -> Option<String> {
-    let etag = meta.etag.as_ref()?;
-    if etag.len() != 32 || !etag.chars().all(|c| c.is_ascii_hexdigit()) {
-        return None;
-    }
-    if meta.sse.as_deref().is_some_and(|s| s.contains("kms")) {
-        return None;
-    }
-    Some(etag.clone())
+fn mismatch(t: &Download, what: &str, got: &str, expected: &str) -> StorageError {
+    StorageError::new(
+        ErrorKind::ChecksumMismatch,
+        format!(
+            "downloaded data of {} does not match its {what}: got {got}, expected {expected}",
+            t.src
+        ),
+    )
+}
+
+/// Whether the object is encrypted with KMS (its ETag is then not an MD5).
+fn is_kms(meta: &ObjectMeta) -> bool {
+    meta.sse.as_deref().is_some_and(|s| s.contains("kms"))
+}
+
+/// The part MD5s of the written file, read back (for objects fetched in ranges that
+/// do not line up with their parts: a plain-MD5 object larger than one part).
+async fn read_back(
+    file: Arc<File>,
+    total: u64,
+    part_size: u64,
+) -> Result<Vec<[u8; 16]>, StorageError> {
+    tokio::task::spawn_blocking(move || {
+        let mut h = EtagHasher::new(part_size);
+        let mut buf = vec![0u8; WRITE_CHUNK];
+        let mut offset = 0u64;
+        while offset < total {
+            let want = ((total - offset) as usize).min(buf.len());
+            let n = file
+                .read_at(&mut buf[..want], offset)
+                .map_err(|e| StorageError::new(ErrorKind::Io, format!("read back: {e}")))?;
+            if n == 0 {
+                return Err(StorageError::new(
+                    ErrorKind::Io,
+                    "read back: file shorter than written",
+                ));
+            }
+            h.update(&buf[..n]);
+            offset += n as u64;
+        }
+        Ok(h.finish())
+    })
+    .await
+    .map_err(join_error)?
 }
 
 /// Writes a body at `offset`, feeding `hasher` in order; returns bytes written.
@@ -229,7 +473,7 @@ async fn write_stream(
     mut body: ObjectBody,
     file: Arc<File>,
     offset: u64,
-    mut hasher: Option<&mut Md5>,
+    mut hasher: Option<&mut StreamHash>,
 ) -> Result<u64, StorageError> {
     let mut buf: Vec<u8> = Vec::new();
     let mut written = 0u64;

@@ -16,6 +16,7 @@ pub mod content_type;
 pub mod copy;
 pub mod delete;
 pub mod download;
+pub mod inflight;
 pub mod overwrite;
 pub mod relay;
 pub mod report;
@@ -53,6 +54,8 @@ pub struct Ctx {
     pub started: DateTime<Utc>,
     /// Download directories already created and cleaned of stale temp files.
     pub prepared_dirs: std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>>,
+    /// Multipart uploads in flight (aborted by a second Ctrl-C before exiting).
+    pub inflight: Arc<inflight::InFlight>,
 }
 
 impl Ctx {
@@ -67,6 +70,7 @@ impl Ctx {
             interrupted: AtomicBool::new(false),
             started: Utc::now(),
             prepared_dirs: Default::default(),
+            inflight: Default::default(),
             config,
             output,
         })
@@ -193,8 +197,20 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
     true
 }
 
-/// Executes one op, returning its records (one per object).
+/// Executes one op, returning its records (one per object), each stating how many
+/// retries the op needed (`retries`, counted by a task-local counter that the S3
+/// client's retry loops and exec's re-downloads increment).
 async fn run_op(ctx: &Arc<Ctx>, op: Op) -> Vec<Record> {
+    let (mut records, retries) = crate::storage::s3::count_retries(run_op_uncounted(ctx, op)).await;
+    if retries > 0 {
+        for r in &mut records {
+            r.retries = Some(retries);
+        }
+    }
+    records
+}
+
+async fn run_op_uncounted(ctx: &Arc<Ctx>, op: Op) -> Vec<Record> {
     match op {
         Op::Upload(t) => vec![upload::run(ctx, t).await],
         Op::Download(t) => vec![download::run(ctx, t).await],

@@ -159,6 +159,7 @@ async fn headers_for(
             sse: flags.sse.clone(),
             sse_kms_key_id: flags.sse_kms_key_id.clone(),
             tagging: flags.tagging.clone(),
+            checksum_algorithm: flags.checksum_algorithm,
         },
     };
     if headers.tagging.is_none() && meta.tag_count.unwrap_or(0) > 0 {

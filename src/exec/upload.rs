@@ -34,6 +34,16 @@ pub async fn run(ctx: &Arc<Ctx>, t: Upload) -> Record {
         Ok(Outcome::Done(size)) => {
             let mut r = report::done(op, &t.src, &dst);
             r.object = Some(report::file_object(size, t.opts.storage_class.as_ref()));
+            // The server checked each request's Content-MD5 and `x-amz-checksum-*`.
+            if !ctx.config.dry_run {
+                r.verified = Some(
+                    t.opts
+                        .headers
+                        .checksum_algorithm
+                        .map_or("md5", crate::checksum::record_name)
+                        .to_string(),
+                );
+            }
             r
         }
         Ok(Outcome::Skipped(reason)) => report::skipped(op, &t.src, &dst, reason),
@@ -112,7 +122,7 @@ async fn upload(ctx: &Arc<Ctx>, t: &Upload) -> Result<Outcome, StorageError> {
             &t.src,
             &head,
         ));
-        multipart(&client, t, size, part_size, &headers).await?;
+        multipart(ctx, &client, t, size, part_size, &headers).await?;
     }
     if t.opts.is_move {
         tokio::fs::remove_file(&t.src)
@@ -130,6 +140,7 @@ pub fn effective_part_size(size: u64, requested: u64) -> u64 {
 }
 
 async fn multipart(
+    ctx: &Ctx,
     client: &S3Client,
     t: &Upload,
     size: u64,
@@ -138,6 +149,7 @@ async fn multipart(
 ) -> Result<(), StorageError> {
     let (bucket, key) = (&t.dst.bucket, &t.dst.key);
     let upload_id = client.create_multipart_upload(bucket, key, headers).await?;
+    let registration = ctx.inflight.register(client, bucket, key, &upload_id);
     let result = send_parts(client, t, &upload_id, size, part_size).await;
     let result = match result {
         Ok(parts) => {
@@ -157,6 +169,7 @@ async fn multipart(
         // Best effort: the failure we report is the original one.
         let _ = client.abort_multipart_upload(bucket, key, &upload_id).await;
     }
+    drop(registration);
     result
 }
 
@@ -178,7 +191,14 @@ async fn send_parts(
                 offset,
                 len,
             };
-            client.upload_part(&t.dst.bucket, &t.dst.key, upload_id, (i + 1) as u32, body)
+            client.upload_part_with(
+                &t.dst.bucket,
+                &t.dst.key,
+                upload_id,
+                (i + 1) as u32,
+                body,
+                t.opts.headers.checksum_algorithm,
+            )
         })
         .buffer_unordered(t.opts.concurrency.max(1))
         .collect::<Vec<_>>()
@@ -215,7 +235,7 @@ pub async fn local_stat(path: &str) -> Result<(u64, DateTime<Utc>), StorageError
 }
 
 async fn read_whole(path: &str, expected: u64) -> Result<Bytes, StorageError> {
-    let data = tokio::fs::read(path)
+    let data = crate::storage::fd::retry_async(|| tokio::fs::read(path))
         .await
         .map_err(|e| StorageError::io("read", path, &e))?;
     if data.len() as u64 != expected {
@@ -226,7 +246,7 @@ async fn read_whole(path: &str, expected: u64) -> Result<Bytes, StorageError> {
 
 async fn read_head(path: &str) -> Result<Vec<u8>, StorageError> {
     use tokio::io::AsyncReadExt;
-    let mut f = tokio::fs::File::open(path)
+    let mut f = crate::storage::fd::retry_async(|| tokio::fs::File::open(path))
         .await
         .map_err(|e| StorageError::io("open", path, &e))?;
     let mut buf = vec![0u8; 512];

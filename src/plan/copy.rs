@@ -74,6 +74,7 @@ pub fn transfer_opts(
         sse: flags.sse.clone(),
         sse_kms_key_id: flags.sse.as_ref().and(flags.sse_kms_key_id.clone()),
         tagging: flags.tagging.clone(),
+        checksum_algorithm: flags.checksum_algorithm,
     };
     let headers_given = !flags.metadata.is_empty()
         || flags.content_type.is_some()

@@ -204,7 +204,7 @@ pub fn create_temp(dir: &Path, basename: &str) -> Result<(std::fs::File, PathBuf
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o644);
         }
-        match opts.open(&path) {
+        match super::fd::retry_blocking(|| opts.open(&path)) {
             Ok(file) => return Ok((file, path)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_err = Some(e),
             Err(e) => return Err(StorageError::io("create", &path.to_string_lossy(), &e)),

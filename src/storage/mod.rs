@@ -4,6 +4,7 @@
 //! `s3/` is the only code that knows HTTP, XML or SigV4; `local.rs` the only code that
 //! walks directories. Nothing outside this module sees an SDK, hyper or quick-xml type.
 
+pub mod fd;
 pub mod local;
 pub mod s3;
 pub mod types;

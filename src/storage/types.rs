@@ -167,6 +167,9 @@ pub struct ObjectHeaders {
     pub sse_kms_key_id: Option<String>,
     /// `x-amz-tagging`, URL-query encoded (`k=v&k2=v2`).
     pub tagging: Option<String>,
+    /// `--checksum-algorithm`: the `x-amz-checksum-*` sent with the data (PutObject,
+    /// UploadPart) and declared on CreateMultipartUpload; CRC-64/NVME when `None`.
+    pub checksum_algorithm: Option<crate::command::ChecksumAlgorithm>,
 }
 
 /// What a successful write returned.
@@ -189,6 +192,8 @@ pub struct CompletedPart {
     pub etag: String,
     /// The part's checksum (base64), when one was sent with the part.
     pub checksum: Option<String>,
+    /// The algorithm of `checksum` (CRC-64/NVME when `None`).
+    pub checksum_algorithm: Option<crate::command::ChecksumAlgorithm>,
 }
 
 /// The outcome of one key inside a DeleteObjects request.

@@ -21,6 +21,7 @@ use s5rs::record::{BucketRecord, ObjectRecord, Record};
 use s5rs::storage::s3::{PutBody, S3Client, S3Config};
 use s5rs::storage::{ListRequest, ObjectHeaders, ObjectMeta};
 
+#[allow(unused_imports)]
 pub use support::{Faults, TestServer};
 
 /// The bucket every [`TestEnv`] creates.

@@ -13,20 +13,28 @@
 //!   range with Content-Range like rclone), redirect requests signed for the wrong
 //!   region (301 + `x-amz-bucket-region`), or add a delay. Change them at
 //!   any time with [`TestServer::set_faults`]; [`TestServer::requests`] counts
-//!   requests that reached the server.
+//!   requests that reached the server. For integrity tests it can also flip one
+//!   byte of an object GET body or of a PUT request body, check every PUT body
+//!   against its Content-MD5 (s3s-fs does not for UploadPart), stream GET bodies
+//!   slowly (to kill the client mid-download), and inject random faults at a seeded
+//!   rate ([`RandomFaults`]); [`TestServer::fault_counts`] says what fired and
+//!   [`TestServer::request_log`] lists every request line.
 //! * `Fill` — an `S3` trait wrapper that fills s3s-fs gaps so the server behaves
 //!   like S3: keys are stored under an injective file-name encoding (so `a//b`,
 //!   `../x`, `dir/` and control characters round-trip), listings (v1, v2 and a
 //!   versions listing with version id `null`) are computed here with real
 //!   prefix/delimiter/pagination semantics and `encoding-type=url`, a missing
 //!   bucket is `NoSuchBucket`, deleting a non-empty bucket is `BucketNotEmpty`, and
-//!   bucket versioning status is remembered.
+//!   bucket versioning status is remembered; HeadObject with `partNumber` answers
+//!   with that part's length, Content-Range and parts count, like S3.
 //!
 //! [`Target::from_env`] selects an external server instead when
 //! `S5RS_TEST_ENDPOINT` (+ `S5RS_TEST_ACCESS_KEY`, `S5RS_TEST_SECRET_KEY`,
 //! `S5RS_TEST_SERVER=moto|rclone`) is set.
 
 #![allow(dead_code)]
+
+pub mod run;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -75,6 +83,79 @@ pub struct Faults {
     pub delay: Option<Duration>,
     /// Only requests with this method are affected.
     pub only_method: Option<http::Method>,
+    /// Flip one byte of the next N object GET bodies (same length, status 200/206).
+    pub flip_body_byte: u32,
+    /// Flip one byte of the next N PUT request bodies (object data) before the
+    /// server sees them.
+    pub flip_request_byte: u32,
+    /// Check every PUT body against its Content-MD5 (400 BadDigest on mismatch).
+    pub check_content_md5: bool,
+    /// Send object GET bodies in 64 KiB chunks with this pause between them.
+    pub body_chunk_delay: Option<Duration>,
+    /// Random faults at a seeded rate.
+    pub random: Option<RandomFaults>,
+}
+
+/// Random faults: each request draws a number; with probability `per_mille`/1000 it
+/// gets one fault, chosen uniformly among 503 SlowDown, 500 InternalError, a reset
+/// before the response, a delay, and — for object GETs only, so no non-idempotent
+/// request is ever half-done — a reset mid-body, a truncated body and a flipped byte.
+#[derive(Debug, Clone)]
+pub struct RandomFaults {
+    /// RNG seed (the sequence of draws is deterministic; which request gets which
+    /// draw depends on arrival order).
+    pub seed: u64,
+    /// Fault probability per request, in thousandths.
+    pub per_mille: u32,
+    /// Longest injected delay.
+    pub max_delay: Duration,
+}
+
+/// How many faults of each kind fired.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FaultCounts {
+    /// 503 SlowDown answers.
+    pub slow_down: u64,
+    /// 500 InternalError answers.
+    pub internal_error: u64,
+    /// Connections closed before answering.
+    pub reset_before_response: u64,
+    /// Bodies cut by an aborted connection.
+    pub reset_mid_body: u64,
+    /// Bodies ended cleanly but short.
+    pub truncated_body: u64,
+    /// Object GET bodies with a flipped byte.
+    pub flipped_get_byte: u64,
+    /// PUT bodies with a flipped byte.
+    pub flipped_put_byte: u64,
+    /// Delayed requests.
+    pub delayed: u64,
+    /// PUT bodies refused because they did not match their Content-MD5.
+    pub bad_digest: u64,
+    /// PUT bodies that came without a Content-MD5 (counted when checking).
+    pub put_without_md5: u64,
+}
+
+impl FaultCounts {
+    /// Faults that a client must have recovered from (everything but delays and
+    /// the bookkeeping counts).
+    pub fn injected(&self) -> u64 {
+        self.slow_down
+            + self.internal_error
+            + self.reset_before_response
+            + self.reset_mid_body
+            + self.truncated_body
+            + self.flipped_get_byte
+            + self.flipped_put_byte
+    }
+}
+
+/// Shared state of the fault layer.
+#[derive(Default)]
+struct FaultState {
+    counts: Mutex<FaultCounts>,
+    rng: Mutex<Option<fastrand::Rng>>,
+    log: Mutex<Vec<String>>,
 }
 
 /// A running in-process server; stops when dropped.
@@ -88,6 +169,7 @@ pub struct TestServer {
     root: tempfile::TempDir,
     faults: Arc<Mutex<Faults>>,
     requests: Arc<AtomicU64>,
+    state: Arc<FaultState>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -113,10 +195,11 @@ impl TestServer {
         let root = tempfile::tempdir().expect("temp dir");
         let faults = Arc::new(Mutex::new(faults));
         let requests = Arc::new(AtomicU64::new(0));
+        let state = Arc::new(FaultState::default());
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let data = root.path().to_owned();
-        let (f2, r2) = (faults.clone(), requests.clone());
+        let (f2, r2, s2) = (faults.clone(), requests.clone(), state.clone());
         let keys = (access_key.to_owned(), secret_key.to_owned());
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -124,7 +207,7 @@ impl TestServer {
                 .enable_all()
                 .build()
                 .expect("server runtime");
-            rt.block_on(serve(data, keys, f2, r2, addr_tx, stop_rx));
+            rt.block_on(serve(data, keys, f2, r2, s2, addr_tx, stop_rx));
         });
         let addr: std::net::SocketAddr = addr_rx.recv().expect("server address");
         TestServer {
@@ -134,6 +217,7 @@ impl TestServer {
             root,
             faults,
             requests,
+            state,
             shutdown: Some(stop_tx),
             thread: Some(thread),
         }
@@ -141,7 +225,31 @@ impl TestServer {
 
     /// Replaces the faults.
     pub fn set_faults(&self, faults: Faults) {
+        *self.state.rng.lock().unwrap() = faults
+            .random
+            .as_ref()
+            .map(|r| fastrand::Rng::with_seed(r.seed));
         *self.faults.lock().unwrap() = faults;
+    }
+
+    /// What the fault layer has injected so far.
+    pub fn fault_counts(&self) -> FaultCounts {
+        self.state.counts.lock().unwrap().clone()
+    }
+
+    /// Every request so far, as `METHOD /path?query`.
+    pub fn request_log(&self) -> Vec<String> {
+        self.state.log.lock().unwrap().clone()
+    }
+
+    /// Where the server keeps the data of `bucket/key` (bypassing the fault layer).
+    pub fn object_path(&self, bucket: &str, key: &str) -> PathBuf {
+        self.root.path().join(bucket).join(enc(key))
+    }
+
+    /// The stored bytes of `bucket/key`, read from disk.
+    pub fn object_bytes(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.object_path(bucket, key)).ok()
     }
 
     /// Requests received so far.
@@ -173,6 +281,7 @@ async fn serve(
     keys: (String, String),
     faults: Arc<Mutex<Faults>>,
     requests: Arc<AtomicU64>,
+    state: Arc<FaultState>,
     addr_tx: std::sync::mpsc::Sender<std::net::SocketAddr>,
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
@@ -182,6 +291,8 @@ async fn serve(
         root: data,
         faults: faults.clone(),
         versioning: Mutex::new(HashMap::new()),
+        upload_parts: Mutex::new(HashMap::new()),
+        layouts: Mutex::new(HashMap::new()),
     };
     let mut builder = s3s::service::S3ServiceBuilder::new(fill);
     builder.set_auth(s3s::auth::SimpleAuth::from_single(
@@ -200,11 +311,13 @@ async fn serve(
         let service = service.clone();
         let faults = faults.clone();
         let requests = requests.clone();
+        let state = state.clone();
         let svc = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
             let service = service.clone();
             let faults = faults.clone();
             let requests = requests.clone();
-            async move { handle(service, faults, requests, req).await }
+            let state = state.clone();
+            async move { handle(service, faults, requests, state, req).await }
         });
         let conn = http
             .serve_connection(hyper_util::rt::TokioIo::new(sock), svc)
@@ -214,6 +327,7 @@ async fn serve(
 }
 
 /// What to do with one request.
+#[derive(Clone, PartialEq, Eq)]
 enum Action {
     Pass,
     OkError,
@@ -221,10 +335,43 @@ enum Action {
     Status(u16, &'static str, &'static str),
     Reset,
     CutBody { abort: bool },
+    FlipBody,
+}
+
+const SLOW_DOWN: Action = Action::Status(503, "SlowDown", "Please reduce your request rate.");
+const INTERNAL: Action = Action::Status(
+    500,
+    "InternalError",
+    "We encountered an internal error. Please try again.",
+);
+
+/// A random fault for one request, if the draw says so.
+fn draw(f: &Faults, state: &FaultState) -> (Action, Option<Duration>) {
+    let Some(r) = &f.random else {
+        return (Action::Pass, None);
+    };
+    let mut rng = state.rng.lock().unwrap();
+    let rng = rng.get_or_insert_with(|| fastrand::Rng::with_seed(r.seed));
+    if rng.u32(0..1000) >= r.per_mille {
+        return (Action::Pass, None);
+    }
+    match rng.u32(0..7) {
+        0 => (SLOW_DOWN, None),
+        1 => (INTERNAL, None),
+        2 => (Action::Reset, None),
+        3 => (Action::CutBody { abort: true }, None),
+        4 => (Action::CutBody { abort: false }, None),
+        5 => (Action::FlipBody, None),
+        _ => {
+            let ms = r.max_delay.as_millis().max(1) as u64;
+            (Action::Pass, Some(Duration::from_millis(rng.u64(1..=ms))))
+        }
+    }
 }
 
 fn decide(
     faults: &Mutex<Faults>,
+    state: &FaultState,
     method: &http::Method,
     signed_region: Option<&str>,
 ) -> (Action, Option<Duration>, bool) {
@@ -238,6 +385,18 @@ fn decide(
     let range_as_200 = f.range_as_200;
     if f.only_method.as_ref().is_some_and(|m| m != method) {
         return (Action::Pass, delay, range_as_200);
+    }
+    let (random, random_delay) = draw(&f, state);
+    if random != Action::Pass {
+        return (random, delay, range_as_200);
+    }
+    if let Some(d) = random_delay {
+        state.counts.lock().unwrap().delayed += 1;
+        return (
+            Action::Pass,
+            Some(d + delay.unwrap_or_default()),
+            range_as_200,
+        );
     }
     let action = if f.slow_down > 0 {
         f.slow_down -= 1;
@@ -261,6 +420,9 @@ fn decide(
     } else if f.ok_error_body > 0 {
         f.ok_error_body -= 1;
         Action::OkError
+    } else if f.flip_body_byte > 0 && method == http::Method::GET {
+        f.flip_body_byte -= 1;
+        Action::FlipBody
     } else {
         Action::Pass
     };
@@ -280,6 +442,7 @@ async fn handle(
     service: s3s::service::S3Service,
     faults: Arc<Mutex<Faults>>,
     requests: Arc<AtomicU64>,
+    state: Arc<FaultState>,
     req: http::Request<hyper::body::Incoming>,
 ) -> Result<http::Response<RespBody>, Box<dyn std::error::Error + Send + Sync>> {
     requests.fetch_add(1, Ordering::SeqCst);
@@ -292,30 +455,45 @@ async fn handle(
         .and_then(|c| c.split('/').nth(2))
         .map(str::to_owned);
     let has_bucket = req.uri().path().len() > 1;
+    {
+        // `METHOD /path?query` plus the names of any x-amz-checksum-* headers.
+        let mut line = format!(
+            "{} {}",
+            req.method(),
+            req.uri().path_and_query().map_or("", |p| p.as_str())
+        );
+        for (name, value) in req.headers() {
+            if name.as_str().starts_with("x-amz-checksum-") || name.as_str() == "content-md5" {
+                line.push_str(&format!(" {}={}", name, value.to_str().unwrap_or("?")));
+            }
+        }
+        state.log.lock().unwrap().push(line);
+    }
     let (action, delay, range_as_200) = decide(
         &faults,
+        &state,
         req.method(),
         signed_region.as_deref().filter(|_| has_bucket),
     );
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
     }
+    let count = |f: fn(&mut FaultCounts) -> &mut u64| *f(&mut state.counts.lock().unwrap()) += 1;
     match action {
         Action::Status(status, code, message) => {
+            count(if status == 503 {
+                |c| &mut c.slow_down
+            } else {
+                |c| &mut c.internal_error
+            });
             // Drain the request body so the connection stays usable.
             let _ = req.into_body().collect().await;
-            let body = format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message><RequestId>injected</RequestId><HostId>test</HostId></Error>"
-            );
-            let resp = http::Response::builder()
-                .status(status)
-                .header("content-type", "application/xml")
-                .header("x-amz-request-id", "injected")
-                .body(full(Bytes::from(body)))
-                .unwrap();
-            Ok(resp)
+            Ok(error_response(status, code, message))
         }
-        Action::Reset => Err(Box::new(Injected("injected connection reset"))),
+        Action::Reset => {
+            count(|c| &mut c.reset_before_response);
+            Err(Box::new(Injected("injected connection reset")))
+        }
         Action::Redirect(region) => {
             let _ = req.into_body().collect().await;
             let body = format!(
@@ -337,10 +515,56 @@ async fn handle(
                 .body(full(Bytes::from_static(body.as_bytes())))
                 .unwrap())
         }
-        Action::Pass | Action::CutBody { .. } => {
-            let resp = hyper::service::Service::call(&service, req).await.map_err(
-                |e| -> Box<dyn std::error::Error + Send + Sync> { format!("s3s: {e:?}").into() },
-            )?;
+        Action::Pass | Action::CutBody { .. } | Action::FlipBody => {
+            let is_get = req.method() == http::Method::GET;
+            let (check_md5, flip_put, chunk_delay) = {
+                let mut f = faults.lock().unwrap();
+                let data_put = req.method() == http::Method::PUT
+                    && !req.headers().contains_key("x-amz-copy-source");
+                let flip = data_put && f.flip_request_byte > 0;
+                if flip {
+                    f.flip_request_byte -= 1;
+                }
+                (data_put && f.check_content_md5, flip, f.body_chunk_delay)
+            };
+            let resp = if check_md5 || flip_put {
+                let (parts, body) = req.into_parts();
+                let mut data = body.collect().await?.to_bytes().to_vec();
+                if flip_put && !data.is_empty() {
+                    let i = data.len() / 2;
+                    data[i] ^= 0x01;
+                    count(|c| &mut c.flipped_put_byte);
+                }
+                if check_md5 {
+                    use base64::Engine;
+                    use md5::Digest;
+                    let got =
+                        base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&data));
+                    match parts
+                        .headers
+                        .get("content-md5")
+                        .and_then(|v| v.to_str().ok())
+                    {
+                        None => count(|c| &mut c.put_without_md5),
+                        Some(want) if want != got => {
+                            count(|c| &mut c.bad_digest);
+                            return Ok(error_response(
+                                400,
+                                "BadDigest",
+                                "The Content-MD5 you specified did not match what we received.",
+                            ));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                let req = http::Request::from_parts(parts, s3s::Body::from(Bytes::from(data)));
+                service.call(req).await
+            } else {
+                hyper::service::Service::call(&service, req).await
+            }
+            .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> {
+                format!("s3s: {e:?}").into()
+            })?;
             let (mut parts, body) = resp.into_parts();
             if range_as_200 && parts.status == http::StatusCode::PARTIAL_CONTENT {
                 parts.status = http::StatusCode::OK;
@@ -352,8 +576,19 @@ async fn handle(
                     format!("s3s body: {e:?}").into()
                 })?
                 .to_bytes();
+            // Body faults only touch object data (a GET answer with an ETag), never
+            // listings or the answers of non-idempotent requests.
+            let object_get = is_get
+                && parts.status.is_success()
+                && parts.headers.contains_key("etag")
+                && bytes.len() > 1;
             let body = match action {
-                Action::CutBody { abort } if bytes.len() > 1 && parts.status.is_success() => {
+                Action::CutBody { abort } if object_get => {
+                    count(if abort {
+                        |c| &mut c.reset_mid_body
+                    } else {
+                        |c| &mut c.truncated_body
+                    });
                     let half = bytes.slice(..bytes.len() / 2);
                     let mut frames: Vec<
                         Result<http_body::Frame<Bytes>, Box<dyn std::error::Error + Send + Sync>>,
@@ -365,11 +600,51 @@ async fn handle(
                         frames,
                     )))
                 }
+                Action::FlipBody if object_get => {
+                    count(|c| &mut c.flipped_get_byte);
+                    let mut data = bytes.to_vec();
+                    let i = fastrand::usize(..data.len());
+                    data[i] ^= 0x20;
+                    full(Bytes::from(data))
+                }
+                _ if object_get && chunk_delay.is_some() => {
+                    let pause = chunk_delay.unwrap_or_default();
+                    let chunks: Vec<Bytes> = bytes
+                        .chunks(64 * 1024)
+                        .map(Bytes::copy_from_slice)
+                        .collect();
+                    let stream = futures_util::stream::unfold(
+                        chunks.into_iter(),
+                        move |mut it| async move {
+                            let next = it.next()?;
+                            tokio::time::sleep(pause).await;
+                            Some((
+                                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(
+                                    http_body::Frame::data(next),
+                                ),
+                                it,
+                            ))
+                        },
+                    );
+                    BoxBody::new(http_body_util::StreamBody::new(stream))
+                }
                 _ => full(bytes),
             };
             Ok(http::Response::from_parts(parts, body))
         }
     }
+}
+
+fn error_response(status: u16, code: &str, message: &str) -> http::Response<RespBody> {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message><RequestId>injected</RequestId><HostId>test</HostId></Error>"
+    );
+    http::Response::builder()
+        .status(status)
+        .header("content-type", "application/xml")
+        .header("x-amz-request-id", "injected")
+        .body(full(Bytes::from(body)))
+        .unwrap()
 }
 
 fn full(b: Bytes) -> RespBody {
@@ -415,6 +690,11 @@ struct Fill {
     root: PathBuf,
     faults: Arc<Mutex<Faults>>,
     versioning: Mutex<HashMap<String, String>>,
+    /// Sizes of the parts uploaded so far, per upload id and part number.
+    upload_parts: Mutex<HashMap<String, std::collections::BTreeMap<i32, i64>>>,
+    /// Part sizes of completed multipart objects, per (bucket, key), for
+    /// HeadObject with partNumber (s3s-fs ignores it).
+    layouts: Mutex<HashMap<(String, String), Vec<i64>>>,
 }
 
 impl std::fmt::Debug for Fill {
@@ -642,8 +922,32 @@ impl S3 for Fill {
         mut req: S3Request<HeadObjectInput>,
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         self.check_bucket(&req.input.bucket)?;
+        let id = (req.input.bucket.clone(), req.input.key.clone());
         req.input.key = enc(&req.input.key);
-        self.inner.head_object(req).await
+        let part = req.input.part_number.take();
+        let mut resp = self.inner.head_object(req).await?;
+        if let Some(n) = part {
+            let layout = self.layouts.lock().unwrap().get(&id).cloned();
+            let total = resp.output.content_length.unwrap_or(0);
+            match layout {
+                Some(sizes) if n >= 1 && (n as usize) <= sizes.len() => {
+                    let start: i64 = sizes[..(n - 1) as usize].iter().sum();
+                    let len = sizes[(n - 1) as usize];
+                    resp.output.content_length = Some(len);
+                    resp.output.content_range =
+                        Some(format!("bytes {start}-{}/{total}", start + len - 1));
+                    resp.output.parts_count = Some(sizes.len() as i32);
+                }
+                None if n == 1 => {}
+                _ => {
+                    return Err(s3_error!(
+                        InvalidArgument,
+                        "Part number must be an integer between 1 and 10000"
+                    ));
+                }
+            }
+        }
+        Ok(resp)
     }
 
     async fn get_object(
@@ -664,6 +968,10 @@ impl S3 for Fill {
         mut req: S3Request<PutObjectInput>,
     ) -> S3Result<S3Response<PutObjectOutput>> {
         self.check_bucket(&req.input.bucket)?;
+        self.layouts
+            .lock()
+            .unwrap()
+            .remove(&(req.input.bucket.clone(), req.input.key.clone()));
         req.input.key = enc(&req.input.key);
         self.inner.put_object(req).await
     }
@@ -721,8 +1029,20 @@ impl S3 for Fill {
         &self,
         mut req: S3Request<UploadPartInput>,
     ) -> S3Result<S3Response<UploadPartOutput>> {
+        let (upload_id, number, len) = (
+            req.input.upload_id.clone(),
+            req.input.part_number,
+            req.input.content_length.unwrap_or(0),
+        );
         req.input.key = enc(&req.input.key);
-        self.inner.upload_part(req).await
+        let resp = self.inner.upload_part(req).await?;
+        self.upload_parts
+            .lock()
+            .unwrap()
+            .entry(upload_id)
+            .or_default()
+            .insert(number, len);
+        Ok(resp)
     }
 
     async fn upload_part_copy(
@@ -739,8 +1059,28 @@ impl S3 for Fill {
         mut req: S3Request<CompleteMultipartUploadInput>,
     ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
         let key = req.input.key.clone();
+        let bucket = req.input.bucket.clone();
+        let upload_id = req.input.upload_id.clone();
+        let numbers: Vec<i32> = req
+            .input
+            .multipart_upload
+            .as_ref()
+            .and_then(|m| m.parts.as_ref())
+            .map(|ps| ps.iter().filter_map(|p| p.part_number).collect())
+            .unwrap_or_default();
         req.input.key = enc(&key);
         let mut resp = self.inner.complete_multipart_upload(req).await?;
+        let sizes = self.upload_parts.lock().unwrap().remove(&upload_id);
+        if let Some(sizes) = sizes {
+            let layout: Vec<i64> = numbers
+                .iter()
+                .filter_map(|n| sizes.get(n).copied())
+                .collect();
+            self.layouts
+                .lock()
+                .unwrap()
+                .insert((bucket, key.clone()), layout);
+        }
         resp.output.key = Some(key);
         Ok(resp)
     }

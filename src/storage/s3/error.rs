@@ -64,6 +64,8 @@ pub(crate) fn is_retryable(e: &StorageError) -> bool {
     match e.kind {
         ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Throttled => true,
         ErrorKind::ServerError => true,
+        // The body was corrupted on its way (BadDigest): send it again.
+        ErrorKind::ChecksumMismatch => true,
         ErrorKind::InvalidCredentials | ErrorKind::NoCredentials => false,
         _ => matches!(
             e.code.as_deref(),

@@ -156,29 +156,24 @@ pub(crate) fn md5_b64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(data))
 }
 
-/// CRC-64/NVME (base64, big-endian bytes) of data.
-pub(crate) fn crc64_b64(data: &[u8]) -> String {
-    let mut d = crc64fast_nvme::Digest::new();
-    d.write(data);
-    base64::engine::general_purpose::STANDARD.encode(d.sum64().to_be_bytes())
-}
-
-/// Content-MD5 and CRC-64/NVME of a file range, read on a blocking thread.
+/// Content-MD5 and the `alg` checksum of a file range, read on a blocking thread.
 pub(crate) async fn file_digests(
     path: &std::path::Path,
     offset: u64,
     len: u64,
+    alg: crate::command::ChecksumAlgorithm,
 ) -> Result<(String, String), StorageError> {
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || {
         use md5::Digest;
         use std::io::{Read, Seek, SeekFrom};
         let shown = path.display().to_string();
-        let mut f = std::fs::File::open(&path).map_err(|e| StorageError::io("open", &shown, &e))?;
+        let mut f = crate::storage::fd::retry_blocking(|| std::fs::File::open(&path))
+            .map_err(|e| StorageError::io("open", &shown, &e))?;
         f.seek(SeekFrom::Start(offset))
             .map_err(|e| StorageError::io("seek", &shown, &e))?;
         let mut md5 = md5::Md5::new();
-        let mut crc = crc64fast_nvme::Digest::new();
+        let mut sum = crate::checksum::Hasher::new(alg);
         let mut buf = vec![0u8; 1 << 20];
         let mut left = len;
         while left > 0 {
@@ -193,14 +188,11 @@ pub(crate) async fn file_digests(
                 ));
             }
             md5.update(&buf[..n]);
-            crc.write(&buf[..n]);
+            sum.update(&buf[..n]);
             left -= n as u64;
         }
         let b64 = base64::engine::general_purpose::STANDARD;
-        Ok((
-            b64.encode(md5.finalize()),
-            b64.encode(crc.sum64().to_be_bytes()),
-        ))
+        Ok((b64.encode(md5.finalize()), sum.finish_b64()))
     })
     .await
     .map_err(|e| StorageError::new(ErrorKind::Other, format!("digest task failed: {e}")))?

@@ -93,6 +93,20 @@ fn is_truncated(root: &xml::Element) -> bool {
         .is_some_and(|s| s.trim().eq_ignore_ascii_case("true"))
 }
 
+/// Reads a listing document the way the listing calls do (for the fuzz hook).
+pub(crate) fn fuzz_page(root: &xml::Element) -> usize {
+    let mut n = 0;
+    for encoded in [false, true] {
+        n += root
+            .all("Contents")
+            .chain(root.all("Version"))
+            .map(|c| entry(c, encoded).key.len())
+            .sum::<usize>();
+        n += prefixes(root, encoded).count();
+    }
+    n + usize::from(is_truncated(root))
+}
+
 impl S3Client {
     /// ListBuckets.
     pub async fn list_buckets(&self) -> Result<Vec<BucketInfo>, StorageError> {

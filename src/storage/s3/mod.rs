@@ -50,10 +50,40 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
 
 pub use body::ObjectBody;
+pub use retry::{count_retries, note_retry};
 pub use select::{
     EventDecoder, SelectEvent, SelectInput, SelectOutput, SelectRequest, SelectStream, request_xml,
 };
 pub use tagging::encode_tags;
+
+/// Feeds arbitrary bytes through every S3 response parser (XML tree, error bodies,
+/// listings, multipart answers, Content-Range); for the fuzz targets and the
+/// stable fuzz-style test. Must never panic, whatever the input.
+#[doc(hidden)]
+pub fn fuzz_responses(data: &[u8]) {
+    let status =
+        http::StatusCode::from_u16(400 + u16::from(data.first().copied().unwrap_or(0)) % 200)
+            .unwrap_or(http::StatusCode::BAD_REQUEST);
+    let _ = error::from_response(status, &http::HeaderMap::new(), data, error::Target::Object);
+    if let Ok(root) = xml::parse(data) {
+        let _ = error::from_ok_body(&http::HeaderMap::new(), &root);
+        let _ = list::fuzz_page(&root);
+    }
+    if let Ok(s) = std::str::from_utf8(data) {
+        let _ = headers::parse_content_range(s);
+        let mut h = http::HeaderMap::new();
+        if let Ok(v) = http::HeaderValue::from_str(s) {
+            h.insert(http::header::CONTENT_RANGE, v.clone());
+            h.insert(http::header::CONTENT_LENGTH, v.clone());
+            h.insert("etag", v.clone());
+            h.insert("x-amz-checksum-crc64nvme", v);
+        }
+        let _ = headers::object_meta(&h);
+        let _ = body::span_of(http::StatusCode::PARTIAL_CONTENT, &h, Some((0, 10)));
+        let _ = body::span_of(http::StatusCode::OK, &h, Some((5, 10)));
+        let _ = body::span_of(http::StatusCode::OK, &h, None);
+    }
+}
 
 use super::{ListRequest, Lister, ObjectInfo, ObjectMeta, Storage, StorageError};
 

@@ -1,4 +1,5 @@
-//! Multipart uploads: Create, UploadPart (Content-MD5 + CRC-64/NVME, streamed from a
+//! Multipart uploads: Create, UploadPart (Content-MD5 + CRC-64/NVME or the
+//! `--checksum-algorithm` one, streamed from a
 //! file range), UploadPartCopy (`x-amz-copy-source-range`), Complete (a 200 may
 //! carry an `<Error>`) and Abort.
 
@@ -11,6 +12,8 @@ use super::object::{copy_source, data_body, write_result};
 use super::request::{Body, Request, put_header};
 use super::sign::QUERY_SET;
 use super::{PutBody, S3Client, xml};
+use crate::checksum;
+use crate::command::ChecksumAlgorithm;
 use crate::error::ErrorKind;
 use crate::storage::{CompletedPart, ObjectHeaders, StorageError, WriteResult};
 
@@ -36,7 +39,15 @@ impl S3Client {
     ) -> Result<String, StorageError> {
         let mut req = Request::new(Method::POST, Some(bucket), Some(key)).query("uploads");
         apply_object_headers(&mut req.headers, headers)?;
-        put_header(&mut req.headers, "x-amz-checksum-algorithm", "CRC64NVME");
+        let alg = headers
+            .checksum_algorithm
+            .unwrap_or(ChecksumAlgorithm::Crc64Nvme);
+        put_header(&mut req.headers, "x-amz-checksum-algorithm", alg.as_str());
+        if headers.checksum_algorithm.is_some() && checksum::supports_full_object(alg) {
+            // A CRC of the whole object (not a checksum of part checksums), so a
+            // download can verify it; S3 combines the parts' CRCs.
+            put_header(&mut req.headers, "x-amz-checksum-type", "FULL_OBJECT");
+        }
         let resp = self.send(&req).await?;
         let root = xml::parse(&resp.body)?;
         root.text_of("UploadId")
@@ -50,7 +61,7 @@ impl S3Client {
             })
     }
 
-    /// UploadPart with Content-MD5.
+    /// UploadPart with Content-MD5 and CRC-64/NVME.
     pub async fn upload_part(
         &self,
         bucket: &str,
@@ -59,10 +70,27 @@ impl S3Client {
         part_number: u32,
         body: PutBody,
     ) -> Result<CompletedPart, StorageError> {
+        self.upload_part_with(bucket, key, upload_id, part_number, body, None)
+            .await
+    }
+
+    /// UploadPart with Content-MD5 and the checksum of `alg` (CRC-64/NVME when
+    /// `None`): the algorithm the upload was created with.
+    pub async fn upload_part_with(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        body: PutBody,
+        alg: Option<ChecksumAlgorithm>,
+    ) -> Result<CompletedPart, StorageError> {
         let query = upload_query(upload_id, Some(part_number));
         let mut req = Request::new(Method::PUT, Some(bucket), Some(key)).query(&query);
-        req.body = data_body(body, &mut req.headers).await?;
-        let checksum = headers::get(&req.headers, "x-amz-checksum-crc64nvme");
+        let algorithm = alg.unwrap_or(ChecksumAlgorithm::Crc64Nvme);
+        req.body = data_body(body, &mut req.headers, algorithm).await?;
+        let header = checksum::header_name(algorithm);
+        let checksum = headers::get(&req.headers, header);
         let resp = self.send(&req).await?;
         let etag = headers::get(&resp.headers, "etag")
             .map(|e| headers::unquote(&e))
@@ -75,7 +103,8 @@ impl S3Client {
         Ok(CompletedPart {
             part_number,
             etag,
-            checksum: headers::get(&resp.headers, "x-amz-checksum-crc64nvme").or(checksum),
+            checksum: headers::get(&resp.headers, header).or(checksum),
+            checksum_algorithm: alg,
         })
     }
 
@@ -121,6 +150,7 @@ impl S3Client {
             part_number,
             etag,
             checksum: root.text_of("ChecksumCRC64NVME").map(str::to_owned),
+            checksum_algorithm: None,
         })
     }
 
@@ -143,9 +173,16 @@ impl S3Client {
             xml::push_escaped(&mut doc, &p.etag);
             doc.push_str("\"</ETag>");
             if let Some(c) = &p.checksum {
-                doc.push_str("<ChecksumCRC64NVME>");
+                let element = checksum::xml_element(
+                    p.checksum_algorithm.unwrap_or(ChecksumAlgorithm::Crc64Nvme),
+                );
+                doc.push('<');
+                doc.push_str(element);
+                doc.push('>');
                 xml::push_escaped(&mut doc, c);
-                doc.push_str("</ChecksumCRC64NVME>");
+                doc.push_str("</");
+                doc.push_str(element);
+                doc.push('>');
             }
             doc.push_str("</Part>");
         }

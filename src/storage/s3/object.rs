@@ -2,8 +2,10 @@
 //! DeleteObject and DeleteObjects.
 //!
 //! Uploads send `UNSIGNED-PAYLOAD` with Content-MD5 and `x-amz-checksum-crc64nvme`
-//! (verified by the server) rather than hashing the payload for the signature or
-//! using aws-chunked signed trailers, which some servers mishandle.
+//! (or the `--checksum-algorithm` one; verified by the server) rather than hashing
+//! the payload for the signature or using aws-chunked signed trailers, which some
+//! servers mishandle. GetObject and HeadObject ask for stored checksums
+//! (`x-amz-checksum-mode: ENABLED`) so downloads can be verified against them.
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
@@ -14,6 +16,8 @@ use super::headers::{self, apply_object_headers};
 use super::request::{Body, Request, put_header};
 use super::sign::{PATH_SET, QUERY_SET};
 use super::{GetObjectOutput, PutBody, S3Client, xml};
+use crate::checksum;
+use crate::command::ChecksumAlgorithm;
 use crate::error::ErrorKind;
 use crate::storage::{
     DeleteOutcome, MetadataDirective, ObjectHeaders, ObjectMeta, StorageError, WriteResult,
@@ -36,20 +40,21 @@ pub(crate) fn version_query(version_id: Option<&str>) -> String {
 pub(crate) async fn data_body(
     body: PutBody,
     headers: &mut HeaderMap,
+    alg: ChecksumAlgorithm,
 ) -> Result<Body, StorageError> {
-    let (body, md5, crc) = match body {
+    let (body, md5, sum) = match body {
         PutBody::Bytes(b) => {
             let md5 = headers::md5_b64(&b);
-            let crc = headers::crc64_b64(&b);
-            (Body::Data(b), md5, crc)
+            let sum = checksum::checksum_b64(alg, &b);
+            (Body::Data(b), md5, sum)
         }
         PutBody::File { path, offset, len } => {
-            let (md5, crc) = headers::file_digests(&path, offset, len).await?;
-            (Body::File { path, offset, len }, md5, crc)
+            let (md5, sum) = headers::file_digests(&path, offset, len, alg).await?;
+            (Body::File { path, offset, len }, md5, sum)
         }
     };
     put_header(headers, "content-md5", &md5);
-    put_header(headers, "x-amz-checksum-crc64nvme", &crc);
+    put_header(headers, checksum::header_name(alg), &sum);
     Ok(body)
 }
 
@@ -98,6 +103,34 @@ impl S3Client {
         Ok(headers::object_meta(&resp.headers))
     }
 
+    /// HeadObject of part `part_number` of a multipart object: the object's headers
+    /// and the part's own length (its Content-Length), to learn the part size.
+    pub async fn head_object_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        part_number: u32,
+    ) -> Result<(ObjectMeta, u64), StorageError> {
+        let mut query = version_query(version_id);
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str("partNumber=");
+        query.push_str(&part_number.to_string());
+        let req = Request::new(Method::HEAD, Some(bucket), Some(key)).query(&query);
+        let resp = self.send(&req).await?;
+        let part_len = headers::get(&resp.headers, "content-length")
+            .and_then(|v| v.trim().parse().ok())
+            .ok_or_else(|| {
+                StorageError::new(
+                    ErrorKind::InvalidResponse,
+                    "HeadObject of a part without a Content-Length",
+                )
+            })?;
+        Ok((headers::object_meta(&resp.headers), part_len))
+    }
+
     /// GetObject, optionally a byte range `[start, end]` (inclusive).
     pub async fn get_object(
         &self,
@@ -109,6 +142,7 @@ impl S3Client {
         let query = version_query(version_id);
         let mut req = Request::new(Method::GET, Some(bucket), Some(key)).query(&query);
         req.read_body = false;
+        put_header(&mut req.headers, "x-amz-checksum-mode", "ENABLED");
         if let Some((a, b)) = range {
             if b < a {
                 return Err(StorageError::new(
@@ -155,7 +189,10 @@ impl S3Client {
     ) -> Result<WriteResult, StorageError> {
         let mut req = Request::new(Method::PUT, Some(bucket), Some(key));
         apply_object_headers(&mut req.headers, headers)?;
-        req.body = data_body(body, &mut req.headers).await?;
+        let alg = headers
+            .checksum_algorithm
+            .unwrap_or(ChecksumAlgorithm::Crc64Nvme);
+        req.body = data_body(body, &mut req.headers, alg).await?;
         let resp = self.send(&req).await?;
         Ok(write_result(&resp.headers))
     }

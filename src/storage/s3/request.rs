@@ -177,6 +177,7 @@ impl S3Client {
     /// Counts one retry in the client's statistics.
     pub(crate) fn count_retry(&self) {
         self.inner.retries_total.fetch_add(1, Ordering::Relaxed);
+        retry::note_retry();
     }
 
     /// The number of retries each request may make.
@@ -202,6 +203,8 @@ impl S3Client {
     ) -> Result<Response, StorageError> {
         let mut retries = 0u32;
         let mut redirected = false;
+        let mut fd_waits = 0u32;
+        let started = std::time::Instant::now();
         loop {
             let region = self.region_for(req.bucket);
             match self.attempt(req, &region).await {
@@ -221,6 +224,15 @@ impl S3Client {
                         ErrorKind::InvalidRequest,
                         "redirected to another region twice",
                     ));
+                }
+                Err(Failure::Error(e))
+                    if crate::storage::fd::message_says_exhausted(&e.message)
+                        && started.elapsed() < crate::storage::fd::MAX_WAIT =>
+                {
+                    // Out of file descriptors (socket or file body): wait for other
+                    // operations to close some; this does not spend the retry budget.
+                    fd_waits += 1;
+                    tokio::time::sleep(crate::storage::fd::pause(fd_waits)).await;
                 }
                 Err(Failure::Error(e)) => {
                     if retries >= budget || !error::is_retryable(&e) {

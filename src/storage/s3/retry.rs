@@ -1,7 +1,36 @@
 //! Retry policy: exponential backoff with full jitter, bounded by `--retry-count`
 //! retries per request. Which failures qualify is decided in [`super::error::is_retryable`].
+//!
+//! Retries are also counted per operation: exec runs each op inside
+//! [`count_retries`], a tokio task-local counter that every retry of the client
+//! (request retries, resumed GetObject bodies) and of exec (re-downloads after a
+//! checksum mismatch) increments with [`note_retry`]. A task-local rather than a
+//! parameter keeps the client's signatures unchanged; the parts of one multipart
+//! transfer are polled inside the op's task, so they are counted too.
 
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+tokio::task_local! {
+    /// Retries of the operation running in this task.
+    static OP_RETRIES: Arc<AtomicU64>;
+}
+
+/// Runs `fut` with a fresh per-operation retry counter; returns its output and the
+/// number of retries made while it ran.
+pub async fn count_retries<F: Future>(fut: F) -> (F::Output, u64) {
+    let counter = Arc::new(AtomicU64::new(0));
+    let out = OP_RETRIES.scope(counter.clone(), fut).await;
+    (out, counter.load(Ordering::Relaxed))
+}
+
+/// Counts one retry for the operation running in this task (no-op outside
+/// [`count_retries`]).
+pub fn note_retry() {
+    let _ = OP_RETRIES.try_with(|c| c.fetch_add(1, Ordering::Relaxed));
+}
 
 /// First backoff step.
 const BASE: Duration = Duration::from_millis(50);
@@ -19,6 +48,19 @@ pub(crate) fn backoff(retry: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn retries_are_counted_per_operation() {
+        note_retry(); // outside a scope: ignored
+        let ((), n) = count_retries(async {
+            note_retry();
+            note_retry();
+        })
+        .await;
+        assert_eq!(n, 2);
+        let ((), n) = count_retries(async {}).await;
+        assert_eq!(n, 0);
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

@@ -1,0 +1,305 @@
+//! End-to-end integrity, black box: the built binary against the in-process S3
+//! server with byte-flipping faults. Uploads carry Content-MD5 (a server that checks
+//! it refuses a corrupted body, and s5rs sends it again); `--checksum-algorithm`
+//! sends the chosen `x-amz-checksum-*`; downloads are verified (MD5 ETag, stored
+//! checksum, multipart ETag) before the rename, a corrupted GET is fetched again,
+//! and a persistent mismatch is a `checksum_mismatch` failure that leaves the old
+//! destination untouched; `--no-verify` turns download checks off; S3→S3 copies
+//! compare ETags.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::Value;
+use support::run::{make_bucket, run, run_batch, s5rs};
+use support::{Faults, TestServer};
+
+/// Deterministic pseudo-random bytes.
+fn data(seed: u64, len: usize) -> Vec<u8> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    (0..len).map(|_| rng.u8(..)).collect()
+}
+
+fn only(records: &[Value]) -> &Value {
+    assert_eq!(records.len(), 1, "{records:#?}");
+    &records[0]
+}
+
+fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".s5rs-tmp-"))
+        .collect()
+}
+
+#[test]
+fn uploads_carry_content_md5_and_a_corrupted_body_is_sent_again() {
+    let server = TestServer::start();
+    make_bucket(&server, "bkt");
+    let dir = tempfile::tempdir().unwrap();
+    let small = data(1, 3000);
+    let big = data(2, 11 * 1024 * 1024);
+    std::fs::write(dir.path().join("small"), &small).unwrap();
+    std::fs::write(dir.path().join("big"), &big).unwrap();
+    server.set_faults(Faults {
+        check_content_md5: true,
+        flip_request_byte: 2,
+        ..Faults::default()
+    });
+    let ran = run_batch(
+        &server,
+        dir.path(),
+        &[],
+        "cp small s3://bkt/small\ncp -p 5 big s3://bkt/big\n",
+    );
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    let counts = server.fault_counts();
+    assert_eq!(counts.flipped_put_byte, 2, "{counts:?}");
+    assert_eq!(
+        counts.bad_digest, 2,
+        "both corrupted bodies refused: {counts:?}"
+    );
+    assert_eq!(
+        counts.put_without_md5, 0,
+        "every PUT and part carries Content-MD5"
+    );
+    for r in ran.records() {
+        assert_eq!(r["success"], true, "{r}");
+        assert_eq!(r["verified"], "md5", "{r}");
+    }
+    let retries: u64 = ran
+        .records()
+        .iter()
+        .filter_map(|r| r["retries"].as_u64())
+        .sum();
+    assert_eq!(
+        retries, 2,
+        "each refused body counted as a retry: {}",
+        ran.stdout
+    );
+    assert_eq!(server.object_bytes("bkt", "small").unwrap(), small);
+    assert_eq!(server.object_bytes("bkt", "big").unwrap(), big);
+
+    // Corruption on every attempt: a failed record, no object.
+    server.set_faults(Faults {
+        check_content_md5: true,
+        flip_request_byte: 1000,
+        ..Faults::default()
+    });
+    let ran = run_batch(
+        &server,
+        dir.path(),
+        &["--retry-count", "2"],
+        "cp small s3://bkt/other\n",
+    );
+    assert_eq!(ran.code, 1, "{}{}", ran.stdout, ran.stderr);
+    let records = ran.records();
+    let r = only(&records);
+    assert_eq!(r["success"], false);
+    assert_eq!(r["error_kind"], "checksum_mismatch", "{r}");
+    assert_eq!(r["destination"], "s3://bkt/other");
+    assert!(server.object_bytes("bkt", "other").is_none());
+}
+
+#[test]
+fn checksum_algorithm_sends_the_chosen_checksum() {
+    let server = TestServer::start();
+    make_bucket(&server, "bkt");
+    let dir = tempfile::tempdir().unwrap();
+    let small = data(3, 5000);
+    let big = data(4, 11 * 1024 * 1024);
+    std::fs::write(dir.path().join("small"), &small).unwrap();
+    std::fs::write(dir.path().join("big"), &big).unwrap();
+    for (alg, header) in [
+        ("CRC32C", "x-amz-checksum-crc32c"),
+        ("SHA256", "x-amz-checksum-sha256"),
+        ("CRC32", "x-amz-checksum-crc32"),
+        ("SHA1", "x-amz-checksum-sha1"),
+        ("CRC64NVME", "x-amz-checksum-crc64nvme"),
+    ] {
+        let batch = format!(
+            "cp --checksum-algorithm {alg} small s3://bkt/s-{alg}\ncp --checksum-algorithm {alg} -p 5 big s3://bkt/b-{alg}\n"
+        );
+        let ran = run_batch(&server, dir.path(), &[], &batch);
+        assert_eq!(ran.code, 0, "{alg}: {}{}", ran.stdout, ran.stderr);
+        for r in ran.records() {
+            assert_eq!(r["verified"], alg.to_ascii_lowercase(), "{r}");
+        }
+        let log = server.request_log();
+        let put_small = log
+            .iter()
+            .find(|l| l.starts_with(&format!("PUT /bkt/s-{alg}")))
+            .expect("PutObject");
+        assert!(put_small.contains(header), "{put_small}");
+        assert!(put_small.contains("content-md5="), "{put_small}");
+        let create = log
+            .iter()
+            .find(|l| l.starts_with(&format!("POST /bkt/b-{alg}?uploads")))
+            .expect("CreateMultipartUpload");
+        assert!(
+            create.contains(&format!("x-amz-checksum-algorithm={alg}")),
+            "{create}"
+        );
+        let parts: Vec<_> = log
+            .iter()
+            .filter(|l| l.starts_with(&format!("PUT /bkt/b-{alg}?partNumber=")))
+            .collect();
+        assert_eq!(parts.len(), 3, "{log:#?}");
+        assert!(
+            parts
+                .iter()
+                .all(|p| p.contains(header) && p.contains("content-md5="))
+        );
+        assert_eq!(
+            server.object_bytes("bkt", &format!("s-{alg}")).unwrap(),
+            small
+        );
+        assert_eq!(
+            server.object_bytes("bkt", &format!("b-{alg}")).unwrap(),
+            big
+        );
+    }
+}
+
+#[test]
+fn downloads_are_verified_and_a_corrupted_body_is_fetched_again() {
+    let server = TestServer::start();
+    make_bucket(&server, "bkt");
+    let dir = tempfile::tempdir().unwrap();
+    let small = data(5, 70_000);
+    let big = data(6, 12 * 1024 * 1024 + 123);
+    std::fs::write(dir.path().join("small"), &small).unwrap();
+    std::fs::write(dir.path().join("big"), &big).unwrap();
+    let ran = run_batch(
+        &server,
+        dir.path(),
+        &[],
+        "cp small s3://bkt/small\ncp -p 5 big s3://bkt/big\n",
+    );
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+
+    // Clean downloads: verified, whatever the download part size.
+    for (flags, name) in [("", "a"), ("-p 5 -c 3", "b"), ("-p 8", "c")] {
+        let ran = run_batch(
+            &server,
+            dir.path(),
+            &[],
+            &format!(
+                "cp {flags} s3://bkt/small out/{name}-small\ncp {flags} s3://bkt/big out/{name}-big\n"
+            ),
+        );
+        assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+        for r in ran.records() {
+            let v = r["verified"].as_str().unwrap().to_string();
+            if r["source"] == "s3://bkt/big" {
+                assert_eq!(v, "etag-multipart", "{flags}: {r}");
+            } else {
+                assert!(v == "md5" || v == "crc64nvme", "{flags}: {r}");
+            }
+        }
+        assert_eq!(
+            std::fs::read(dir.path().join(format!("out/{name}-small"))).unwrap(),
+            small
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join(format!("out/{name}-big"))).unwrap(),
+            big
+        );
+    }
+
+    // One flipped byte in each: detected, fetched again, counted as a retry.
+    for (src, want) in [("small", &small), ("big", &big)] {
+        let before = server.fault_counts().flipped_get_byte;
+        server.set_faults(Faults {
+            flip_body_byte: 1,
+            ..Faults::default()
+        });
+        let ran = run_batch(
+            &server,
+            dir.path(),
+            &[],
+            &format!("cp -p 5 s3://bkt/{src} out/flip-{src}\n"),
+        );
+        assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+        assert_eq!(server.fault_counts().flipped_get_byte, before + 1);
+        let records = ran.records();
+        let r = only(&records);
+        assert!(r["retries"].as_u64().unwrap() >= 1, "{r}");
+        assert_eq!(
+            &std::fs::read(dir.path().join(format!("out/flip-{src}"))).unwrap(),
+            want
+        );
+        server.set_faults(Faults::default());
+    }
+
+    // Corrupted on every attempt: checksum_mismatch, the old file kept, no temp left.
+    std::fs::write(dir.path().join("out/keep"), b"previous content").unwrap();
+    for src in ["small", "big"] {
+        server.set_faults(Faults {
+            flip_body_byte: 100_000,
+            ..Faults::default()
+        });
+        let ran = run_batch(
+            &server,
+            dir.path(),
+            &["--retry-count", "2"],
+            &format!("cp -p 5 s3://bkt/{src} out/keep\n"),
+        );
+        assert_eq!(ran.code, 1, "{}{}", ran.stdout, ran.stderr);
+        let records = ran.records();
+        let r = only(&records);
+        assert_eq!(r["success"], false, "{r}");
+        assert_eq!(r["error_kind"], "checksum_mismatch", "{r}");
+        assert_eq!(r["source"], format!("s3://bkt/{src}"));
+        assert_eq!(
+            std::fs::read(dir.path().join("out/keep")).unwrap(),
+            b"previous content"
+        );
+        assert!(temp_files(&dir.path().join("out")).is_empty());
+    }
+
+    // --no-verify: no check (and so the corruption goes through, as asked).
+    server.set_faults(Faults {
+        flip_body_byte: 1,
+        ..Faults::default()
+    });
+    let ran = run_batch(
+        &server,
+        dir.path(),
+        &["--no-verify"],
+        "cp s3://bkt/small out/nv\n",
+    );
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    let records = ran.records();
+    assert_eq!(only(&records)["verified"], "none");
+}
+
+#[test]
+fn copies_compare_the_etag_with_the_source() {
+    let server = TestServer::start();
+    make_bucket(&server, "bkt");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f"), data(7, 4000)).unwrap();
+    let mut c = s5rs(&server, dir.path());
+    c.args(["cp", "f", "s3://bkt/src/f"]);
+    assert_eq!(run(c).code, 0);
+    let ran = run_batch(
+        &server,
+        dir.path(),
+        &[],
+        "cp s3://bkt/src/f s3://bkt/dst/f\ncp 's3://bkt/src/*' s3://bkt/all/\n",
+    );
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    let records = ran.records();
+    assert_eq!(records.len(), 2);
+    for r in records {
+        assert_eq!(r["verified"], "md5", "{r}");
+    }
+    assert_eq!(
+        server.object_bytes("bkt", "dst/f").unwrap(),
+        server.object_bytes("bkt", "src/f").unwrap()
+    );
+}

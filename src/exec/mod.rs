@@ -36,6 +36,9 @@ use crate::record::Record;
 
 pub use clients::Clients;
 
+/// DeleteObjects requests in flight at once.
+const DELETE_BATCHES_IN_FLIGHT: usize = 10;
+
 /// Shared by every task of a run.
 pub struct Ctx {
     /// Global settings.
@@ -56,6 +59,9 @@ pub struct Ctx {
     pub prepared_dirs: std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>>,
     /// Multipart uploads in flight (aborted by a second Ctrl-C before exiting).
     pub inflight: Arc<inflight::InFlight>,
+    /// DeleteObjects requests in flight at once (s5cmd: 10). Each holds up to 1,000
+    /// keys and produces 1,000 records, so this bounds memory on mass deletions.
+    pub delete_batches: Arc<Semaphore>,
 }
 
 impl Ctx {
@@ -71,6 +77,7 @@ impl Ctx {
             started: Utc::now(),
             prepared_dirs: Default::default(),
             inflight: Default::default(),
+            delete_batches: Arc::new(Semaphore::new(DELETE_BATCHES_IN_FLIGHT)),
             config,
             output,
         })
@@ -215,7 +222,14 @@ async fn run_op_uncounted(ctx: &Arc<Ctx>, op: Op) -> Vec<Record> {
         Op::Upload(t) => vec![upload::run(ctx, t).await],
         Op::Download(t) => vec![download::run(ctx, t).await],
         Op::Copy(t) => vec![copy::run(ctx, t).await],
-        Op::DeleteRemote(d) => delete::run_remote(ctx, d).await,
+        Op::DeleteRemote(d) => {
+            let _slot = ctx
+                .delete_batches
+                .acquire()
+                .await
+                .expect("the delete semaphore is never closed");
+            delete::run_remote(ctx, d).await
+        }
         Op::DeleteLocal(d) => vec![delete::run_local(ctx, d).await],
         Op::Select(s) => crate::commands::select::run_object(ctx, s).await,
         Op::Sync(pair) => match sync_check::up_to_date(ctx, &pair).await {

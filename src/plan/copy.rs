@@ -253,7 +253,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
                 all_versions: false,
             };
             let rx = expand::remote_wildcard(&client, src, &expand_opts);
-            planner.drain(rx, Some(src), &sides.dst).await;
+            Box::pin(planner.drain(rx, Some(src), &sides.dst)).await;
         }
         Location::Local(src) => {
             let batch = src.is_wildcard()
@@ -262,9 +262,9 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
                     .is_ok_and(|m| m.is_dir());
             let rx = expand::local(src, !cmd.flags.no_follow_symlinks, &filters);
             if batch {
-                planner.drain_local(rx, &sides.dst).await;
+                Box::pin(planner.drain_local(rx, &sides.dst)).await;
             } else {
-                planner.drain_local_single(rx, &sides.dst).await;
+                Box::pin(planner.drain_local_single(rx, &sides.dst)).await;
             }
         }
     }
@@ -358,7 +358,13 @@ impl Planner<'_> {
         let info = listed.map(|o| o.info.clone());
         if let Some(info) = &info
             && !self.flags.force_glacier_transfer
-            && archived_unreadable(self.ctx, &self.opts.src_client, src, info).await
+            && Box::pin(archived_unreadable(
+                self.ctx,
+                &self.opts.src_client,
+                src,
+                info,
+            ))
+            .await
         {
             if !self.flags.ignore_glacier_warnings {
                 self.line

@@ -207,7 +207,10 @@ impl S3Client {
         let started = std::time::Instant::now();
         loop {
             let region = self.region_for(req.bucket);
-            match self.attempt(req, &region).await {
+            // Boxed: the attempt's hyper future is large, and every operation's own
+            // future (and each caller's) would otherwise carry it inline and be copied
+            // whole on every spawn and box.
+            match Box::pin(self.attempt(req, &region)).await {
                 Ok(resp) => return Ok(resp),
                 Err(Failure::Redirect(new_region)) if !redirected => {
                     redirected = true;

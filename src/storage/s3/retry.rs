@@ -20,10 +20,14 @@ tokio::task_local! {
 
 /// Runs `fut` with a fresh per-operation retry counter; returns its output and the
 /// number of retries made while it ran.
-pub async fn count_retries<F: Future>(fut: F) -> (F::Output, u64) {
+pub fn count_retries<F: Future>(fut: F) -> impl Future<Output = (F::Output, u64)> {
+    // Not an `async fn`: that would hold `fut` and the scoped future wrapping it side
+    // by side in its state, doubling the size of every operation's future.
+    use futures_util::FutureExt;
     let counter = Arc::new(AtomicU64::new(0));
-    let out = OP_RETRIES.scope(counter.clone(), fut).await;
-    (out, counter.load(Ordering::Relaxed))
+    OP_RETRIES
+        .scope(counter.clone(), fut)
+        .map(move |out| (out, counter.load(Ordering::Relaxed)))
 }
 
 /// Counts one retry for the operation running in this task (no-op outside

@@ -1,6 +1,7 @@
 //! Deletes: S3 keys in DeleteObjects batches of up to 1,000 (one record per key, a
 //! per-key failure naming the key), local files one at a time.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::Ctx;
@@ -48,12 +49,19 @@ pub async fn run_remote(ctx: &Arc<Ctx>, d: DeleteRemote) -> Vec<Record> {
             .await
             .map(|outcomes| {
                 // Match outcomes to requested keys; a key the server did not mention
-                // counts as deleted (quiet mode semantics).
+                // counts as deleted (quiet mode semantics). Indexed by key: a linear
+                // search per key would be quadratic in the batch (1,000 keys).
+                let mut by_key: HashMap<&str, Vec<_>> = HashMap::with_capacity(outcomes.len());
+                for o in &outcomes {
+                    by_key.entry(o.key.as_str()).or_default().push(o);
+                }
                 d.keys
                     .iter()
                     .map(|(k, v)| {
-                        outcomes
-                            .iter()
+                        by_key
+                            .get(k.as_str())
+                            .into_iter()
+                            .flatten()
                             .find(|o| {
                                 &o.key == k
                                     && (v.is_none() || o.version_id == *v || o.error.is_some())

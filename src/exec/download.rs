@@ -5,8 +5,12 @@
 //! `mv` deletes the source only after the rename succeeded (s5cmd deletes it before).
 //!
 //! The first request asks for the first part's range; if the object is larger, the
-//! remaining parts are fetched in parallel (`--concurrency`) and written at their
-//! offsets.
+//! remaining parts are fetched in parallel once its headers arrived (size, ETag), the
+//! first part's body streaming alongside them (`--concurrency` parts in flight in
+//! all), each written at its offset through one reused buffer per stream. An object
+//! of up to 1 MiB fetched in one stream is gathered and verified in memory, then
+//! created as a temp file, written, stamped with its mtime and renamed in one
+//! blocking call.
 //!
 //! Verification (unless `--no-verify`), computed while the data streams, before the
 //! rename: an object fetched in one stream is checked against its stored full-object
@@ -40,8 +44,12 @@ use crate::record::Record;
 use crate::storage::s3::{ObjectBody, S3Client, note_retry};
 use crate::storage::{ObjectMeta, StorageError, local};
 
-/// Bytes gathered before one positioned write.
-const WRITE_CHUNK: usize = 1024 * 1024;
+/// Bytes gathered before one positioned write (the size of each stream's buffer).
+const WRITE_CHUNK: usize = 256 * 1024;
+
+/// Objects up to this size, fetched in one stream, are gathered in memory and written
+/// with one blocking call (create, write, mtime, rename) instead of one call per step.
+const SMALL_OBJECT: u64 = 1024 * 1024;
 
 /// Runs one download and returns its record.
 pub async fn run(ctx: &Arc<Ctx>, t: Download) -> Record {
@@ -100,52 +108,73 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "download".to_string());
-    let (file, temp) = {
-        let (dir, basename) = (dir.clone(), basename.clone());
-        tokio::task::spawn_blocking(move || local::create_temp(&dir, &basename))
-            .await
-            .map_err(join_error)??
+    let mut temp = Temp {
+        dir,
+        basename,
+        open: None,
     };
-    let file = Arc::new(file);
     // A download whose data fails verification is fetched again, within the retry
-    // budget; the temp file is emptied first.
+    // budget; the temp file (if one was created) is emptied first.
     let mut redownloads = 0;
     let result = loop {
-        match fetch(ctx, &client, t, file.clone()).await {
+        match fetch(ctx, &client, t, &mut temp).await {
             Err(e)
                 if e.kind == ErrorKind::ChecksumMismatch
                     && redownloads < ctx.config.retry_count =>
             {
                 redownloads += 1;
                 note_retry();
-                if let Err(e) = file.set_len(0) {
-                    break Err(StorageError::new(
-                        ErrorKind::Io,
-                        format!("truncate temp file: {e}"),
-                    ));
+                if let Err(e) = temp.truncate() {
+                    break Err(e);
                 }
             }
             r => break r,
         }
     };
-    drop(file);
+    let opened = temp.open.take();
     let fetched = match result {
         Ok(f) => f,
         Err(e) => {
-            let _ = tokio::fs::remove_file(&temp).await;
+            if let Some((file, path)) = opened {
+                drop(file);
+                let _ = tokio::fs::remove_file(&path).await;
+            }
             return Err(e);
         }
     };
     let mtime = object_mtime(&fetched.meta);
-    let finish = {
-        let (temp, dst) = (temp.clone(), dst.clone());
-        tokio::task::spawn_blocking(move || finish_file(&temp, &dst, mtime))
-            .await
-            .map_err(join_error)?
-    };
-    if let Err(e) = finish {
-        let _ = tokio::fs::remove_file(&temp).await;
-        return Err(e);
+    match (fetched.data, opened) {
+        // A small object, verified in memory: create, write, stamp and rename in one
+        // blocking call (a temp file an earlier attempt created goes first).
+        (Data::Buffered(data), opened) => {
+            if let Some((file, path)) = opened {
+                drop(file);
+                let _ = tokio::fs::remove_file(&path).await;
+            }
+            let (dir, basename, dst) = (temp.dir, temp.basename, dst.clone());
+            tokio::task::spawn_blocking(move || write_small(&dir, &basename, &data, &dst, mtime))
+                .await
+                .map_err(join_error)??;
+        }
+        (Data::InTemp, Some((file, temp))) => {
+            drop(file);
+            let finish = {
+                let (temp, dst) = (temp.clone(), dst.clone());
+                tokio::task::spawn_blocking(move || finish_file(&temp, &dst, mtime))
+                    .await
+                    .map_err(join_error)?
+            };
+            if let Err(e) = finish {
+                let _ = tokio::fs::remove_file(&temp).await;
+                return Err(e);
+            }
+        }
+        (Data::InTemp, None) => {
+            return Err(StorageError::new(
+                ErrorKind::Other,
+                "internal: downloaded data has no temp file",
+            ));
+        }
     }
     if t.opts.is_move && !ctx.config.dry_run {
         client.delete_object(bucket, key, version).await?;
@@ -167,6 +196,49 @@ pub fn object_mtime(meta: &ObjectMeta) -> Option<DateTime<Utc>> {
 struct Fetched {
     meta: ObjectMeta,
     verified: &'static str,
+    data: Data,
+}
+
+/// Where a fetched (and verified) object's data is.
+enum Data {
+    /// In memory (a small object), not yet written anywhere.
+    Buffered(Vec<u8>),
+    /// Written into the download's temp file.
+    InTemp,
+}
+
+/// The temp file a download writes into, created on first use: a small object is
+/// gathered in memory and never needs one before its single blocking write.
+struct Temp {
+    dir: PathBuf,
+    basename: String,
+    open: Option<(Arc<File>, PathBuf)>,
+}
+
+impl Temp {
+    /// The temp file, created now if it does not exist yet.
+    async fn file(&mut self) -> Result<Arc<File>, StorageError> {
+        if let Some((file, _)) = &self.open {
+            return Ok(file.clone());
+        }
+        let (dir, basename) = (self.dir.clone(), self.basename.clone());
+        let (file, path) = tokio::task::spawn_blocking(move || local::create_temp(&dir, &basename))
+            .await
+            .map_err(join_error)??;
+        let file = Arc::new(file);
+        self.open = Some((file.clone(), path));
+        Ok(file)
+    }
+
+    /// Empties the temp file, if there is one (before fetching again).
+    fn truncate(&self) -> Result<(), StorageError> {
+        match &self.open {
+            Some((file, _)) => file
+                .set_len(0)
+                .map_err(|e| StorageError::new(ErrorKind::Io, format!("truncate temp file: {e}"))),
+            None => Ok(()),
+        }
+    }
 }
 
 /// What a download is checked against.
@@ -253,11 +325,13 @@ async fn learn_part_size(
     (part_len > 0 && meta.size.div_ceil(part_len) == parts).then_some((etag, part_len))
 }
 
+/// Fetches and verifies the object: a small one into memory, others into the temp
+/// file (created here when needed).
 async fn fetch(
     ctx: &Ctx,
     client: &S3Client,
     t: &Download,
-    file: Arc<File>,
+    temp: &mut Temp,
 ) -> Result<Fetched, StorageError> {
     let (bucket, key, version) = (&t.src.bucket, &t.src.key, t.version_id.as_deref());
     let verify = !ctx.config.no_verify;
@@ -341,27 +415,54 @@ async fn fetch(
         Plan::Etag { part_size: p, .. } if streamed => Some(StreamHash::Etag(EtagHasher::new(*p))),
         _ => None,
     };
-    let first_len = write_stream(first.body, file.clone(), 0, first_hash.as_mut()).await?;
-    let first_expected = if single_stream { total } else { part_size };
-    if first_len != first_expected {
-        return Err(short_body(key, first_expected, first_len));
-    }
     let mut digests: Vec<[u8; 16]> = Vec::new();
     let mut sum: Option<checksum::Hasher> = None;
-    match first_hash {
+    let mut take_first_hash = |h: Option<StreamHash>| match h {
         Some(StreamHash::Etag(h)) => digests = h.finish(),
         Some(StreamHash::Sum(h)) => sum = Some(h),
         None => {}
-    }
-    if !single_stream {
+    };
+    let mut file: Option<Arc<File>> = None;
+    let data = if single_stream && total <= SMALL_OBJECT {
+        let data = read_small(first.body, total, first_hash.as_mut()).await?;
+        if data.len() as u64 != total {
+            return Err(short_body(key, total, data.len() as u64));
+        }
+        take_first_hash(first_hash);
+        Data::Buffered(data)
+    } else if single_stream {
+        let f = temp.file().await?;
+        let n = write_stream(first.body, f.clone(), 0, first_hash.as_mut()).await?;
+        if n != total {
+            return Err(short_body(key, total, n));
+        }
+        take_first_hash(first_hash);
+        file = Some(f);
+        Data::InTemp
+    } else {
+        let f = temp.file().await?;
+        // The first part's body streams while the other parts are fetched:
+        // `--concurrency` parts in flight in all, the first one included (with
+        // `--concurrency 1`, one after the other).
+        let first_part = {
+            let f = f.clone();
+            let mut hash = first_hash;
+            async move {
+                let n = write_stream(first.body, f, 0, hash.as_mut()).await?;
+                if n != part_size {
+                    return Err(short_body(key, part_size, n));
+                }
+                Ok(hash)
+            }
+        };
         let count = total.div_ceil(part_size);
         let etag = meta.etag.clone();
         let hash_parts = streamed && matches!(plan, Plan::Etag { .. });
-        let mut parts = stream::iter(1..count)
+        let rest = stream::iter(1..count)
             .map(|i| {
                 let start = i * part_size;
                 let end = (start + part_size).min(total) - 1;
-                let file = file.clone();
+                let f = f.clone();
                 let etag = etag.clone();
                 async move {
                     let part = client
@@ -374,7 +475,7 @@ async fn fetch(
                         ));
                     }
                     let mut hash = hash_parts.then(|| StreamHash::Etag(EtagHasher::new(part_size)));
-                    let n = write_stream(part.body, file, start, hash.as_mut()).await?;
+                    let n = write_stream(part.body, f, start, hash.as_mut()).await?;
                     if n != end - start + 1 {
                         return Err(short_body(key, end - start + 1, n));
                     }
@@ -385,16 +486,26 @@ async fn fetch(
                     Ok((i, digests))
                 }
             })
-            .buffer_unordered(t.opts.concurrency.max(1))
-            .collect::<Vec<Result<(u64, Vec<[u8; 16]>), StorageError>>>()
-            .await
-            .into_iter()
-            .collect::<Result<Vec<_>, _>>()?;
+            .buffer_unordered(t.opts.concurrency.saturating_sub(1).max(1))
+            .collect::<Vec<Result<(u64, Vec<[u8; 16]>), StorageError>>>();
+        let rest = async {
+            rest.await
+                .into_iter()
+                .collect::<Result<Vec<_>, StorageError>>()
+        };
+        let (first_hash, mut parts) = if t.opts.concurrency > 1 {
+            futures_util::future::try_join(first_part, rest).await?
+        } else {
+            (first_part.await?, rest.await?)
+        };
+        take_first_hash(first_hash);
         parts.sort_by_key(|(i, _)| *i);
         for (_, d) in parts {
             digests.extend(d);
         }
-    }
+        file = Some(f);
+        Data::InTemp
+    };
     let verified = match plan {
         Plan::None => "none",
         Plan::Sum(alg, expected) => {
@@ -406,7 +517,20 @@ async fn fetch(
         }
         Plan::Etag { etag, part_size: p } => {
             if !streamed {
-                digests = read_back(file.clone(), total, p).await?;
+                digests = match (&data, &file) {
+                    (_, Some(f)) => read_back(f.clone(), total, p).await?,
+                    (Data::Buffered(d), None) => {
+                        let mut h = EtagHasher::new(p);
+                        h.update(d);
+                        h.finish()
+                    }
+                    (Data::InTemp, None) => {
+                        return Err(StorageError::new(
+                            ErrorKind::Other,
+                            "internal: downloaded data has no temp file",
+                        ));
+                    }
+                };
             }
             let (got, name) = if p == u64::MAX {
                 (digests.first().map(hex::encode).unwrap_or_default(), "md5")
@@ -419,7 +543,11 @@ async fn fetch(
             name
         }
     };
-    Ok(Fetched { meta, verified })
+    Ok(Fetched {
+        meta,
+        verified,
+        data,
+    })
 }
 
 fn mismatch(t: &Download, what: &str, got: &str, expected: &str) -> StorageError {
@@ -468,7 +596,50 @@ async fn read_back(
     .map_err(join_error)?
 }
 
-/// Writes a body at `offset`, feeding `hasher` in order; returns bytes written.
+/// Reads a whole (small) body into memory, feeding `hasher`.
+async fn read_small(
+    mut body: ObjectBody,
+    size: u64,
+    mut hasher: Option<&mut StreamHash>,
+) -> Result<Vec<u8>, StorageError> {
+    let mut data = Vec::with_capacity(size as usize);
+    while let Some(chunk) = body.next_chunk().await {
+        let chunk = chunk?;
+        if let Some(h) = hasher.as_deref_mut() {
+            h.update(&chunk);
+        }
+        data.extend_from_slice(&chunk);
+    }
+    Ok(data)
+}
+
+/// Creates a temp file in `dir`, writes `data`, sets the mtime through the open
+/// descriptor and renames the file over `dst`; the temp file is removed on any failure.
+fn write_small(
+    dir: &Path,
+    basename: &str,
+    data: &[u8],
+    dst: &Path,
+    mtime: Option<DateTime<Utc>>,
+) -> Result<(), StorageError> {
+    use std::io::Write;
+    let (mut file, temp) = local::create_temp(dir, basename)?;
+    let mut result = file
+        .write_all(data)
+        .map_err(|e| StorageError::new(ErrorKind::Io, format!("write: {e}")));
+    if let (Ok(()), Some(t)) = (&result, mtime) {
+        result = local::set_file_mtime(&file, &temp, t);
+    }
+    drop(file);
+    let result = result.and_then(|()| finish_file(&temp, dst, None));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Writes a body at `offset`, feeding `hasher` in order; returns bytes written. One
+/// buffer per stream, handed to each blocking write and back: no allocation per write.
 async fn write_stream(
     mut body: ObjectBody,
     file: Arc<File>,
@@ -482,25 +653,35 @@ async fn write_stream(
         if let Some(h) = hasher.as_deref_mut() {
             h.update(&chunk);
         }
+        if buf.capacity() == 0 {
+            buf.reserve_exact(WRITE_CHUNK + chunk.len());
+        }
         buf.extend_from_slice(&chunk);
         if buf.len() >= WRITE_CHUNK {
-            let data = std::mem::take(&mut buf);
-            written += write_at(file.clone(), data, offset + written).await?;
+            let len = buf.len() as u64;
+            buf = write_at(file.clone(), buf, offset + written).await?;
+            buf.clear();
+            written += len;
         }
     }
     if !buf.is_empty() {
-        written += write_at(file, buf, offset + written).await?;
+        let len = buf.len() as u64;
+        write_at(file, buf, offset + written).await?;
+        written += len;
     }
     Ok(written)
 }
 
-async fn write_at(file: Arc<File>, data: Vec<u8>, offset: u64) -> Result<u64, StorageError> {
-    let len = data.len() as u64;
-    tokio::task::spawn_blocking(move || file.write_all_at(&data, offset))
-        .await
-        .map_err(join_error)?
-        .map_err(|e| StorageError::new(ErrorKind::Io, format!("write: {e}")))?;
-    Ok(len)
+/// Writes `data` at `offset` on a blocking thread; gives the buffer back.
+async fn write_at(file: Arc<File>, data: Vec<u8>, offset: u64) -> Result<Vec<u8>, StorageError> {
+    let (data, result) = tokio::task::spawn_blocking(move || {
+        let r = file.write_all_at(&data, offset);
+        (data, r)
+    })
+    .await
+    .map_err(join_error)?;
+    result.map_err(|e| StorageError::new(ErrorKind::Io, format!("write: {e}")))?;
+    Ok(data)
 }
 
 fn finish_file(temp: &Path, dst: &Path, mtime: Option<DateTime<Utc>>) -> Result<(), StorageError> {

@@ -68,9 +68,18 @@ async fn upload(ctx: &Arc<Ctx>, t: &Upload) -> Result<Outcome, StorageError> {
             ),
         ));
     }
-    let (size, mtime) = local_stat(&t.src).await?;
+    let check = overwrite::needs_check(&t.opts);
+    // The common case (no overwrite check, not a dry run): one blocking call stats
+    // and — for a file that fits one PutObject — reads the file. With a check the
+    // file may be skipped, so it is only read once that is decided.
+    let read_limit = if check || ctx.config.dry_run {
+        None
+    } else {
+        Some(t.opts.part_size.min(MAX_SINGLE_PUT))
+    };
+    let (size, mtime, mut data) = stat_and_read(&t.src, read_limit).await?;
     let client = ctx.clients.get(&t.opts.dst_client).await?;
-    if overwrite::needs_check(&t.opts) {
+    if check {
         match client
             .head_object(&t.dst.bucket, &t.dst.key, None, None)
             .await
@@ -106,7 +115,10 @@ async fn upload(ctx: &Arc<Ctx>, t: &Upload) -> Result<Outcome, StorageError> {
     }
     let part_size = effective_part_size(size, t.opts.part_size);
     if size <= part_size && size <= MAX_SINGLE_PUT {
-        let data = read_whole(&t.src, size).await?;
+        let data = match data.take() {
+            Some(d) => d,
+            None => read_whole(&t.src, size).await?,
+        };
         headers.content_type = Some(content_type::for_upload(
             t.opts.headers.content_type.as_deref(),
             &t.src,
@@ -211,16 +223,60 @@ async fn send_parts(
 
 /// Size and mtime of a local file.
 pub async fn local_stat(path: &str) -> Result<(u64, DateTime<Utc>), StorageError> {
-    let meta = tokio::fs::metadata(path).await.map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            StorageError::new(
-                ErrorKind::NoSuchKey,
-                format!("given object {path} not found"),
-            )
-        } else {
-            StorageError::io("stat", path, &e)
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| stat_error(path, &e))?;
+    stat_result(path, &meta)
+}
+
+/// Size and mtime of a local file and, when it is at most `read_limit` bytes, its
+/// content — stat, open and read in one blocking task instead of one task each.
+/// Without a limit, only the (async) stat.
+async fn stat_and_read(
+    path: &str,
+    read_limit: Option<u64>,
+) -> Result<(u64, DateTime<Utc>, Option<Bytes>), StorageError> {
+    let Some(limit) = read_limit else {
+        let (size, mtime) = local_stat(path).await?;
+        return Ok((size, mtime, None));
+    };
+    let owned = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let path = owned.as_str();
+        // Stat before open: opening a FIFO would block.
+        let meta = std::fs::metadata(path).map_err(|e| stat_error(path, &e))?;
+        let (size, mtime) = stat_result(path, &meta)?;
+        if size > limit {
+            return Ok((size, mtime, None));
         }
-    })?;
+        let mut f = crate::storage::fd::retry_blocking(|| std::fs::File::open(path))
+            .map_err(|e| StorageError::io("read", path, &e))?;
+        let mut data = Vec::with_capacity(size as usize);
+        f.read_to_end(&mut data)
+            .map_err(|e| StorageError::io("read", path, &e))?;
+        if data.len() as u64 != size {
+            return Err(changed(path, size, data.len() as u64));
+        }
+        Ok((size, mtime, Some(Bytes::from(data))))
+    })
+    .await
+    .map_err(super::download::join_error)?
+}
+
+fn stat_error(path: &str, e: &std::io::Error) -> StorageError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        StorageError::new(
+            ErrorKind::NoSuchKey,
+            format!("given object {path} not found"),
+        )
+    } else {
+        StorageError::io("stat", path, e)
+    }
+}
+
+/// Size and mtime from a stat; an error for anything but a regular file.
+fn stat_result(path: &str, meta: &std::fs::Metadata) -> Result<(u64, DateTime<Utc>), StorageError> {
     if !meta.is_file() {
         return Err(StorageError::new(
             ErrorKind::NotRegularFile,

@@ -267,6 +267,13 @@ pub fn set_mtime(path: &Path, t: DateTime<Utc>) -> Result<(), StorageError> {
         .map_err(|e| StorageError::io("chtimes", &path.to_string_lossy(), &e))
 }
 
+/// Sets the modification time of an open file (`path` only names it in errors).
+pub fn set_file_mtime(file: &fs::File, path: &Path, t: DateTime<Utc>) -> Result<(), StorageError> {
+    let ft = filetime::FileTime::from_unix_time(t.timestamp(), t.timestamp_subsec_nanos());
+    filetime::set_file_handle_times(file, None, Some(ft))
+        .map_err(|e| StorageError::io("chtimes", &path.to_string_lossy(), &e))
+}
+
 /// After `file` (below `root`) was deleted, removes its parent directories that are now
 /// empty, innermost first, up to but excluding `root`. Stops at the first directory that
 /// is not empty or cannot be removed; does nothing when `file` is not below `root`.

@@ -19,7 +19,9 @@
 //! (`md5(md5(part1)‖…‖md5(partN))-N`) is checked by learning the part size
 //! (HeadObject partNumber=1) and fetching the object in exactly those parts, each
 //! part's MD5 computed as it streams. A plain-MD5 object larger than one part is
-//! fetched in parallel ranges and its MD5 computed by reading the temp file back.
+//! fetched in parallel ranges and its MD5 computed from the temp file, each range as
+//! soon as it and those before it are written (`etag_hash.rs`), overlapping the
+//! transfer.
 //! A mismatch fetches the object again (within the retry budget), then fails with
 //! `checksum_mismatch`; the destination is never touched. The record's `verified`
 //! names what was checked (`md5`, `etag-multipart`, `crc64nvme` …, or `none`).
@@ -32,8 +34,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use futures_util::stream;
-use md5::{Digest, Md5};
 
+use super::etag_hash::{EtagHasher, HashBehind};
 use super::overwrite::{self, parse_mtime_metadata};
 use super::{Ctx, report};
 use crate::checksum;
@@ -267,47 +269,6 @@ impl StreamHash {
     }
 }
 
-/// MD5 of each `part_size` slice of a stream (the inputs of a multipart ETag).
-struct EtagHasher {
-    part_size: u64,
-    current: Md5,
-    current_len: u64,
-    digests: Vec<[u8; 16]>,
-}
-
-impl EtagHasher {
-    fn new(part_size: u64) -> EtagHasher {
-        EtagHasher {
-            part_size: part_size.max(1),
-            current: Md5::new(),
-            current_len: 0,
-            digests: Vec::new(),
-        }
-    }
-
-    fn update(&mut self, mut data: &[u8]) {
-        while !data.is_empty() {
-            let room = self.part_size - self.current_len;
-            let n = (data.len() as u64).min(room) as usize;
-            self.current.update(&data[..n]);
-            self.current_len += n as u64;
-            data = &data[n..];
-            if self.current_len == self.part_size {
-                let done = std::mem::replace(&mut self.current, Md5::new());
-                self.digests.push(done.finalize().into());
-                self.current_len = 0;
-            }
-        }
-    }
-
-    fn finish(mut self) -> Vec<[u8; 16]> {
-        if self.current_len > 0 || self.digests.is_empty() {
-            self.digests.push(self.current.finalize().into());
-        }
-        self.digests
-    }
-}
-
 /// The part size of a multipart object (HeadObject partNumber=1), when its ETag is a
 /// multipart ETag whose part count matches uniform parts of that size.
 async fn learn_part_size(
@@ -422,7 +383,6 @@ async fn fetch(
         Some(StreamHash::Sum(h)) => sum = Some(h),
         None => {}
     };
-    let mut file: Option<Arc<File>> = None;
     let data = if single_stream && total <= SMALL_OBJECT {
         let data = read_small(first.body, total, first_hash.as_mut()).await?;
         if data.len() as u64 != total {
@@ -437,10 +397,18 @@ async fn fetch(
             return Err(short_body(key, total, n));
         }
         take_first_hash(first_hash);
-        file = Some(f);
         Data::InTemp
     } else {
         let f = temp.file().await?;
+        // Ranges that do not line up with the ETag's parts are hashed from the file,
+        // in order, while the later ranges are still arriving.
+        let hash_behind = match &plan {
+            Plan::Etag { part_size: p, .. } if !streamed => {
+                Some(HashBehind::start(f.clone(), total, part_size, *p))
+            }
+            _ => None,
+        };
+        let behind = hash_behind.as_ref();
         // The first part's body streams while the other parts are fetched:
         // `--concurrency` parts in flight in all, the first one included (with
         // `--concurrency 1`, one after the other).
@@ -451,6 +419,9 @@ async fn fetch(
                 let n = write_stream(first.body, f, 0, hash.as_mut()).await?;
                 if n != part_size {
                     return Err(short_body(key, part_size, n));
+                }
+                if let Some(b) = behind {
+                    b.written(0);
                 }
                 Ok(hash)
             }
@@ -479,6 +450,9 @@ async fn fetch(
                     if n != end - start + 1 {
                         return Err(short_body(key, end - start + 1, n));
                     }
+                    if let Some(b) = behind {
+                        b.written(i as usize);
+                    }
                     let digests = match hash {
                         Some(StreamHash::Etag(h)) => h.finish(),
                         _ => Vec::new(),
@@ -503,7 +477,9 @@ async fn fetch(
         for (_, d) in parts {
             digests.extend(d);
         }
-        file = Some(f);
+        if let Some(h) = hash_behind {
+            digests = h.finish().await?;
+        }
         Data::InTemp
     };
     let verified = match plan {
@@ -516,21 +492,12 @@ async fn fetch(
             checksum::record_name(alg)
         }
         Plan::Etag { etag, part_size: p } => {
-            if !streamed {
-                digests = match (&data, &file) {
-                    (_, Some(f)) => read_back(f.clone(), total, p).await?,
-                    (Data::Buffered(d), None) => {
-                        let mut h = EtagHasher::new(p);
-                        h.update(d);
-                        h.finish()
-                    }
-                    (Data::InTemp, None) => {
-                        return Err(StorageError::new(
-                            ErrorKind::Other,
-                            "internal: downloaded data has no temp file",
-                        ));
-                    }
-                };
+            // Not hashed while streaming: ranges in the temp file were hashed behind
+            // the download (above); a buffered object is hashed here.
+            if !streamed && let Data::Buffered(d) = &data {
+                let mut h = EtagHasher::new(p);
+                h.update(d);
+                digests = h.finish();
             }
             let (got, name) = if p == u64::MAX {
                 (digests.first().map(hex::encode).unwrap_or_default(), "md5")
@@ -563,37 +530,6 @@ fn mismatch(t: &Download, what: &str, got: &str, expected: &str) -> StorageError
 /// Whether the object is encrypted with KMS (its ETag is then not an MD5).
 fn is_kms(meta: &ObjectMeta) -> bool {
     meta.sse.as_deref().is_some_and(|s| s.contains("kms"))
-}
-
-/// The part MD5s of the written file, read back (for objects fetched in ranges that
-/// do not line up with their parts: a plain-MD5 object larger than one part).
-async fn read_back(
-    file: Arc<File>,
-    total: u64,
-    part_size: u64,
-) -> Result<Vec<[u8; 16]>, StorageError> {
-    tokio::task::spawn_blocking(move || {
-        let mut h = EtagHasher::new(part_size);
-        let mut buf = vec![0u8; WRITE_CHUNK];
-        let mut offset = 0u64;
-        while offset < total {
-            let want = ((total - offset) as usize).min(buf.len());
-            let n = file
-                .read_at(&mut buf[..want], offset)
-                .map_err(|e| StorageError::new(ErrorKind::Io, format!("read back: {e}")))?;
-            if n == 0 {
-                return Err(StorageError::new(
-                    ErrorKind::Io,
-                    "read back: file shorter than written",
-                ));
-            }
-            h.update(&buf[..n]);
-            offset += n as u64;
-        }
-        Ok(h.finish())
-    })
-    .await
-    .map_err(join_error)?
 }
 
 /// Reads a whole (small) body into memory, feeding `hasher`.

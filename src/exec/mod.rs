@@ -16,6 +16,7 @@ pub mod content_type;
 pub mod copy;
 pub mod delete;
 pub mod download;
+pub mod etag_hash;
 pub mod inflight;
 pub mod overwrite;
 pub mod relay;

@@ -42,9 +42,9 @@ for a in "$@"; do
   if [ "$a" = --canned ]; then canned=(--canned "$target/release/examples/canned_objects"); else args+=("$a"); fi
 done
 
-(cd "$root" && cargo build --release --quiet --bin s5rs)
+(cd "$root" && cargo build --release --locked --quiet --bin s5rs)
 if [ ${#canned[@]} -gt 0 ]; then
-  (cd "$root" && cargo build --release --quiet --example canned_objects)
+  (cd "$root" && cargo build --release --locked --quiet --example canned_objects)
 fi
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB RAM; load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

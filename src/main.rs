@@ -5,12 +5,6 @@ use std::process::ExitCode;
 
 use s5rs::cli::{self, Action};
 
-/// mimalloc instead of glibc malloc: per-operation allocations come from many worker
-/// and blocking-pool threads at once, where glibc's arenas contend on locks and keep
-/// more memory resident (measured in the README's Performance section).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let mut config = match cli::parse(std::env::args_os().collect()) {
         Action::Run(config) => config,

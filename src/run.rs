@@ -162,7 +162,7 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
                     continue;
                 }
                 if plans_without_io(&ctx.config, &parsed.command) {
-                    crate::commands::run(ctx, parsed, Some(number)).await;
+                    crate::commands::run_copy_unboxed(ctx, parsed, Some(number)).await;
                     continue;
                 }
                 let permit = line_slots

@@ -18,8 +18,7 @@ use crate::output::Message;
 
 /// Runs one command to completion (planning, then every op it submitted).
 pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
-    let name = parsed.command.name();
-    let line = LineCtx::new(line_no, parsed.display.clone(), name);
+    let line = LineCtx::new(line_no, parsed.display.clone(), parsed.command.name());
     // The planners' futures are boxed so that this one (spawned once per batch line)
     // stays small: moving a large future per line dominated million-line batches.
     match &parsed.command {
@@ -45,14 +44,31 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
         }
         Command::Wait => {}
     }
+    finish(ctx, &parsed.command, &line).await;
+}
+
+/// [`run`] for a `cp`/`mv` line that the batch reader plans itself (see
+/// `run::plans_without_io`): the planner's future lives in the caller's instead of a
+/// box of its own, which matters at a million lines.
+pub async fn run_copy_unboxed(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
+    let Command::Copy(c) = &parsed.command else {
+        return run(ctx, parsed, line_no).await;
+    };
+    let line = LineCtx::new(line_no, parsed.display.clone(), parsed.command.name());
+    crate::plan::copy::run(ctx, &line, c).await;
+    finish(ctx, &parsed.command, &line).await;
+}
+
+/// Waits for the line's ops, then counts the command for `--stat`.
+async fn finish(ctx: &Ctx, command: &Command, line: &LineCtx) {
     line.tracker.wait_idle().await;
     if !matches!(
-        parsed.command,
+        command,
         Command::Version | Command::Wait | Command::BucketVersion(_)
     ) {
         ctx.output
             .send(Message::CommandDone {
-                name,
+                name: command.name(),
                 ok: !line.tracker.failed(),
             })
             .await;

@@ -41,20 +41,41 @@ pub async fn run(ctx: &Arc<Ctx>, t: ServerCopy) -> Record {
     let op = t.opts.operation;
     let (src, dst) = (t.src.to_string(), t.dst.to_string());
     match copy(ctx, &t).await {
-        Ok(Copied::Done(verified)) => {
-            let mut r = report::done(op, &src, &dst);
-            r.verified = verified.map(str::to_owned);
-            r.object = Some(ObjectRecord {
-                key: Some(dst.clone()),
-                kind: "file".to_string(),
-                storage_class: t.opts.storage_class.clone(),
-                ..Default::default()
-            });
-            r
-        }
+        Ok(Copied::Done(verified)) => done_record(&t, src, dst, verified),
         Ok(Copied::Skipped(reason)) => report::skipped(op, &src, &dst, reason),
         Err(e) => report::failed(op, &src, &dst, &e),
     }
+}
+
+/// A dry run's record for a copy that needs no look at the destination (`-n`/`-s`/
+/// `-u`) and no relay between endpoints — exactly what [`run`] reports, without
+/// building the op's future: a generated million-line dry run is planner-bound.
+/// `None` when the op has to run.
+pub async fn dry_run_record(ctx: &Ctx, t: &ServerCopy) -> Option<Record> {
+    if overwrite::needs_check(&t.opts)
+        || !ctx
+            .clients
+            .same_service(&t.opts.src_client, &t.opts.dst_client)
+    {
+        return None;
+    }
+    let (src, dst) = (t.src.to_string(), t.dst.to_string());
+    Some(match ctx.clients.get(&t.opts.dst_client).await {
+        Ok(_) => done_record(t, src, dst, None),
+        Err(e) => report::failed(t.opts.operation, &src, &dst, &e),
+    })
+}
+
+fn done_record(t: &ServerCopy, src: String, dst: String, verified: Option<&str>) -> Record {
+    let mut r = report::done(t.opts.operation, &src, &dst);
+    r.verified = verified.map(str::to_owned);
+    r.object = Some(ObjectRecord {
+        key: Some(dst),
+        kind: "file".to_string(),
+        storage_class: t.opts.storage_class.clone(),
+        ..Default::default()
+    });
+    r
 }
 
 /// How a copy ended.

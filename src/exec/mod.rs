@@ -190,7 +190,15 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
     // and a worker slot per op — a million-line `--dry-run` batch is planner-bound.
     if ctx.config.dry_run {
         line.tracker.start();
-        for record in run_op(ctx, op).await {
+        let described = match &op {
+            Op::Copy(t) => copy::dry_run_record(ctx, t).await,
+            _ => None,
+        };
+        let records = match described {
+            Some(record) => vec![record],
+            None => run_op(ctx, op).await,
+        };
+        for record in records {
             line.report(ctx, record).await;
         }
         line.tracker.finish();

@@ -174,7 +174,7 @@ pub(crate) async fn file_digests(
             .map_err(|e| StorageError::io("seek", &shown, &e))?;
         let mut md5 = md5::Md5::new();
         let mut sum = crate::checksum::Hasher::new(alg);
-        let mut buf = vec![0u8; 1 << 20];
+        let mut buf = vec![0u8; 256 * 1024];
         let mut left = len;
         while left > 0 {
             let want = (left as usize).min(buf.len());

@@ -1,5 +1,5 @@
-//! The s5rs binary: parse the command line, raise the open-file limit, run, exit with
-//! the run's code. Everything else lives in the library.
+//! The s5rs binary: parse the command line, raise the open-file limit, bound malloc's
+//! arenas, run, exit with the run's code. Everything else lives in the library.
 
 use std::process::ExitCode;
 
@@ -35,6 +35,7 @@ fn main() -> ExitCode {
     if config.no_verify_ssl {
         eprintln!("WARNING: --no-verify-ssl: TLS certificates are not verified");
     }
+    limit_malloc_arenas();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -48,4 +49,20 @@ fn main() -> ExitCode {
     let code = runtime.block_on(s5rs::run::run(config));
     runtime.shutdown_background();
     ExitCode::from(code.code() as u8)
+}
+
+/// glibc gives threads that allocate at the same time arenas of their own (up to eight
+/// per core) and keeps each arena's freed memory. s5rs's file I/O runs on tokio's
+/// blocking-pool threads, so transfer buffers ended up spread over many arenas: peak
+/// RSS of a 1 GiB upload 23.7 MB with the default, 20.4 MB with one arena per two
+/// cores, at the same CPU (README "Performance").
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let arenas = std::thread::available_parallelism().map_or(1, |n| n.get() / 2);
+        // SAFETY: mallopt only adjusts allocator tuning; called before any thread starts.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, arenas.max(1) as libc::c_int);
+        }
+    }
 }

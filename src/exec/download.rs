@@ -582,6 +582,8 @@ async fn write_stream(
     offset: u64,
     mut hasher: Option<&mut StreamHash>,
 ) -> Result<u64, StorageError> {
+    // Exactly WRITE_CHUNK bytes per write: the buffer never grows past it, whatever
+    // the size of the chunks the connection delivers (peak RSS with parallel parts).
     let mut buf: Vec<u8> = Vec::new();
     let mut written = 0u64;
     while let Some(chunk) = body.next_chunk().await {
@@ -589,15 +591,19 @@ async fn write_stream(
         if let Some(h) = hasher.as_deref_mut() {
             h.update(&chunk);
         }
-        if buf.capacity() == 0 {
-            buf.reserve_exact(WRITE_CHUNK + chunk.len());
-        }
-        buf.extend_from_slice(&chunk);
-        if buf.len() >= WRITE_CHUNK {
-            let len = buf.len() as u64;
-            buf = write_at(file.clone(), buf, offset + written).await?;
-            buf.clear();
-            written += len;
+        let mut rest = &chunk[..];
+        while !rest.is_empty() {
+            if buf.capacity() == 0 {
+                buf.reserve_exact(WRITE_CHUNK);
+            }
+            let n = rest.len().min(WRITE_CHUNK - buf.len());
+            buf.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            if buf.len() == WRITE_CHUNK {
+                buf = write_at(file.clone(), buf, offset + written).await?;
+                buf.clear();
+                written += WRITE_CHUNK as u64;
+            }
         }
     }
     if !buf.is_empty() {

@@ -30,6 +30,9 @@ pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(60);
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
 /// Chunk size when streaming a file range.
 const FILE_CHUNK: usize = 256 * 1024;
+/// Largest read buffer of a connection (hyper's default grows to ~400 KiB): the data
+/// is copied out at once anyway, and every parallel part stream holds one.
+const READ_BUFFER_MAX: usize = 64 * 1024;
 
 /// The pooled client type.
 pub(crate) type HttpClient = Client<HttpsConnector<HttpConnector>, ReqBody>;
@@ -61,6 +64,7 @@ pub(crate) fn build_client(max_idle: usize, no_verify_ssl: bool) -> HttpClient {
     };
     let https = builder.https_or_http().enable_http1().wrap_connector(http);
     Client::builder(TokioExecutor::new())
+        .http1_max_buf_size(READ_BUFFER_MAX)
         .pool_max_idle_per_host(max_idle.max(1))
         .pool_idle_timeout(POOL_IDLE_TIMEOUT)
         .build(https)

@@ -66,6 +66,44 @@ pub async fn dry_run_record(ctx: &Ctx, t: &ServerCopy) -> Option<Record> {
     })
 }
 
+/// `-n`/`-s`/`-u` for an S3 destination: the reason to skip the copy, from one
+/// HeadObject of the destination (and of the source when the listing gave no size
+/// and time; that metadata is returned for reuse). A missing destination never skips.
+pub(super) async fn skip_for_existing(
+    src_client: &S3Client,
+    dst_client: &S3Client,
+    t: &ServerCopy,
+) -> Result<(Option<&'static str>, Option<ObjectMeta>), StorageError> {
+    let dst_meta = match dst_client
+        .head_object(&t.dst.bucket, &t.dst.key, None, None)
+        .await
+    {
+        Ok(m) => m,
+        Err(e) if is_missing(&e) => return Ok((None, None)),
+        Err(e) => return Err(e),
+    };
+    let mut fetched = None;
+    let (src_size, src_time) = match &t.info {
+        Some(info) => (info.size, info.last_modified),
+        None => {
+            let m = src_client
+                .head_object(&t.src.bucket, &t.src.key, t.version_id.as_deref(), None)
+                .await?;
+            let r = (m.size, object_mtime(&m));
+            fetched = Some(m);
+            r
+        }
+    };
+    let skip = overwrite::skip_reason(
+        &t.opts,
+        src_size,
+        src_time,
+        dst_meta.size,
+        object_mtime(&dst_meta),
+    );
+    Ok((skip, fetched))
+}
+
 fn done_record(t: &ServerCopy, src: String, dst: String, verified: Option<&str>) -> Record {
     let mut r = report::done(t.opts.operation, &src, &dst);
     r.verified = verified.map(str::to_owned);
@@ -139,35 +177,11 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
     let version = t.version_id.as_deref();
     let mut src_meta: Option<ObjectMeta> = None;
     if overwrite::needs_check(&t.opts) {
-        match client
-            .head_object(&t.dst.bucket, &t.dst.key, None, None)
-            .await
-        {
-            Ok(dst_meta) => {
-                let (src_size, src_time) = match &t.info {
-                    Some(info) => (info.size, info.last_modified),
-                    None => {
-                        let m = client
-                            .head_object(&t.src.bucket, &t.src.key, version, None)
-                            .await?;
-                        let r = (m.size, object_mtime(&m));
-                        src_meta = Some(m);
-                        r
-                    }
-                };
-                if let Some(reason) = overwrite::skip_reason(
-                    &t.opts,
-                    src_size,
-                    src_time,
-                    dst_meta.size,
-                    object_mtime(&dst_meta),
-                ) {
-                    return Ok(Copied::Skipped(reason));
-                }
-            }
-            Err(e) if is_missing(&e) => {}
-            Err(e) => return Err(e),
+        let (skip, fetched) = skip_for_existing(&client, &client, t).await?;
+        if let Some(reason) = skip {
+            return Ok(Copied::Skipped(reason));
         }
+        src_meta = fetched;
     }
     if ctx.config.dry_run {
         return Ok(Copied::Done(None));

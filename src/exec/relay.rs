@@ -20,9 +20,8 @@ use futures_util::stream::FuturesUnordered;
 use md5::{Digest, Md5};
 
 use super::Ctx;
-use super::download::object_mtime;
 use super::overwrite;
-use super::upload::{effective_part_size, is_missing};
+use super::upload::effective_part_size;
 use crate::error::ErrorKind;
 use crate::op::ServerCopy;
 use crate::storage::s3::{ObjectBody, PutBody, S3Client, encode_tags};
@@ -33,34 +32,11 @@ pub async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>
     let src_client = ctx.clients.get(&t.opts.src_client).await?;
     let dst_client = ctx.clients.get(&t.opts.dst_client).await?;
     let version = t.version_id.as_deref();
-    if overwrite::needs_check(&t.opts) {
-        match dst_client
-            .head_object(&t.dst.bucket, &t.dst.key, None, None)
-            .await
-        {
-            Ok(dst_meta) => {
-                let (src_size, src_time) = match &t.info {
-                    Some(info) => (info.size, info.last_modified),
-                    None => {
-                        let m = src_client
-                            .head_object(&t.src.bucket, &t.src.key, version, None)
-                            .await?;
-                        (m.size, object_mtime(&m))
-                    }
-                };
-                if let Some(reason) = overwrite::skip_reason(
-                    &t.opts,
-                    src_size,
-                    src_time,
-                    dst_meta.size,
-                    object_mtime(&dst_meta),
-                ) {
-                    return Ok(Some(reason));
-                }
-            }
-            Err(e) if is_missing(&e) => {}
-            Err(e) => return Err(e),
-        }
+    if overwrite::needs_check(&t.opts)
+        && let (Some(reason), _) =
+            super::copy::skip_for_existing(&src_client, &dst_client, t).await?
+    {
+        return Ok(Some(reason));
     }
     if ctx.config.dry_run {
         return Ok(None);

@@ -13,7 +13,7 @@ use futures_util::stream;
 use crate::command::CatCmd;
 use crate::error::ErrorKind;
 use crate::exec::{Ctx, LineCtx};
-use crate::location::{Location, RemoteUrl};
+use crate::location::RemoteUrl;
 use crate::output::Message;
 use crate::storage::s3::S3Client;
 use crate::storage::{EntryKind, ListRequest, StorageError};
@@ -21,14 +21,16 @@ use crate::wildcard::{self, Pattern};
 
 /// Runs a cat line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CatCmd) {
-    let url = match Location::parse(&cmd.target, cmd.raw) {
-        Ok(Location::Remote(u)) => u,
-        Ok(Location::Local(_)) => {
-            return line
-                .fail(ctx, "source must be a remote object", ErrorKind::Usage)
-                .await;
-        }
-        Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
+    let Some(url) = super::remote_target(
+        ctx,
+        line,
+        &cmd.target,
+        cmd.raw,
+        "source must be a remote object",
+    )
+    .await
+    else {
+        return;
     };
     let listing = url.is_bucket() || url.is_prefix() || url.is_wildcard();
     if listing && cmd.version_id.is_some() {

@@ -6,24 +6,21 @@ use std::sync::Arc;
 use crate::command::HeadCmd;
 use crate::error::ErrorKind;
 use crate::exec::{Ctx, LineCtx};
-use crate::location::Location;
 use crate::output::Message;
 use crate::record::{HeadBucketRecord, HeadObjectRecord, format_utc};
 
 /// Runs a head line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &HeadCmd) {
-    let url = match Location::parse(&cmd.target, cmd.raw) {
-        Ok(Location::Remote(u)) => u,
-        Ok(Location::Local(_)) => {
-            return line
-                .fail(
-                    ctx,
-                    "target should be remote object or bucket",
-                    ErrorKind::Usage,
-                )
-                .await;
-        }
-        Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
+    let Some(url) = super::remote_target(
+        ctx,
+        line,
+        &cmd.target,
+        cmd.raw,
+        "target should be remote object or bucket",
+    )
+    .await
+    else {
+        return;
     };
     if url.is_prefix() {
         return line

@@ -75,6 +75,31 @@ async fn finish(ctx: &Ctx, command: &Command, line: &LineCtx) {
     }
 }
 
+/// Parses a command's S3 URL argument. A local path fails the line with
+/// `local_message` (s5cmd words it differently per command), a malformed URL with
+/// the parse error; `None` then, and the caller returns.
+pub async fn remote_target(
+    ctx: &Ctx,
+    line: &LineCtx,
+    arg: &str,
+    raw: bool,
+    local_message: &str,
+) -> Option<crate::location::RemoteUrl> {
+    use crate::error::ErrorKind;
+    use crate::location::Location;
+    match Location::parse(arg, raw) {
+        Ok(Location::Remote(u)) => Some(u),
+        Ok(Location::Local(_)) => {
+            line.fail(ctx, local_message, ErrorKind::Usage).await;
+            None
+        }
+        Err(m) => {
+            line.fail(ctx, m, ErrorKind::Usage).await;
+            None
+        }
+    }
+}
+
 /// s5cmd's human sizes: K, M, G, T = 1024^n; the largest unit strictly smaller than
 /// the size, one decimal; sizes up to 1024 stay integers (`1025` → `1.0K`).
 pub fn humanize(size: u64) -> String {

@@ -13,7 +13,6 @@ use tokio::io::AsyncReadExt;
 use crate::command::PipeCmd;
 use crate::error::ErrorKind;
 use crate::exec::{Ctx, LineCtx, content_type, overwrite, report};
-use crate::location::Location;
 use crate::plan::copy::transfer_opts;
 use crate::record::{ObjectRecord, Record};
 use crate::storage::s3::{PutBody, S3Client};
@@ -21,14 +20,16 @@ use crate::storage::{CompletedPart, ObjectHeaders, StorageError};
 
 /// Runs a pipe line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PipeCmd) {
-    let url = match Location::parse(&cmd.dst, cmd.flags.raw) {
-        Ok(Location::Remote(u)) => u,
-        Ok(Location::Local(_)) => {
-            return line
-                .fail(ctx, "destination must be a bucket", ErrorKind::Usage)
-                .await;
-        }
-        Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
+    let Some(url) = super::remote_target(
+        ctx,
+        line,
+        &cmd.dst,
+        cmd.flags.raw,
+        "destination must be a bucket",
+    )
+    .await
+    else {
+        return;
     };
     if url.is_bucket() || url.is_prefix() {
         return line

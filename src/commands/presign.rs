@@ -6,19 +6,20 @@ use std::sync::Arc;
 use crate::command::PresignCmd;
 use crate::error::ErrorKind;
 use crate::exec::{Ctx, LineCtx};
-use crate::location::Location;
 use crate::output::Message;
 
 /// Runs a presign line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PresignCmd) {
-    let url = match Location::parse(&cmd.target, false) {
-        Ok(Location::Remote(u)) => u,
-        Ok(Location::Local(_)) => {
-            return line
-                .fail(ctx, "source must be a remote object", ErrorKind::Usage)
-                .await;
-        }
-        Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
+    let Some(url) = super::remote_target(
+        ctx,
+        line,
+        &cmd.target,
+        false,
+        "source must be a remote object",
+    )
+    .await
+    else {
+        return;
     };
     if url.is_bucket() || url.is_prefix() {
         return line

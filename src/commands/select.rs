@@ -18,7 +18,7 @@ use crate::command::{SelectCmd, SelectFormat};
 use crate::error::ErrorKind;
 use crate::exec::clients::ClientSpec;
 use crate::exec::{self, Ctx, LineCtx};
-use crate::location::{Location, RemoteUrl};
+use crate::location::RemoteUrl;
 use crate::op::{Op, SelectObject};
 use crate::output::Message;
 use crate::plan::copy::archived_unreadable;
@@ -82,14 +82,10 @@ pub fn request_of(cmd: &SelectCmd) -> Result<SelectRequest, String> {
 
 /// Runs a select line: validates, expands the source, submits one op per object.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SelectCmd) {
-    let url = match Location::parse(&cmd.target, cmd.raw) {
-        Ok(Location::Remote(u)) => u,
-        Ok(Location::Local(_)) => {
-            return line
-                .fail(ctx, "source must be remote", ErrorKind::Usage)
-                .await;
-        }
-        Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
+    let Some(url) =
+        super::remote_target(ctx, line, &cmd.target, cmd.raw, "source must be remote").await
+    else {
+        return;
     };
     if cmd.all_versions && cmd.version_id.is_some() {
         return line

@@ -205,9 +205,10 @@ impl S3Client {
         } else {
             config.max_connections
         };
+        let tls = transport::Tls::for_endpoint(&endpoint.scheme, config.no_verify_ssl);
         Ok(S3Client {
             inner: Arc::new(Inner {
-                http: transport::build_client(max_idle, config.no_verify_ssl),
+                http: transport::build_client(max_idle, tls),
                 endpoint,
                 region: resolved.region,
                 credentials: resolved.credentials,

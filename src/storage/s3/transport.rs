@@ -37,8 +37,9 @@ const READ_BUFFER_MAX: usize = 64 * 1024;
 /// The pooled client type.
 pub(crate) type HttpClient = Client<HttpsConnector<HttpConnector>, ReqBody>;
 
-/// Builds the pooled client: `max_idle` idle connections per host.
-pub(crate) fn build_client(max_idle: usize, no_verify_ssl: bool) -> HttpClient {
+/// Builds the pooled client: `max_idle` idle connections per host. `tls` says how
+/// (and whether) server certificates are checked.
+pub(crate) fn build_client(max_idle: usize, tls: Tls) -> HttpClient {
     // aws-config also links aws-lc; ring may be linked by other crates: pick one.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let mut http = HttpConnector::new();
@@ -47,19 +48,31 @@ pub(crate) fn build_client(max_idle: usize, no_verify_ssl: bool) -> HttpClient {
     http.set_connect_timeout(Some(CONNECT_TIMEOUT));
     http.set_keepalive(Some(Duration::from_secs(30)));
     let builder = hyper_rustls::HttpsConnectorBuilder::new();
-    let builder = if no_verify_ssl {
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let cfg = rustls::ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .expect("default TLS versions")
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
-            .with_no_client_auth();
-        builder.with_tls_config(cfg)
-    } else {
-        match hyper_rustls::HttpsConnectorBuilder::new().with_native_roots() {
+    let builder = match tls {
+        Tls::Verify => match hyper_rustls::HttpsConnectorBuilder::new().with_native_roots() {
             Ok(b) => b,
             Err(_) => builder.with_webpki_roots(),
+        },
+        Tls::NoVerify => {
+            let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+            let cfg = rustls::ClientConfig::builder_with_provider(provider.clone())
+                .with_safe_default_protocol_versions()
+                .expect("default TLS versions")
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
+                .with_no_client_auth();
+            builder.with_tls_config(cfg)
+        }
+        Tls::Unused => {
+            // No trusted roots: an https connection, which a plain-http endpoint never
+            // makes, could not be verified and would fail.
+            let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+            let cfg = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .expect("default TLS versions")
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth();
+            builder.with_tls_config(cfg)
         }
     };
     let https = builder.https_or_http().enable_http1().wrap_connector(http);
@@ -68,6 +81,29 @@ pub(crate) fn build_client(max_idle: usize, no_verify_ssl: bool) -> HttpClient {
         .pool_max_idle_per_host(max_idle.max(1))
         .pool_idle_timeout(POOL_IDLE_TIMEOUT)
         .build(https)
+}
+
+/// How the pooled client treats TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tls {
+    /// Verify certificates against the system's roots (webpki's when there are none).
+    Verify,
+    /// `--no-verify-ssl`.
+    NoVerify,
+    /// A plain-http endpoint: every request goes to `http://`, so the system's root
+    /// certificates (hundreds of files read and parsed) are not loaded at all.
+    Unused,
+}
+
+impl Tls {
+    /// The mode for an endpoint with this URL scheme (`http` or `https`).
+    pub(crate) fn for_endpoint(scheme: &str, no_verify_ssl: bool) -> Tls {
+        match (scheme, no_verify_ssl) {
+            ("http", _) => Tls::Unused,
+            (_, true) => Tls::NoVerify,
+            (_, false) => Tls::Verify,
+        }
+    }
 }
 
 /// `--no-verify-ssl`: accepts any server certificate (the caller warns the user).
@@ -302,5 +338,18 @@ impl FileBody {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tls;
+
+    #[test]
+    fn plain_http_endpoints_load_no_certificates() {
+        assert_eq!(Tls::for_endpoint("http", false), Tls::Unused);
+        assert_eq!(Tls::for_endpoint("http", true), Tls::Unused);
+        assert_eq!(Tls::for_endpoint("https", false), Tls::Verify);
+        assert_eq!(Tls::for_endpoint("https", true), Tls::NoVerify);
     }
 }

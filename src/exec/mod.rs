@@ -11,6 +11,7 @@
 //! Every op reports through [`crate::output`]; the [`Tracker`] of its line learns
 //! whether it failed and when the line's last op finished (`wait` barriers, `--stat`).
 
+pub mod cached_read;
 pub mod clients;
 pub mod content_type;
 pub mod copy;

@@ -230,7 +230,8 @@ pub async fn local_stat(path: &str) -> Result<(u64, DateTime<Utc>), StorageError
 }
 
 /// Size and mtime of a local file and, when it is at most `read_limit` bytes, its
-/// content — stat, open and read in one blocking task instead of one task each.
+/// content — read on the spot when the page cache holds it, else stat, open and read
+/// in one blocking task instead of one task each.
 /// Without a limit, only the (async) stat.
 async fn stat_and_read(
     path: &str,
@@ -240,6 +241,12 @@ async fn stat_and_read(
         let (size, mtime) = local_stat(path).await?;
         return Ok((size, mtime, None));
     };
+    // Small, cached files are read right here (see `cached_read`); the rest, and
+    // every error, go through the blocking pool.
+    if let Some((meta, data)) = super::cached_read::try_read(path, limit) {
+        let (size, mtime) = stat_result(path, &meta)?;
+        return Ok((size, mtime, data));
+    }
     let owned = path.to_owned();
     tokio::task::spawn_blocking(move || {
         use std::io::Read;

@@ -2,7 +2,7 @@
 # Side-by-side benchmark of s5rs against s5cmd 2.3.0 on a loopback S3 server; prints a
 # Markdown table (see README.md, "Performance"). One command on a fresh clone:
 #
-#   scripts/bench.sh            full run on rclone serve s3 (≈20 minutes on 2 cores)
+#   scripts/bench.sh            full run on rclone serve s3 (≈8 minutes on 2 cores after the build)
 #   scripts/bench.sh --quick    smaller sizes: a smoke run
 #   scripts/bench.sh --canned   small-object rows against examples/canned_objects.rs (client CPU)
 #   extra flags go to scripts/bench.py (--rounds N, --numworkers N, --rows a,b, --keep)

@@ -74,8 +74,13 @@ fn async_worker_threads() -> usize {
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|&n| n > 0);
-    configured
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)))
+    configured.unwrap_or_else(half_the_cores)
+}
+
+/// One per two cores, at least one: the size of both the async worker pool and
+/// glibc's arena limit.
+fn half_the_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
 /// glibc gives threads that allocate at the same time arenas of their own (up to eight
@@ -86,10 +91,9 @@ fn async_worker_threads() -> usize {
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        let arenas = std::thread::available_parallelism().map_or(1, |n| n.get() / 2);
         // SAFETY: mallopt only adjusts allocator tuning; called before any thread starts.
         unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, arenas.max(1) as libc::c_int);
+            libc::mallopt(libc::M_ARENA_MAX, half_the_cores() as libc::c_int);
         }
     }
 }

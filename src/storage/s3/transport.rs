@@ -55,9 +55,7 @@ pub(crate) fn build_client(max_idle: usize, tls: Tls) -> HttpClient {
         },
         Tls::NoVerify => {
             let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-            let cfg = rustls::ClientConfig::builder_with_provider(provider.clone())
-                .with_safe_default_protocol_versions()
-                .expect("default TLS versions")
+            let cfg = tls_config_builder(provider.clone())
                 .dangerous()
                 .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
                 .with_no_client_auth();
@@ -67,9 +65,7 @@ pub(crate) fn build_client(max_idle: usize, tls: Tls) -> HttpClient {
             // No trusted roots: an https connection, which a plain-http endpoint never
             // makes, could not be verified and would fail.
             let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-            let cfg = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .expect("default TLS versions")
+            let cfg = tls_config_builder(provider)
                 .with_root_certificates(rustls::RootCertStore::empty())
                 .with_no_client_auth();
             builder.with_tls_config(cfg)
@@ -81,6 +77,16 @@ pub(crate) fn build_client(max_idle: usize, tls: Tls) -> HttpClient {
         .pool_max_idle_per_host(max_idle.max(1))
         .pool_idle_timeout(POOL_IDLE_TIMEOUT)
         .build(https)
+}
+
+/// A rustls client configuration on `provider` with its default protocol versions,
+/// waiting for its certificate verifier.
+fn tls_config_builder(
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> rustls::ConfigBuilder<rustls::ClientConfig, rustls::WantsVerifier> {
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("default TLS versions")
 }
 
 /// How the pooled client treats TLS.

@@ -232,6 +232,12 @@ class Bench:
     def srv(self, *parts):
         return os.path.join(self.data, BUCKET, *parts)
 
+    def clear_server_prefix(self, prefix):
+        """Removes what a round wrote on the server, so the server's own state stays
+        the same from round to round (rclone slows down as a bucket fills up)."""
+        if not self.a.canned:
+            shutil.rmtree(self.srv(prefix))
+
     def enabled(self, row):
         return not self.a.rows or row in self.a.rows
 
@@ -269,10 +275,7 @@ class Bench:
                 got = tree_digest(self.srv(prefix)) if not self.a.canned else self.small_digest
                 return None if got == self.small_digest else f"uploaded {got} != {self.small_digest}"
             self.run("upload", tool, ["cp", self.small_dir + "/*", f"s3://{BUCKET}/{prefix}/"], check, units=n)
-            if not self.a.canned:
-                # The server's own state stays the same from round to round (rclone
-                # slows down as a bucket fills up).
-                shutil.rmtree(self.srv(prefix))
+            self.clear_server_prefix(prefix)
         self.rounds("upload", body)
 
     def row_download(self):
@@ -341,10 +344,7 @@ class Bench:
                 got = tree_digest(self.srv(prefix))
                 return None if got == self.small_digest else f"copied {got} != {self.small_digest}"
             self.run("copy", tool, ["cp", f"s3://{BUCKET}/{src}/*", f"s3://{BUCKET}/{prefix}/"], check, units=n)
-            if not self.a.canned:
-                # The server's own state stays the same from round to round (rclone
-                # slows down as a bucket fills up).
-                shutil.rmtree(self.srv(prefix))
+            self.clear_server_prefix(prefix)
         self.rounds("copy", body)
 
     def row_run(self):
@@ -368,10 +368,7 @@ class Bench:
                 got = tree_digest(self.srv(prefix))
                 return None if got == self.many_digest else f"batch uploaded {got} != {self.many_digest}"
             self.run("run", tool, ["run", batch], check, units=n)
-            if not self.a.canned:
-                # The server's own state stays the same from round to round (rclone
-                # slows down as a bucket fills up).
-                shutil.rmtree(self.srv(prefix))
+            self.clear_server_prefix(prefix)
         self.rounds("run", body)
 
     def row_big(self):

@@ -611,11 +611,7 @@ async fn write_stream(
             buf.extend_from_slice(&rest[..n]);
             rest = &rest[n..];
             if buf.len() == WRITE_CHUNK {
-                let _turn = match turn {
-                    Some(t) => Some(t.lock().await),
-                    None => None,
-                };
-                buf = write_at(file.clone(), buf, offset + written).await?;
+                buf = write_at(file.clone(), buf, offset + written, turn).await?;
                 buf.clear();
                 written += WRITE_CHUNK as u64;
             }
@@ -623,18 +619,24 @@ async fn write_stream(
     }
     if !buf.is_empty() {
         let len = buf.len() as u64;
-        let _turn = match turn {
-            Some(t) => Some(t.lock().await),
-            None => None,
-        };
-        write_at(file, buf, offset + written).await?;
+        write_at(file, buf, offset + written, turn).await?;
         written += len;
     }
     Ok(written)
 }
 
-/// Writes `data` at `offset` on a blocking thread; gives the buffer back.
-async fn write_at(file: Arc<File>, data: Vec<u8>, offset: u64) -> Result<Vec<u8>, StorageError> {
+/// Writes `data` at `offset` on a blocking thread, holding `turn` when given (see
+/// `write_stream`); gives the buffer back.
+async fn write_at(
+    file: Arc<File>,
+    data: Vec<u8>,
+    offset: u64,
+    turn: Option<&tokio::sync::Mutex<()>>,
+) -> Result<Vec<u8>, StorageError> {
+    let _turn = match turn {
+        Some(t) => Some(t.lock().await),
+        None => None,
+    };
     let (data, result) = tokio::task::spawn_blocking(move || {
         let r = file.write_all_at(&data, offset);
         (data, r)

@@ -16,33 +16,7 @@ pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 /// Default `presign --expire` (3 hours).
 pub const DEFAULT_PRESIGN_EXPIRE: Duration = Duration::from_secs(3 * 3600);
 
-/// `--checksum-algorithm` (s5rs): the additional checksum asked of S3 on upload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ChecksumAlgorithm {
-    /// CRC-64/NVME (`x-amz-checksum-crc64nvme`).
-    Crc64Nvme,
-    /// CRC-32C (`x-amz-checksum-crc32c`).
-    Crc32c,
-    /// CRC-32 (`x-amz-checksum-crc32`).
-    Crc32,
-    /// SHA-256 (`x-amz-checksum-sha256`).
-    Sha256,
-    /// SHA-1 (`x-amz-checksum-sha1`).
-    Sha1,
-}
-
-impl ChecksumAlgorithm {
-    /// The name S3 uses (`x-amz-checksum-algorithm` value), e.g. `CRC32C`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChecksumAlgorithm::Crc64Nvme => "CRC64NVME",
-            ChecksumAlgorithm::Crc32c => "CRC32C",
-            ChecksumAlgorithm::Crc32 => "CRC32",
-            ChecksumAlgorithm::Sha256 => "SHA256",
-            ChecksumAlgorithm::Sha1 => "SHA1",
-        }
-    }
-}
+pub use crate::checksum::ChecksumAlgorithm;
 
 /// One parsed command with what is needed to report on it.
 #[derive(Debug, Clone, PartialEq)]

@@ -28,6 +28,7 @@ pub mod command;
 pub mod commands;
 pub mod completion;
 pub mod config;
+pub mod ctx;
 pub mod error;
 pub mod exec;
 pub mod exit;

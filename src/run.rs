@@ -15,8 +15,8 @@ use tokio::task::JoinSet;
 
 use crate::command::Command;
 use crate::config::{Config, Invocation};
+use crate::ctx::Ctx;
 use crate::error::ErrorKind;
-use crate::exec::Ctx;
 use crate::exit::ExitCode;
 use crate::output::{self, Message};
 use crate::parse::{self, ParseOutcome};

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use crate::command::BucketVersionCmd;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::{Ctx, LineCtx};
 use crate::location::{Location, RemoteUrl};
 use crate::output::Message;
 use crate::plan::rm::DELETE_BATCH;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Local, Utc};
 
 use crate::command::LsCmd;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::{Ctx, LineCtx};
 use crate::location::{Location, RemoteUrl};
 use crate::output::Message;
 use crate::record::{BucketRecord, ObjectRecord, format_local, format_utc};

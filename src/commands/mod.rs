@@ -13,7 +13,7 @@ pub mod select;
 use std::sync::Arc;
 
 use crate::command::{Command, ParsedCommand};
-use crate::exec::{Ctx, LineCtx};
+use crate::ctx::{Ctx, LineCtx};
 use crate::output::Message;
 
 /// Runs one command to completion (planning, then every op it submitted).

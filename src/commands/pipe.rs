@@ -11,8 +11,9 @@ use futures_util::stream::FuturesUnordered;
 use tokio::io::AsyncReadExt;
 
 use crate::command::PipeCmd;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::{Ctx, LineCtx, content_type, overwrite, report};
+use crate::exec::{content_type, overwrite, report};
 use crate::plan::copy::transfer_opts;
 use crate::record::{ObjectRecord, Record};
 use crate::storage::s3::{PutBody, S3Client};

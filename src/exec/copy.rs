@@ -20,9 +20,10 @@ use futures_util::stream;
 
 use super::download::object_mtime;
 use super::overwrite;
+use super::report;
 use super::upload::{effective_part_size, is_missing};
-use super::{Ctx, report};
 use crate::checksum;
+use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::op::ServerCopy;
 use crate::record::{ObjectRecord, Record};

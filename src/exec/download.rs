@@ -37,9 +37,10 @@ use futures_util::stream;
 
 use super::etag_hash::{EtagHasher, HashBehind};
 use super::overwrite::{self, parse_mtime_metadata};
-use super::{Ctx, report};
+use super::report;
 use crate::checksum;
-use crate::command::ChecksumAlgorithm;
+use crate::checksum::ChecksumAlgorithm;
+use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::op::Download;
 use crate::record::Record;

@@ -19,9 +19,9 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use md5::{Digest, Md5};
 
-use super::Ctx;
 use super::overwrite;
 use super::upload::effective_part_size;
+use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::op::ServerCopy;
 use crate::storage::s3::{ObjectBody, PutBody, S3Client, encode_tags};

@@ -10,7 +10,8 @@ use md5::{Digest, Md5};
 
 use super::download::{join_error, object_mtime};
 use super::overwrite::is_newer;
-use super::{Ctx, report};
+use super::report;
+use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::location::RemoteUrl;
 use crate::op::{Op, SyncCheck, SyncPair};

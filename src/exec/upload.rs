@@ -14,7 +14,8 @@ use futures_util::StreamExt;
 use futures_util::stream;
 
 use super::overwrite::{self, format_mtime_metadata, parse_mtime_metadata};
-use super::{Ctx, content_type, report};
+use super::{content_type, report};
+use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::op::Upload;
 use crate::record::Record;

@@ -5,5 +5,6 @@
 pub mod copy;
 pub mod dest;
 pub mod expand;
+pub mod glacier;
 pub mod rm;
 pub mod sync;

@@ -7,10 +7,11 @@
 use std::sync::Arc;
 
 use crate::command::RmCmd;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::clients::ClientSpec;
-use crate::exec::{self, Ctx, LineCtx};
+use crate::exec;
 use crate::location::Location;
+use crate::op::ClientSpec;
 use crate::op::{DeleteLocal, DeleteRemote, Op};
 use crate::wildcard::{self, Filters};
 

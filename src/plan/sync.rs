@@ -25,12 +25,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::command::SyncCmd;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
 use crate::exec::download::object_mtime;
 use crate::exec::overwrite::is_newer;
 use crate::exec::sync_check::UP_TO_DATE;
 use crate::exec::upload::{is_missing, local_stat};
-use crate::exec::{self, Ctx, LineCtx, report};
+use crate::exec::{self, report};
 use crate::location::{LocalPath, Location, RemoteUrl};
 use crate::op::{
     DeleteLocal, DeleteRemote, Download, Op, ServerCopy, SyncCheck, SyncPair, TransferOpts, Upload,
@@ -39,9 +40,10 @@ use crate::storage::local::{self, LocalFs};
 use crate::storage::{EntryKind, ListRequest, ObjectInfo, Storage, StorageError};
 use crate::wildcard::{self, Filters, Pattern};
 
-use super::copy::{archived_unreadable, transfer_opts, validate};
+use super::copy::{transfer_opts, validate};
 use super::dest;
 use super::expand::{self, ExpandOptions, Expanded, basename};
+use super::glacier::archived_unreadable;
 use super::rm::DELETE_BATCH;
 
 /// How pairs present on both sides are compared.

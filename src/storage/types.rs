@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::checksum::Checksums;
+
 /// What a listing entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryKind {
@@ -72,23 +74,6 @@ pub struct BucketInfo {
     pub name: String,
     /// Creation time, when the server sent one.
     pub created: Option<DateTime<Utc>>,
-}
-
-/// Stored checksums an object carries (`x-amz-checksum-*`), base64 as S3 sends them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Checksums {
-    /// CRC-32 (ISO-HDLC).
-    pub crc32: Option<String>,
-    /// CRC-32C (Castagnoli).
-    pub crc32c: Option<String>,
-    /// CRC-64/NVME.
-    pub crc64nvme: Option<String>,
-    /// SHA-1.
-    pub sha1: Option<String>,
-    /// SHA-256.
-    pub sha256: Option<String>,
-    /// `FULL_OBJECT` or `COMPOSITE`, when the server says.
-    pub checksum_type: Option<String>,
 }
 
 /// Everything HeadObject (or a GetObject response) tells about one object.
@@ -169,7 +154,7 @@ pub struct ObjectHeaders {
     pub tagging: Option<String>,
     /// `--checksum-algorithm`: the `x-amz-checksum-*` sent with the data (PutObject,
     /// UploadPart) and declared on CreateMultipartUpload; CRC-64/NVME when `None`.
-    pub checksum_algorithm: Option<crate::command::ChecksumAlgorithm>,
+    pub checksum_algorithm: Option<crate::checksum::ChecksumAlgorithm>,
 }
 
 /// What a successful write returned.
@@ -193,7 +178,7 @@ pub struct CompletedPart {
     /// The part's checksum (base64), when one was sent with the part.
     pub checksum: Option<String>,
     /// The algorithm of `checksum` (CRC-64/NVME when `None`).
-    pub checksum_algorithm: Option<crate::command::ChecksumAlgorithm>,
+    pub checksum_algorithm: Option<crate::checksum::ChecksumAlgorithm>,
 }
 
 /// The outcome of one key inside a DeleteObjects request.

@@ -3,12 +3,15 @@
 
 pub mod bucket;
 pub mod cat;
+pub mod cp;
 pub mod du;
 pub mod head;
 pub mod ls;
 pub mod pipe;
 pub mod presign;
+pub mod rm;
 pub mod select;
+pub mod sync;
 
 use std::sync::Arc;
 
@@ -23,9 +26,9 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
     // stays small: moving a large future per line dominated million-line batches.
     match &parsed.command {
         Command::Ls(c) => Box::pin(ls::run(ctx, &line, c)).await,
-        Command::Copy(c) => Box::pin(crate::plan::copy::run(ctx, &line, c)).await,
-        Command::Rm(c) => Box::pin(crate::plan::rm::run(ctx, &line, c)).await,
-        Command::Sync(c) => Box::pin(crate::plan::sync::run(ctx, &line, c)).await,
+        Command::Copy(c) => Box::pin(cp::run(ctx, &line, c)).await,
+        Command::Rm(c) => Box::pin(rm::run(ctx, &line, c)).await,
+        Command::Sync(c) => Box::pin(sync::run(ctx, &line, c)).await,
         Command::Du(c) => Box::pin(du::run(ctx, &line, c)).await,
         Command::Cat(c) => Box::pin(cat::run(ctx, &line, c)).await,
         Command::Pipe(c) => Box::pin(pipe::run(ctx, &line, c)).await,
@@ -55,7 +58,7 @@ pub async fn run_copy_unboxed(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Op
         return run(ctx, parsed, line_no).await;
     };
     let line = LineCtx::new(line_no, parsed.display.clone(), parsed.command.name());
-    crate::plan::copy::run(ctx, &line, c).await;
+    cp::run(ctx, &line, c).await;
     finish(ctx, &parsed.command, &line).await;
 }
 

@@ -36,13 +36,13 @@ use futures_util::StreamExt;
 use futures_util::stream;
 
 use super::etag_hash::{EtagHasher, HashBehind};
-use super::overwrite::{self, parse_mtime_metadata};
 use super::report;
 use crate::checksum;
 use crate::checksum::ChecksumAlgorithm;
 use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::op::Download;
+use crate::plan::compare::{self, object_mtime};
 use crate::record::Record;
 use crate::storage::s3::{ObjectBody, S3Client, note_retry};
 use crate::storage::{ObjectMeta, StorageError, local};
@@ -79,7 +79,7 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
     let client = ctx.clients.get(&t.opts.src_client).await?;
     let dst = PathBuf::from(&t.dst);
     let (bucket, key, version) = (&t.src.bucket, &t.src.key, t.version_id.as_deref());
-    if overwrite::needs_check(&t.opts)
+    if compare::needs_check(&t.opts)
         && let Ok(local_meta) = tokio::fs::metadata(&dst).await
     {
         let (src_size, src_time) = match &t.info {
@@ -91,7 +91,7 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
         };
         let dst_time = local_meta.modified().ok().map(DateTime::<Utc>::from);
         if let Some(reason) =
-            overwrite::skip_reason(&t.opts, src_size, src_time, local_meta.len(), dst_time)
+            compare::skip_reason(&t.opts, src_size, src_time, local_meta.len(), dst_time)
         {
             return Ok(Outcome::Skipped(reason));
         }
@@ -186,14 +186,6 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
         size: fetched.meta.size,
         verified: Some(fetched.verified.to_string()),
     })
-}
-
-/// The modification time an object stands for: its `mtime` metadata, else LastModified.
-pub fn object_mtime(meta: &ObjectMeta) -> Option<DateTime<Utc>> {
-    meta.metadata
-        .get("mtime")
-        .and_then(|v| parse_mtime_metadata(v))
-        .or(meta.last_modified)
 }
 
 struct Fetched {

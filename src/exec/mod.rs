@@ -18,7 +18,6 @@ pub mod copy;
 pub mod delete;
 pub mod download;
 pub mod etag_hash;
-pub mod overwrite;
 pub mod relay;
 pub mod report;
 pub mod select;

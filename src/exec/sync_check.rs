@@ -8,21 +8,16 @@ use std::sync::Arc;
 
 use md5::{Digest, Md5};
 
-use super::download::{join_error, object_mtime};
-use super::overwrite::is_newer;
+use super::download::join_error;
 use super::report;
 use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::location::RemoteUrl;
 use crate::op::{Op, SyncCheck, SyncPair};
+use crate::plan::compare::{CONTENT_MATCHES, UP_TO_DATE, is_newer, object_mtime};
 use crate::record::Record;
 use crate::storage::StorageError;
 use crate::storage::s3::S3Client;
-
-/// Skip reason when content is equal.
-pub const CONTENT_MATCHES: &str = "object content matches";
-/// Skip reason of the default strategy.
-pub const UP_TO_DATE: &str = "object is newer or same age and object size matches";
 
 /// `Ok(Some(record))`: up to date, here is the skip record. `Ok(None)`: transfer it.
 /// `Err(record)`: the check failed (the failure record).

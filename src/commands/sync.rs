@@ -27,10 +27,6 @@ use chrono::{DateTime, Utc};
 use crate::command::SyncCmd;
 use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::download::object_mtime;
-use crate::exec::overwrite::is_newer;
-use crate::exec::sync_check::UP_TO_DATE;
-use crate::exec::upload::{is_missing, local_stat};
 use crate::exec::{self, report};
 use crate::location::{LocalPath, Location, RemoteUrl};
 use crate::op::{
@@ -40,26 +36,12 @@ use crate::storage::local::{self, LocalFs};
 use crate::storage::{EntryKind, ListRequest, ObjectInfo, Storage, StorageError};
 use crate::wildcard::{self, Filters, Pattern};
 
-use super::copy::{transfer_opts, validate};
-use super::dest;
-use super::expand::{self, ExpandOptions, Expanded, basename};
-use super::glacier::archived_unreadable;
 use super::rm::DELETE_BATCH;
-
-/// How pairs present on both sides are compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Strategy {
-    SizeAndTime,
-    SizeOnly,
-    Checksum,
-}
-
-/// What to do with one pair.
-enum Decision {
-    Copy,
-    Skip(&'static str),
-    Check(SyncCheck),
-}
+use crate::plan::compare::{self, Decision, Strategy, UP_TO_DATE, is_newer, object_mtime};
+use crate::plan::dest;
+use crate::plan::expand::{self, ExpandOptions, Expanded, basename};
+use crate::plan::glacier::archived_unreadable;
+use crate::plan::transfer::{transfer_opts, validate};
 
 /// Plans and submits a sync line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SyncCmd) {
@@ -346,26 +328,11 @@ impl Sync<'_> {
     }
 
     fn decide(&self, src: &ObjectInfo, dst: &ObjectInfo) -> Decision {
-        match self.strategy {
-            Strategy::SizeOnly if src.size == dst.size => Decision::Skip("object size matches"),
-            Strategy::SizeOnly => Decision::Copy,
-            Strategy::Checksum if src.size != dst.size => Decision::Copy,
-            Strategy::Checksum => Decision::Check(SyncCheck::Checksum),
-            Strategy::SizeAndTime => {
-                if src.size != dst.size {
-                    return Decision::Copy;
-                }
-                if !is_newer(src.last_modified, dst.last_modified) {
-                    return Decision::Skip(UP_TO_DATE);
-                }
-                match (&self.src, &self.dst, dst.last_modified) {
-                    (Location::Remote(_), Location::Local(_), Some(local_mtime)) => {
-                        Decision::Check(SyncCheck::PreservedMtime { local_mtime })
-                    }
-                    _ => Decision::Copy,
-                }
-            }
-        }
+        let preserved_mtime_side = matches!(
+            (&self.src, &self.dst),
+            (Location::Remote(_), Location::Local(_))
+        );
+        compare::sync_decision(self.strategy, src, dst, preserved_mtime_side)
     }
 
     /// Copies one source entry (to `relative` under the destination root) unless the
@@ -546,7 +513,7 @@ impl Sync<'_> {
                     .head_object(&r.bucket, &r.key, None, None)
                     .await
                     .map_err(|e| {
-                        if is_missing(&e) {
+                        if e.is_missing() {
                             StorageError::new(e.kind, format!("given object {r} not found"))
                         } else {
                             e
@@ -559,7 +526,7 @@ impl Sync<'_> {
                 Ok(info)
             }
             Location::Local(l) => {
-                let (size, mtime) = local_stat(&l.path).await?;
+                let (size, mtime) = local::file_stat(&l.path).await?;
                 let mut info = ObjectInfo::file(l.path.clone(), size);
                 info.last_modified = Some(mtime);
                 Ok(info)
@@ -638,7 +605,7 @@ impl Sync<'_> {
                 info.etag = meta.etag;
                 Ok(Some(info))
             }
-            Err(e) if is_missing(&e) => Ok(None),
+            Err(e) if e.is_missing() => Ok(None),
             Err(e) => Err(e),
         }
     }

@@ -15,7 +15,7 @@ use crate::op::ClientSpec;
 use crate::op::{DeleteLocal, DeleteRemote, Op};
 use crate::wildcard::{self, Filters};
 
-use super::expand::{self, ExpandOptions};
+use crate::plan::expand::{self, ExpandOptions};
 
 /// Keys per DeleteObjects request.
 pub const DELETE_BATCH: usize = 1000;

@@ -1,0 +1,294 @@
+//! The comparison rules, in one place: whether a copy or sync goes ahead when its
+//! destination exists. Like s5cmd's `sync_strategy.go`, every rule is a function of
+//! the two sides' size and time (and, for `--checksum`, content), and the reasons are
+//! s5cmd's texts.
+//!
+//! `cp`/`mv` with `-n`/`-s`/`-u` (destination exists; [`skip_reason`]):
+//!
+//! | flags      | skip when                                   | reason          |
+//! |------------|---------------------------------------------|-----------------|
+//! | `-n`       | always                                      | [`EXISTS`]      |
+//! | `-s`       | sizes equal                                 | [`SIZE_MATCHES`]|
+//! | `-u`       | source not strictly newer                   | [`NOT_NEWER`]   |
+//! | `-s -u`    | sizes equal, or source not strictly newer   | either          |
+//! | `-n` + any | as without `-n` (`-s`/`-u` decide)          |                 |
+//!
+//! s5cmd lets the last evaluated flag override the others, so `-s -u` behaves like
+//! `-u` alone (reference §9.2 item 11); s5rs requires every given condition.
+//!
+//! `sync` for a pair present on both sides ([`sync_decision`]):
+//!
+//! | strategy          | sizes differ | source newer      | otherwise               |
+//! |-------------------|--------------|-------------------|-------------------------|
+//! | default           | copy         | copy (S3 → local: check the preserved mtime first) | skip [`UP_TO_DATE`] |
+//! | `--size-only`     | copy         | skip [`SIZE_MATCHES`] | skip [`SIZE_MATCHES`] |
+//! | `--checksum`      | copy         | compare content   | compare content ([`CONTENT_MATCHES`]) |
+//!
+//! A missing destination is always copied. Times: [`is_newer`]. The time an object
+//! stands for is its preserved `mtime` metadata, else its LastModified
+//! ([`object_mtime`]).
+//!
+//! S3 → S3 copies keep the source's metadata unless a header flag or
+//! `--metadata-directive REPLACE` says otherwise ([`metadata_directive`]).
+
+use chrono::{DateTime, Timelike, Utc};
+
+use crate::op::{ServerCopy, SyncCheck, TransferOpts};
+use crate::storage::s3::S3Client;
+use crate::storage::{MetadataDirective, ObjectInfo, ObjectMeta, StorageError};
+
+/// Skip reasons (s5cmd's texts): `-n` found the destination.
+pub const EXISTS: &str = "object already exists";
+/// `-s` found equal sizes.
+pub const SIZE_MATCHES: &str = "object size matches";
+/// `-u` found the source not newer.
+pub const NOT_NEWER: &str = "object is newer or same age";
+/// sync's default strategy found the pair up to date.
+pub const UP_TO_DATE: &str = "object is newer or same age and object size matches";
+/// sync `--checksum` found equal content.
+pub const CONTENT_MATCHES: &str = "object content matches";
+
+/// Whether any overwrite rule is active (then the destination must be looked up).
+pub fn needs_check(opts: &TransferOpts) -> bool {
+    opts.no_clobber || opts.if_size_differ || opts.if_source_newer
+}
+
+/// The reason to skip, or `None` to go ahead, for an existing destination.
+pub fn skip_reason(
+    opts: &TransferOpts,
+    src_size: u64,
+    src_time: Option<DateTime<Utc>>,
+    dst_size: u64,
+    dst_time: Option<DateTime<Utc>>,
+) -> Option<&'static str> {
+    if !opts.if_size_differ && !opts.if_source_newer {
+        return opts.no_clobber.then_some(EXISTS);
+    }
+    if opts.if_size_differ && src_size == dst_size {
+        return Some(SIZE_MATCHES);
+    }
+    if opts.if_source_newer && !is_newer(src_time, dst_time) {
+        return Some(NOT_NEWER);
+    }
+    None
+}
+
+/// `a` strictly after `b`, at the precision both sides have. Unknown times are not newer.
+pub fn is_newer(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            if a.nanosecond() != 0 && b.nanosecond() != 0 {
+                a > b
+            } else {
+                a.timestamp() > b.timestamp()
+            }
+        }
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// Reads the mtime s5rs (and rclone) store in user metadata: Unix seconds with an
+/// optional fraction (`1700000000.123456789`).
+pub fn parse_mtime_metadata(value: &str) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    let (secs, frac) = match value.split_once('.') {
+        Some((s, f)) => (s, f),
+        None => (value, ""),
+    };
+    let secs: i64 = secs.parse().ok()?;
+    let mut nanos: u32 = 0;
+    if !frac.is_empty() {
+        let digits: String = frac.chars().take(9).collect();
+        if !digits.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        nanos = format!("{digits:0<9}").parse().ok()?;
+    }
+    DateTime::from_timestamp(secs, nanos)
+}
+
+/// Formats an mtime for user metadata (`secs.nanos`, nine digits).
+pub fn format_mtime_metadata(t: &DateTime<Utc>) -> String {
+    format!("{}.{:09}", t.timestamp(), t.timestamp_subsec_nanos())
+}
+
+/// The modification time an object stands for: its `mtime` metadata, else LastModified.
+pub fn object_mtime(meta: &ObjectMeta) -> Option<DateTime<Utc>> {
+    meta.metadata
+        .get("mtime")
+        .and_then(|v| parse_mtime_metadata(v))
+        .or(meta.last_modified)
+}
+
+/// How pairs present on both sides are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// See the truth table in the module docs.
+    SizeAndTime,
+    /// See the truth table in the module docs.
+    SizeOnly,
+    /// See the truth table in the module docs.
+    Checksum,
+}
+
+/// What to do with one pair.
+pub enum Decision {
+    /// See the truth table in the module docs.
+    Copy,
+    /// See the truth table in the module docs.
+    Skip(&'static str),
+    /// See the truth table in the module docs.
+    Check(SyncCheck),
+}
+
+/// sync's decision for a pair present on both sides (the truth table above).
+/// `preserved_mtime_side`: the pair is S3 → local, where a listing time that says
+/// "newer" is checked against the object's preserved `mtime` metadata on a worker.
+pub fn sync_decision(
+    strategy: Strategy,
+    src: &ObjectInfo,
+    dst: &ObjectInfo,
+    preserved_mtime_side: bool,
+) -> Decision {
+    match strategy {
+        Strategy::SizeOnly if src.size == dst.size => Decision::Skip(SIZE_MATCHES),
+        Strategy::SizeOnly => Decision::Copy,
+        Strategy::Checksum if src.size != dst.size => Decision::Copy,
+        Strategy::Checksum => Decision::Check(SyncCheck::Checksum),
+        Strategy::SizeAndTime => {
+            if src.size != dst.size {
+                return Decision::Copy;
+            }
+            if !is_newer(src.last_modified, dst.last_modified) {
+                return Decision::Skip(UP_TO_DATE);
+            }
+            match (preserved_mtime_side, dst.last_modified) {
+                (true, Some(local_mtime)) => {
+                    Decision::Check(SyncCheck::PreservedMtime { local_mtime })
+                }
+                _ => Decision::Copy,
+            }
+        }
+    }
+}
+
+/// The metadata directive of an S3 → S3 copy: `--metadata-directive` when given,
+/// else REPLACE when any header or metadata flag was given, else COPY.
+pub fn metadata_directive(opts: &TransferOpts) -> MetadataDirective {
+    opts.metadata_directive.unwrap_or(if opts.headers_given {
+        MetadataDirective::Replace
+    } else {
+        MetadataDirective::Copy
+    })
+}
+
+/// `-n`/`-s`/`-u` for an S3 destination: the reason to skip the copy, from one
+/// HeadObject of the destination (and of the source when the listing gave no size
+/// and time; that metadata is returned for reuse). A missing destination never skips.
+pub async fn skip_for_existing(
+    src_client: &S3Client,
+    dst_client: &S3Client,
+    t: &ServerCopy,
+) -> Result<(Option<&'static str>, Option<ObjectMeta>), StorageError> {
+    let dst_meta = match dst_client
+        .head_object(&t.dst.bucket, &t.dst.key, None, None)
+        .await
+    {
+        Ok(m) => m,
+        Err(e) if e.is_missing() => return Ok((None, None)),
+        Err(e) => return Err(e),
+    };
+    let mut fetched = None;
+    let (src_size, src_time) = match &t.info {
+        Some(info) => (info.size, info.last_modified),
+        None => {
+            let m = src_client
+                .head_object(&t.src.bucket, &t.src.key, t.version_id.as_deref(), None)
+                .await?;
+            let r = (m.size, object_mtime(&m));
+            fetched = Some(m);
+            r
+        }
+    };
+    let skip = skip_reason(
+        &t.opts,
+        src_size,
+        src_time,
+        dst_meta.size,
+        object_mtime(&dst_meta),
+    );
+    Ok((skip, fetched))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(n: bool, s: bool, u: bool) -> TransferOpts {
+        TransferOpts {
+            no_clobber: n,
+            if_size_differ: s,
+            if_source_newer: u,
+            ..Default::default()
+        }
+    }
+
+    fn t(secs: i64, nanos: u32) -> Option<DateTime<Utc>> {
+        DateTime::from_timestamp(secs, nanos)
+    }
+
+    #[test]
+    fn flags_combine() {
+        assert_eq!(
+            skip_reason(&opts(true, false, false), 1, t(5, 0), 2, t(1, 0)),
+            Some(EXISTS)
+        );
+        assert_eq!(
+            skip_reason(&opts(true, true, false), 1, t(5, 0), 2, t(1, 0)),
+            None
+        );
+        assert_eq!(
+            skip_reason(&opts(true, true, false), 2, t(5, 0), 2, t(1, 0)),
+            Some(SIZE_MATCHES)
+        );
+        assert_eq!(
+            skip_reason(&opts(true, false, true), 2, t(1, 0), 2, t(5, 0)),
+            Some(NOT_NEWER)
+        );
+        // -s -u: both must hold; s5cmd would let -u alone decide.
+        assert_eq!(
+            skip_reason(&opts(false, true, true), 2, t(9, 0), 2, t(5, 0)),
+            Some(SIZE_MATCHES)
+        );
+        assert_eq!(
+            skip_reason(&opts(false, true, true), 3, t(9, 0), 2, t(5, 0)),
+            None
+        );
+        assert_eq!(
+            skip_reason(&opts(false, false, false), 3, t(9, 0), 2, t(5, 0)),
+            None
+        );
+    }
+
+    #[test]
+    fn newer_uses_common_precision() {
+        // A local file with nanoseconds vs a whole-second HEAD of its own upload.
+        assert!(!is_newer(t(100, 500), t(100, 0)));
+        assert!(is_newer(t(101, 0), t(100, 999)));
+        assert!(is_newer(t(100, 600), t(100, 500)));
+    }
+
+    #[test]
+    fn mtime_metadata_round_trips() {
+        let x = t(1_700_000_000, 123_456_789).unwrap();
+        assert_eq!(format_mtime_metadata(&x), "1700000000.123456789");
+        assert_eq!(parse_mtime_metadata("1700000000.123456789"), Some(x));
+        assert_eq!(
+            parse_mtime_metadata("1700000000.5"),
+            t(1_700_000_000, 500_000_000)
+        );
+        assert_eq!(parse_mtime_metadata("1700000000"), t(1_700_000_000, 0));
+        assert_eq!(parse_mtime_metadata("x"), None);
+    }
+}

@@ -17,6 +17,7 @@ pub mod content_type;
 pub mod copy;
 pub mod delete;
 pub mod download;
+pub mod download_verify;
 pub mod etag_hash;
 pub mod relay;
 pub mod report;

@@ -161,8 +161,8 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
                     while lines.join_next().await.is_some() {}
                     continue;
                 }
-                if plans_without_io(&ctx.config, &parsed.command) {
-                    crate::commands::run_copy_unboxed(ctx, parsed, Some(number)).await;
+                if crate::commands::runs_inline(&ctx.config, &parsed.command) {
+                    crate::commands::run_inline(ctx, parsed, Some(number)).await;
                     continue;
                 }
                 let permit = line_slots
@@ -191,28 +191,6 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
     }
     while lines.join_next().await.is_some() {}
     code
-}
-
-/// Whether a line can run on the reader itself instead of in a task of its own: in
-/// a dry run, a `cp`/`mv` of one named object between S3 URLs (without `-n`/`-s`/`-u`,
-/// which look at the destination) does no I/O at all — no listing, no request, no
-/// local file — so a task per line would only add scheduling to a generated
-/// million-line batch. Everything else runs concurrently as its own task.
-fn plans_without_io(config: &Config, command: &Command) -> bool {
-    use crate::location::Location;
-    if !config.dry_run {
-        return false;
-    }
-    let Command::Copy(c) = command else {
-        return false;
-    };
-    if c.no_clobber || c.if_size_differ || c.if_source_newer {
-        return false;
-    }
-    matches!(
-        (Location::parse(&c.src, c.flags.raw), Location::parse(&c.dst, c.flags.raw)),
-        (Ok(Location::Remote(src)), Ok(Location::Remote(_))) if !src.is_wildcard()
-    )
 }
 
 /// First Ctrl-C: stop planning, let running ops finish. Second: exit 130 at once.

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::command::{CopyCmd, TransferFlags};
+use crate::config::Config;
 use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
 use crate::exec;
@@ -252,4 +253,20 @@ impl Planner<'_> {
             Ok(dst.to_string())
         }
     }
+}
+
+/// Whether planning this line does no I/O at all — no listing, no request, no local
+/// file: in a dry run, a `cp`/`mv` of one named object between S3 URLs (without
+/// `-n`/`-s`/`-u`, which look at the destination).
+pub fn plans_without_io(config: &Config, c: &CopyCmd) -> bool {
+    if !config.dry_run {
+        return false;
+    }
+    if c.no_clobber || c.if_size_differ || c.if_source_newer {
+        return false;
+    }
+    matches!(
+        (Location::parse(&c.src, c.flags.raw), Location::parse(&c.dst, c.flags.raw)),
+        (Ok(Location::Remote(src)), Ok(Location::Remote(_))) if !src.is_wildcard()
+    )
 }

@@ -16,6 +16,7 @@ pub mod sync;
 use std::sync::Arc;
 
 use crate::command::{Command, ParsedCommand};
+use crate::config::Config;
 use crate::ctx::{Ctx, LineCtx};
 use crate::output::Message;
 
@@ -50,10 +51,16 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
     finish(ctx, &parsed.command, &line).await;
 }
 
-/// [`run`] for a `cp`/`mv` line that the batch reader plans itself (see
-/// `run::plans_without_io`): the planner's future lives in the caller's instead of a
-/// box of its own, which matters at a million lines.
-pub async fn run_copy_unboxed(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
+/// Whether a line can run on the batch reader itself instead of in a task of its
+/// own, because planning it does no I/O (see [`cp::plans_without_io`]): a task per
+/// line would only add scheduling to a generated million-line batch.
+pub fn runs_inline(config: &Config, command: &Command) -> bool {
+    matches!(command, Command::Copy(c) if cp::plans_without_io(config, c))
+}
+
+/// [`run`] for a line that [`runs_inline`]: the planner's future lives in the
+/// caller's instead of a box of its own, which matters at a million lines.
+pub async fn run_inline(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
     let Command::Copy(c) = &parsed.command else {
         return run(ctx, parsed, line_no).await;
     };

@@ -33,6 +33,7 @@ use crate::op::{
     DeleteLocal, DeleteRemote, Download, Op, ServerCopy, SyncCheck, SyncPair, TransferOpts, Upload,
 };
 use crate::storage::local::{self, LocalFs};
+use crate::storage::s3::S3Bucket;
 use crate::storage::{EntryKind, ListRequest, ObjectInfo, Storage, StorageError};
 use crate::wildcard::{self, Filters, Pattern};
 
@@ -42,6 +43,23 @@ use crate::plan::dest;
 use crate::plan::expand::{self, ExpandOptions, Expanded, basename};
 use crate::plan::glacier::archived_unreadable;
 use crate::plan::transfer::{transfer_opts, validate};
+
+/// The part of [`Storage`] a destination listing needs, object-safe (the trait's
+/// async methods are not), so S3 and local destinations share one code path.
+trait ListOnly: Send {
+    /// Lists everything under `prefix`, recursively, latest versions only.
+    fn list_all(&self, prefix: String) -> crate::storage::Lister;
+}
+
+impl<T: Storage> ListOnly for T {
+    fn list_all(&self, prefix: String) -> crate::storage::Lister {
+        self.list(ListRequest {
+            prefix,
+            recursive: true,
+            all_versions: false,
+        })
+    }
+}
 
 /// Plans and submits a sync line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SyncCmd) {
@@ -263,67 +281,52 @@ impl Sync<'_> {
         }
     }
 
-    /// The destination listing, relative to the destination root.
+    /// The destination listing, relative to the destination root: S3 and local
+    /// destinations both list through [`Storage`].
     async fn destination_stream(
         &self,
     ) -> Result<tokio::sync::mpsc::Receiver<Result<Named, StorageError>>, StorageError> {
         let (tx, rx) = tokio::sync::mpsc::channel(crate::storage::LIST_CHANNEL_CAPACITY);
-        match &self.dst {
+        let (storage, prefix, root): (Box<dyn ListOnly>, String, String) = match &self.dst {
             Location::Remote(url) => {
                 let client = self.ctx.clients.get(&self.opts.dst_client).await?;
-                let root = url.key.clone();
-                let mut lister = client.list(
-                    &url.bucket,
-                    ListRequest {
-                        prefix: root.clone(),
-                        recursive: true,
-                        all_versions: false,
-                    },
-                );
-                tokio::spawn(async move {
-                    while let Some(item) = lister.recv().await {
-                        let item = item.map(|info| Named {
-                            relative: info.key[root.len().min(info.key.len())..].to_string(),
-                            info,
-                        });
-                        if tx.send(item).await.is_err() {
-                            return;
-                        }
-                    }
-                });
+                let bucket = S3Bucket {
+                    client,
+                    bucket: url.bucket.clone(),
+                };
+                (Box::new(bucket), url.key.clone(), url.key.clone())
             }
             Location::Local(path) => {
-                if tokio::fs::metadata(&path.path)
+                let is_dir = tokio::fs::metadata(&path.path)
                     .await
-                    .is_ok_and(|m| m.is_dir())
-                {
-                    let root = format!("{}/", path.path.trim_end_matches('/'));
-                    let mut lister = LocalFs {
-                        follow_symlinks: true,
-                    }
-                    .list(ListRequest {
-                        prefix: path.path.clone(),
-                        recursive: true,
-                        all_versions: false,
-                    });
-                    tokio::spawn(async move {
-                        while let Some(item) = lister.recv().await {
-                            let item = item.map(|info| Named {
-                                relative: info
-                                    .key
-                                    .strip_prefix(root.as_str())
-                                    .unwrap_or(&info.key)
-                                    .to_string(),
-                                info,
-                            });
-                            if tx.send(item).await.is_err() {
-                                return;
-                            }
-                        }
-                    });
+                    .is_ok_and(|m| m.is_dir());
+                if !is_dir {
+                    // Nothing there yet: every source entry is new.
+                    return Ok(rx);
+                }
+                let root = format!("{}/", path.path.trim_end_matches('/'));
+                let fs = LocalFs {
+                    follow_symlinks: true,
+                };
+                (Box::new(fs), path.path.clone(), root)
+            }
+        };
+        let mut lister = storage.list_all(prefix);
+        tokio::spawn(async move {
+            while let Some(item) = lister.recv().await {
+                let item = item.map(|info| Named {
+                    relative: info
+                        .key
+                        .strip_prefix(root.as_str())
+                        .unwrap_or(&info.key)
+                        .to_string(),
+                    info,
+                });
+                if tx.send(item).await.is_err() {
+                    return;
                 }
             }
-        }
+        });
         Ok(rx)
     }
 

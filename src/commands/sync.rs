@@ -38,7 +38,7 @@ use crate::storage::{EntryKind, ListRequest, ObjectInfo, Storage, StorageError};
 use crate::wildcard::{self, Filters, Pattern};
 
 use super::rm::DELETE_BATCH;
-use crate::plan::compare::{self, Decision, Strategy, UP_TO_DATE, is_newer, object_mtime};
+use crate::plan::compare::{self, Decision, Stamp, Strategy, UP_TO_DATE, is_newer, object_mtime};
 use crate::plan::dest;
 use crate::plan::expand::{self, ExpandOptions, Expanded, basename};
 use crate::plan::glacier::archived_unreadable;
@@ -360,7 +360,7 @@ impl Sync<'_> {
             None => Decision::Copy,
             Some(d) => match self.decide(src, d) {
                 Decision::Check(SyncCheck::PreservedMtime { local_mtime }) if mtime_known => {
-                    if is_newer(src.last_modified, Some(local_mtime)) {
+                    if is_newer(Stamp::of(src), Some(Stamp::exact(local_mtime))) {
                         Decision::Copy
                     } else {
                         Decision::Skip(UP_TO_DATE)
@@ -523,7 +523,10 @@ impl Sync<'_> {
                         }
                     })?;
                 let mut info = ObjectInfo::file(r.key.clone(), meta.size);
-                info.last_modified = object_mtime(&meta);
+                if let Some(stamp) = object_mtime(&meta) {
+                    info.last_modified = Some(stamp.at);
+                    info.time_digits = stamp.digits;
+                }
                 info.etag = meta.etag;
                 info.storage_class = meta.storage_class;
                 Ok(info)
@@ -605,6 +608,7 @@ impl Sync<'_> {
                 let mut info = ObjectInfo::file(url.key.clone(), meta.size);
                 // S3 → S3 compares upload times (the copy is written after its source).
                 info.last_modified = meta.last_modified;
+                info.time_digits = 0; // a Last-Modified header: whole seconds
                 info.etag = meta.etag;
                 Ok(Some(info))
             }

@@ -44,7 +44,7 @@ use crate::checksum;
 use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::op::Download;
-use crate::plan::compare::{self, object_mtime};
+use crate::plan::compare::{self, Stamp, object_mtime};
 use crate::record::Record;
 use crate::storage::s3::{ObjectBody, S3Client, note_retry};
 use crate::storage::{ObjectMeta, StorageError, local};
@@ -85,13 +85,16 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
         && let Ok(local_meta) = tokio::fs::metadata(&dst).await
     {
         let (src_size, src_time) = match &t.info {
-            Some(info) => (info.size, info.last_modified),
+            Some(info) => (info.size, Stamp::of(info)),
             None => {
                 let meta = client.head_object(bucket, key, version, None).await?;
                 (meta.size, object_mtime(&meta))
             }
         };
-        let dst_time = local_meta.modified().ok().map(DateTime::<Utc>::from);
+        let dst_time = local_meta
+            .modified()
+            .ok()
+            .map(|t| Stamp::exact(DateTime::<Utc>::from(t)));
         if let Some(reason) =
             compare::skip_reason(&t.opts, src_size, src_time, local_meta.len(), dst_time)
         {
@@ -147,7 +150,7 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
             return Err(e);
         }
     };
-    let mtime = object_mtime(&fetched.meta);
+    let mtime = object_mtime(&fetched.meta).map(|s| s.at);
     match (fetched.data, opened) {
         // A small object, verified in memory: create, write, stamp and rename in one
         // blocking call (a temp file an earlier attempt created goes first).

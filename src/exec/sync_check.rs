@@ -14,7 +14,7 @@ use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::location::RemoteUrl;
 use crate::op::{Op, SyncCheck, SyncPair};
-use crate::plan::compare::{CONTENT_MATCHES, UP_TO_DATE, is_newer, object_mtime};
+use crate::plan::compare::{CONTENT_MATCHES, Stamp, UP_TO_DATE, is_newer, object_mtime};
 use crate::record::Record;
 use crate::storage::StorageError;
 use crate::storage::s3::S3Client;
@@ -55,7 +55,7 @@ async fn preserved_mtime(
     let meta = client
         .head_object(&d.src.bucket, &d.src.key, None, None)
         .await?;
-    if is_newer(object_mtime(&meta), Some(local_mtime)) {
+    if is_newer(object_mtime(&meta), Some(Stamp::exact(local_mtime))) {
         Ok(None)
     } else {
         Ok(Some(UP_TO_DATE))

@@ -17,7 +17,7 @@ use super::{content_type, report};
 use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::op::Upload;
-use crate::plan::compare::{self, format_mtime_metadata, parse_mtime_metadata};
+use crate::plan::compare::{self, format_mtime_metadata};
 use crate::record::Record;
 use crate::storage::local;
 use crate::storage::s3::{PutBody, S3Client};
@@ -87,13 +87,10 @@ async fn upload(ctx: &Arc<Ctx>, t: &Upload) -> Result<Outcome, StorageError> {
             .await
         {
             Ok(meta) => {
-                let dst_time = meta
-                    .metadata
-                    .get("mtime")
-                    .and_then(|v| parse_mtime_metadata(v))
-                    .or(meta.last_modified);
+                let dst_time = compare::object_mtime(&meta);
+                let src_time = Some(compare::Stamp::exact(mtime));
                 if let Some(reason) =
-                    compare::skip_reason(&t.opts, size, Some(mtime), meta.size, dst_time)
+                    compare::skip_reason(&t.opts, size, src_time, meta.size, dst_time)
                 {
                     return Ok(Outcome::Skipped(reason));
                 }

@@ -24,9 +24,23 @@
 //! | `--size-only`     | copy         | skip [`SIZE_MATCHES`] | skip [`SIZE_MATCHES`] |
 //! | `--checksum`      | copy         | compare content   | compare content ([`CONTENT_MATCHES`]) |
 //!
-//! A missing destination is always copied. Times: [`is_newer`]. The time an object
-//! stands for is its preserved `mtime` metadata, else its LastModified
-//! ([`object_mtime`]).
+//! A missing destination is always copied. The time an object stands for is its
+//! preserved `mtime` metadata, else its LastModified ([`object_mtime`]).
+//!
+//! **Times are compared at the precision both sides have** ([`is_newer`]): each
+//! time is a [`Stamp`] that knows how many fractional-second digits its source keeps,
+//! and both sides are truncated to the coarser of the two before comparing.
+//!
+//! | where the time comes from                       | digits kept            |
+//! |-------------------------------------------------|------------------------|
+//! | a local file's mtime                            | 9 (nanoseconds)        |
+//! | an S3 listing's `LastModified`                  | as written (AWS: 3)    |
+//! | a `Last-Modified` response header (HEAD/GET)    | 0 (seconds)            |
+//! | the `mtime` user metadata s5rs and rclone store | as stored (s5rs: 9)    |
+//!
+//! So a file uploaded with its nanosecond mtime and listed back by a server that
+//! reports that mtime in milliseconds (`rclone serve s3`) is the same age, not newer
+//! by a fraction of a millisecond, and a second `sync` copies nothing.
 //!
 //! S3 → S3 copies keep the source's metadata unless a header flag or
 //! `--metadata-directive REPLACE` says otherwise ([`metadata_directive`]).
@@ -57,9 +71,9 @@ pub fn needs_check(opts: &TransferOpts) -> bool {
 pub fn skip_reason(
     opts: &TransferOpts,
     src_size: u64,
-    src_time: Option<DateTime<Utc>>,
+    src_time: Option<Stamp>,
     dst_size: u64,
-    dst_time: Option<DateTime<Utc>>,
+    dst_time: Option<Stamp>,
 ) -> Option<&'static str> {
     if !opts.if_size_differ && !opts.if_source_newer {
         return opts.no_clobber.then_some(EXISTS);
@@ -73,15 +87,47 @@ pub fn skip_reason(
     None
 }
 
-/// `a` strictly after `b`, at the precision both sides have. Unknown times are not newer.
-pub fn is_newer(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> bool {
+/// A point in time and the precision its source keeps: how many digits of the
+/// fractional second are meaningful (0 = whole seconds … 9 = nanoseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    /// The time.
+    pub at: DateTime<Utc>,
+    /// Fractional-second digits the source keeps (0–9).
+    pub digits: u8,
+}
+
+impl Stamp {
+    /// A time known to the nanosecond (a local file's mtime).
+    pub fn exact(at: DateTime<Utc>) -> Stamp {
+        Stamp { at, digits: 9 }
+    }
+
+    /// The time of a listed entry, at the precision its listing gave.
+    pub fn of(info: &ObjectInfo) -> Option<Stamp> {
+        info.last_modified.map(|at| Stamp {
+            at,
+            digits: info.time_digits,
+        })
+    }
+
+    /// The time truncated to `digits` fractional digits.
+    fn truncated(self, digits: u8) -> DateTime<Utc> {
+        let unit = 10u32.pow(9 - u32::from(digits.min(9)));
+        let nanos = self.at.nanosecond() % 1_000_000_000;
+        self.at
+            .with_nanosecond(nanos - nanos % unit)
+            .unwrap_or(self.at)
+    }
+}
+
+/// `a` strictly after `b`, both truncated to the coarser precision of the two.
+/// Unknown times are not newer (and anything known is newer than an unknown).
+pub fn is_newer(a: Option<Stamp>, b: Option<Stamp>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => {
-            if a.nanosecond() != 0 && b.nanosecond() != 0 {
-                a > b
-            } else {
-                a.timestamp() > b.timestamp()
-            }
+            let digits = a.digits.min(b.digits);
+            a.truncated(digits) > b.truncated(digits)
         }
         (Some(_), None) => true,
         _ => false,
@@ -113,12 +159,23 @@ pub fn format_mtime_metadata(t: &DateTime<Utc>) -> String {
     format!("{}.{:09}", t.timestamp(), t.timestamp_subsec_nanos())
 }
 
-/// The modification time an object stands for: its `mtime` metadata, else LastModified.
-pub fn object_mtime(meta: &ObjectMeta) -> Option<DateTime<Utc>> {
+/// The modification time an object stands for: its `mtime` metadata (at the
+/// precision it was stored with), else the `Last-Modified` header (seconds).
+pub fn object_mtime(meta: &ObjectMeta) -> Option<Stamp> {
     meta.metadata
         .get("mtime")
-        .and_then(|v| parse_mtime_metadata(v))
-        .or(meta.last_modified)
+        .and_then(|v| mtime_metadata_stamp(v))
+        .or(meta.last_modified.map(|at| Stamp { at, digits: 0 }))
+}
+
+/// The `mtime` metadata as a [`Stamp`]: its fraction's digits are its precision.
+pub fn mtime_metadata_stamp(value: &str) -> Option<Stamp> {
+    let at = parse_mtime_metadata(value)?;
+    let digits = value
+        .trim()
+        .split_once('.')
+        .map_or(0, |(_, f)| f.len().min(9) as u8);
+    Some(Stamp { at, digits })
 }
 
 /// How pairs present on both sides are compared.
@@ -160,7 +217,7 @@ pub fn sync_decision(
             if src.size != dst.size {
                 return Decision::Copy;
             }
-            if !is_newer(src.last_modified, dst.last_modified) {
+            if !is_newer(Stamp::of(src), Stamp::of(dst)) {
                 return Decision::Skip(UP_TO_DATE);
             }
             match (preserved_mtime_side, dst.last_modified) {
@@ -201,7 +258,7 @@ pub async fn skip_for_existing(
     };
     let mut fetched = None;
     let (src_size, src_time) = match &t.info {
-        Some(info) => (info.size, info.last_modified),
+        Some(info) => (info.size, Stamp::of(info)),
         None => {
             let m = src_client
                 .head_object(&t.src.bucket, &t.src.key, t.version_id.as_deref(), None)
@@ -234,8 +291,12 @@ mod tests {
         }
     }
 
-    fn t(secs: i64, nanos: u32) -> Option<DateTime<Utc>> {
-        DateTime::from_timestamp(secs, nanos)
+    fn t(secs: i64, nanos: u32) -> Option<Stamp> {
+        DateTime::from_timestamp(secs, nanos).map(Stamp::exact)
+    }
+
+    fn at(secs: i64, nanos: u32, digits: u8) -> Option<Stamp> {
+        DateTime::from_timestamp(secs, nanos).map(|at| Stamp { at, digits })
     }
 
     #[test]
@@ -274,21 +335,50 @@ mod tests {
     #[test]
     fn newer_uses_common_precision() {
         // A local file with nanoseconds vs a whole-second HEAD of its own upload.
-        assert!(!is_newer(t(100, 500), t(100, 0)));
-        assert!(is_newer(t(101, 0), t(100, 999)));
+        // A local file with nanoseconds vs a whole-second HEAD of its own upload.
+        assert!(!is_newer(t(100, 500), at(100, 0, 0)));
+        assert!(is_newer(t(101, 0), at(100, 999, 0)));
         assert!(is_newer(t(100, 600), t(100, 500)));
+        // A local file with nanoseconds vs the millisecond listing of a server that
+        // reports the stored mtime (rclone): the same age, either way round.
+        assert!(!is_newer(t(100, 123_456_789), at(100, 123_000_000, 3)));
+        assert!(!is_newer(at(100, 123_000_000, 3), t(100, 123_456_789)));
+        // A real difference above the coarser precision still counts.
+        assert!(is_newer(t(100, 124_000_001), at(100, 123_000_000, 3)));
+        assert!(is_newer(at(100, 124_000_000, 3), t(100, 123_999_999)));
+        // Whole seconds on one side: sub-second differences do not count.
+        assert!(!is_newer(t(100, 999_999_999), at(100, 0, 0)));
+        // Unknown times.
+        assert!(is_newer(t(1, 0), None));
+        assert!(!is_newer(None, t(1, 0)));
+    }
+
+    #[test]
+    fn stored_mtime_keeps_its_own_precision() {
+        let mut meta = ObjectMeta {
+            last_modified: DateTime::from_timestamp(200, 0),
+            ..Default::default()
+        };
+        assert_eq!(object_mtime(&meta), at(200, 0, 0));
+        meta.metadata.insert("mtime".into(), "100.123456789".into());
+        assert_eq!(object_mtime(&meta), at(100, 123_456_789, 9));
+        meta.metadata.insert("mtime".into(), "100.5".into());
+        assert_eq!(object_mtime(&meta), at(100, 500_000_000, 1));
     }
 
     #[test]
     fn mtime_metadata_round_trips() {
-        let x = t(1_700_000_000, 123_456_789).unwrap();
+        let x = DateTime::from_timestamp(1_700_000_000, 123_456_789).unwrap();
         assert_eq!(format_mtime_metadata(&x), "1700000000.123456789");
         assert_eq!(parse_mtime_metadata("1700000000.123456789"), Some(x));
         assert_eq!(
             parse_mtime_metadata("1700000000.5"),
-            t(1_700_000_000, 500_000_000)
+            DateTime::from_timestamp(1_700_000_000, 500_000_000)
         );
-        assert_eq!(parse_mtime_metadata("1700000000"), t(1_700_000_000, 0));
+        assert_eq!(
+            parse_mtime_metadata("1700000000"),
+            DateTime::from_timestamp(1_700_000_000, 0)
+        );
         assert_eq!(parse_mtime_metadata("x"), None);
     }
 }

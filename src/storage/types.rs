@@ -30,6 +30,9 @@ pub struct ObjectInfo {
     pub size: u64,
     /// Modification time: S3 LastModified, or the local file's mtime (ns precision).
     pub last_modified: Option<DateTime<Utc>>,
+    /// Fractional-second digits `last_modified` carries: 9 for a local file, as many
+    /// as the listing wrote for S3 (AWS: 3), 0 for a time from an HTTP date.
+    pub time_digits: u8,
     /// ETag without surrounding quotes, when the server sent one.
     pub etag: Option<String>,
     /// Storage class, when the server sent one (absent means STANDARD on most servers).
@@ -50,6 +53,7 @@ impl ObjectInfo {
             kind: EntryKind::File,
             size,
             last_modified: None,
+            time_digits: 9,
             etag: None,
             storage_class: None,
             version_id: None,

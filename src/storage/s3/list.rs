@@ -50,6 +50,14 @@ fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
         .or_else(|| headers::parse_http_date(s))
 }
 
+/// Digits of the fractional second in an RFC 3339 time (`…T10:00:00.123Z` → 3);
+/// an HTTP date has none.
+fn fraction_digits(s: &str) -> u8 {
+    s.split_once('.').map_or(0, |(_, rest)| {
+        rest.chars().take_while(char::is_ascii_digit).count().min(9) as u8
+    })
+}
+
 fn entry(el: &xml::Element, encoded: bool) -> ObjectInfo {
     let key = decode(el.text_of("Key").unwrap_or_default(), encoded);
     let kind = if key.ends_with('/') {
@@ -64,6 +72,7 @@ fn entry(el: &xml::Element, encoded: bool) -> ObjectInfo {
             .and_then(|s| s.trim().parse().ok())
             .unwrap_or(0),
         last_modified: el.text_of("LastModified").and_then(parse_time),
+        time_digits: el.text_of("LastModified").map_or(0, fraction_digits),
         etag: el
             .text_of("ETag")
             .map(headers::unquote)

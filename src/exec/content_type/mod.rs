@@ -1,0 +1,204 @@
+//! Content-Type of uploads, as s5cmd (Go) picks it: the `--content-type` flag, else by
+//! file extension, else by sniffing the first 512 bytes (HTML, XML, PDF, images and
+//! archives via `infer`, plain text), else `application/octet-stream`.
+//!
+//! The extension table is the one Go's `mime` package builds ([`mime_db`]) from the
+//! system's MIME database ([`sources`]), read once per process. Only where no system
+//! database exists does `mime_guess` stand in for it, behind Go's built-in table.
+
+pub mod mime_db;
+pub mod sources;
+
+use sources::Loaded;
+
+/// Where there is no system database: shared-mime-info's types for extensions whose
+/// `mime_guess` type differs, so common files get what a Linux s5cmd stores.
+const FALLBACK_OVERRIDES: &[(&str, &str)] = &[
+    ("log", "text/x-log; charset=utf-8"),
+    ("py", "text/x-python; charset=utf-8"),
+];
+
+/// The type for a file or key name by its extension, if known.
+pub fn by_extension(name: &str) -> Option<String> {
+    lookup(sources::loaded(), name)
+}
+
+/// [`by_extension`] with a given table.
+pub fn lookup(table: &Loaded, name: &str) -> Option<String> {
+    let ext = extension(name)?;
+    if let Some(t) = table.db.lookup(ext) {
+        return Some(t.to_string());
+    }
+    if table.system {
+        return None;
+    }
+    let bare = ext[1..].to_lowercase();
+    if let Some((_, t)) = FALLBACK_OVERRIDES.iter().find(|(e, _)| *e == bare) {
+        return Some((*t).to_string());
+    }
+    let guess = mime_guess::from_ext(&bare).first()?;
+    let mut t = guess.essence_str().to_string();
+    if guess.type_() == mime_guess::mime::TEXT {
+        t.push_str("; charset=utf-8");
+    }
+    Some(t)
+}
+
+/// Go's `filepath.Ext`: from the last `.` of the last path element, dot included.
+fn extension(name: &str) -> Option<&str> {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    let dot = base.rfind('.')?;
+    let ext = &base[dot..];
+    (ext.len() > 1).then_some(ext)
+}
+
+/// The type sniffed from the first bytes of the content (Go's `DetectContentType`).
+pub fn sniff(head: &[u8]) -> String {
+    let head = &head[..head.len().min(512)];
+    let trimmed = trim_leading_ws(head);
+    const HTML_TAGS: &[&[u8]] = &[
+        b"<!DOCTYPE HTML",
+        b"<HTML",
+        b"<HEAD",
+        b"<SCRIPT",
+        b"<IFRAME",
+        b"<H1",
+        b"<DIV",
+        b"<FONT",
+        b"<TABLE",
+        b"<A",
+        b"<STYLE",
+        b"<TITLE",
+        b"<B",
+        b"<BODY",
+        b"<BR",
+        b"<P",
+        b"<!--",
+    ];
+    for tag in HTML_TAGS {
+        if starts_with_tag(trimmed, tag) {
+            return "text/html; charset=utf-8".to_string();
+        }
+    }
+    if trimmed.starts_with(b"<?xml") {
+        return "text/xml; charset=utf-8".to_string();
+    }
+    if head.starts_with(b"%PDF-") {
+        return "application/pdf".to_string();
+    }
+    if let Some(kind) = infer::get(head) {
+        return kind.mime_type().to_string();
+    }
+    if !head.is_empty() && head.iter().all(|&b| !is_binary_byte(b)) {
+        return "text/plain; charset=utf-8".to_string();
+    }
+    if head.is_empty() {
+        return "text/plain; charset=utf-8".to_string();
+    }
+    "application/octet-stream".to_string()
+}
+
+/// Flag, else extension, else sniffed content.
+pub fn for_upload(flag: Option<&str>, name: &str, head: &[u8]) -> String {
+    if let Some(t) = flag {
+        return t.to_string();
+    }
+    by_extension(name).unwrap_or_else(|| sniff(head))
+}
+
+fn trim_leading_ws(b: &[u8]) -> &[u8] {
+    let start = b
+        .iter()
+        .position(|c| !matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' '))
+        .unwrap_or(b.len());
+    &b[start..]
+}
+
+/// A case-insensitive tag match followed by a space or `>` (Go's htmlSig).
+fn starts_with_tag(data: &[u8], tag: &[u8]) -> bool {
+    if data.len() < tag.len() + 1 {
+        return false;
+    }
+    if !data[..tag.len()].eq_ignore_ascii_case(tag) {
+        return false;
+    }
+    tag == b"<!--" || matches!(data[tag.len()], b' ' | b'>')
+}
+
+fn is_binary_byte(b: u8) -> bool {
+    matches!(b, 0x00..=0x08 | 0x0B | 0x0E..=0x1A | 0x1C..=0x1F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mime_db::MimeDb;
+    use super::*;
+
+    fn no_system_db() -> Loaded {
+        Loaded {
+            db: MimeDb::builtin(),
+            system: false,
+        }
+    }
+
+    fn fixture_db() -> Loaded {
+        let mut db = MimeDb::builtin();
+        db.load_mime_types("text/x-python py\napplication/x-fixture s5fx\n");
+        Loaded { db, system: true }
+    }
+
+    #[test]
+    fn extension_is_go_filepath_ext() {
+        assert_eq!(extension("a/b.txt"), Some(".txt"));
+        assert_eq!(extension("a.tar.gz"), Some(".gz"));
+        assert_eq!(extension("dir.d/file"), None);
+        assert_eq!(extension(".bashrc"), Some(".bashrc"));
+        assert_eq!(extension("x."), None);
+        assert_eq!(extension("index"), None);
+    }
+
+    #[test]
+    fn system_database_alone_decides() {
+        let t = fixture_db();
+        assert_eq!(
+            lookup(&t, "src/x.py").unwrap(),
+            "text/x-python; charset=utf-8"
+        );
+        assert_eq!(lookup(&t, "X.PY").unwrap(), "text/x-python; charset=utf-8");
+        assert_eq!(lookup(&t, "a.s5fx").unwrap(), "application/x-fixture");
+        assert_eq!(lookup(&t, "a.json").unwrap(), "application/json");
+        // Not in the database: no mime_guess, the caller sniffs like s5cmd.
+        assert_eq!(lookup(&t, "a.txt"), None);
+        assert_eq!(lookup(&t, "a.zip"), None);
+    }
+
+    #[test]
+    fn without_system_database_mime_guess_stands_in() {
+        let t = no_system_db();
+        assert_eq!(lookup(&t, "a/b.txt").unwrap(), "text/plain; charset=utf-8");
+        assert_eq!(lookup(&t, "x.md").unwrap(), "text/markdown; charset=utf-8");
+        assert_eq!(lookup(&t, "x.log").unwrap(), "text/x-log; charset=utf-8");
+        assert_eq!(lookup(&t, "x.py").unwrap(), "text/x-python; charset=utf-8");
+        assert_eq!(lookup(&t, "x.zip").unwrap(), "application/zip");
+        assert_eq!(lookup(&t, "x.JSON").unwrap(), "application/json");
+        assert_eq!(lookup(&t, "x.s5fx"), None);
+        assert_eq!(lookup(&t, "index"), None);
+    }
+
+    #[test]
+    fn flag_then_sniffing_for_names_without_extension() {
+        assert_eq!(
+            for_upload(None, "index", b"<html><body>hi</body></html>"),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(
+            for_upload(None, "notes", b"just words\n"),
+            "text/plain; charset=utf-8"
+        );
+        assert_eq!(
+            for_upload(None, "blob", &[0u8, 1, 2, 3]),
+            "application/octet-stream"
+        );
+        assert_eq!(for_upload(Some("video/mp4"), "x.txt", b""), "video/mp4");
+    }
+}

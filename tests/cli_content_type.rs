@@ -135,3 +135,53 @@ fn pipe_takes_the_type_from_the_same_database() {
         Some("application/octet-stream")
     );
 }
+
+#[test]
+fn names_without_a_type_are_sniffed_as_go_does() {
+    let env = TestEnv::new();
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("bz2", b"BZh91AY&SY", "text/plain; charset=utf-8"),
+        ("comment", b"<!-- x -->", "text/html; charset=utf-8"),
+        ("comment-nospace", b"<!--x-->", "text/plain; charset=utf-8"),
+        (
+            "elf",
+            b"\x7fELF\x02\x01\x01\x00",
+            "application/octet-stream",
+        ),
+        ("empty", b"", "text/plain; charset=utf-8"),
+        (
+            "gz",
+            b"\x1f\x8b\x08\x00\x00\x00\x00\x00",
+            "application/x-gzip",
+        ),
+        ("html", b"  <HtMl><body>", "text/html; charset=utf-8"),
+        ("ico", b"\x00\x00\x01\x00\x01\x00", "image/x-icon"),
+        (
+            "mp4",
+            b"\x00\x00\x00\x1cftypisom\x00\x00\x02\x00isomiso2mp41",
+            "video/mp4",
+        ),
+        ("png", b"\x89PNG\r\n\x1a\n\x00\x00", "image/png"),
+        ("utf16", b"\xff\xfea\x00", "text/plain; charset=utf-16le"),
+        ("wasm", b"\x00asm\x01\x00\x00\x00", "application/wasm"),
+        ("wav", b"RIFF\x10\x00\x00\x00WAVEfmt ", "audio/wave"),
+        ("webp", b"RIFF\x10\x00\x00\x00WEBPVP8 ", "image/webp"),
+        ("ws", b" \t\r\n", "text/plain; charset=utf-8"),
+        (
+            "xml",
+            b"\n<?xml version=\"1.0\"?>",
+            "text/xml; charset=utf-8",
+        ),
+        ("zip", b"PK\x03\x04rest", "application/zip"),
+    ];
+    for (name, bytes, _) in cases {
+        env.write_file(&format!("dir/sniff-{name}"), bytes);
+    }
+    let got = upload_dir(&env, &fixture("mime.types"));
+    // Values seen with s5cmd 2.3 for the same bytes.
+    let want: Vec<(String, String)> = cases
+        .iter()
+        .map(|(name, _, t)| (format!("sniff-{name}"), t.to_string()))
+        .collect();
+    assert_eq!(got, want);
+}

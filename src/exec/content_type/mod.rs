@@ -1,12 +1,12 @@
 //! Content-Type of uploads, as s5cmd (Go) picks it: the `--content-type` flag, else by
-//! file extension, else by sniffing the first 512 bytes (HTML, XML, PDF, images and
-//! archives via `infer`, plain text), else `application/octet-stream`.
+//! file extension, else by sniffing the first 512 bytes as Go does ([`sniff`]).
 //!
 //! The extension table is the one Go's `mime` package builds ([`mime_db`]) from the
 //! system's MIME database ([`sources`]), read once per process. Only where no system
 //! database exists does `mime_guess` stand in for it, behind Go's built-in table.
 
 pub mod mime_db;
+pub mod sniff;
 pub mod sources;
 
 use sources::Loaded;
@@ -52,81 +52,12 @@ fn extension(name: &str) -> Option<&str> {
     (ext.len() > 1).then_some(ext)
 }
 
-/// The type sniffed from the first bytes of the content (Go's `DetectContentType`).
-pub fn sniff(head: &[u8]) -> String {
-    let head = &head[..head.len().min(512)];
-    let trimmed = trim_leading_ws(head);
-    const HTML_TAGS: &[&[u8]] = &[
-        b"<!DOCTYPE HTML",
-        b"<HTML",
-        b"<HEAD",
-        b"<SCRIPT",
-        b"<IFRAME",
-        b"<H1",
-        b"<DIV",
-        b"<FONT",
-        b"<TABLE",
-        b"<A",
-        b"<STYLE",
-        b"<TITLE",
-        b"<B",
-        b"<BODY",
-        b"<BR",
-        b"<P",
-        b"<!--",
-    ];
-    for tag in HTML_TAGS {
-        if starts_with_tag(trimmed, tag) {
-            return "text/html; charset=utf-8".to_string();
-        }
-    }
-    if trimmed.starts_with(b"<?xml") {
-        return "text/xml; charset=utf-8".to_string();
-    }
-    if head.starts_with(b"%PDF-") {
-        return "application/pdf".to_string();
-    }
-    if let Some(kind) = infer::get(head) {
-        return kind.mime_type().to_string();
-    }
-    if !head.is_empty() && head.iter().all(|&b| !is_binary_byte(b)) {
-        return "text/plain; charset=utf-8".to_string();
-    }
-    if head.is_empty() {
-        return "text/plain; charset=utf-8".to_string();
-    }
-    "application/octet-stream".to_string()
-}
-
 /// Flag, else extension, else sniffed content.
 pub fn for_upload(flag: Option<&str>, name: &str, head: &[u8]) -> String {
     if let Some(t) = flag {
         return t.to_string();
     }
-    by_extension(name).unwrap_or_else(|| sniff(head))
-}
-
-fn trim_leading_ws(b: &[u8]) -> &[u8] {
-    let start = b
-        .iter()
-        .position(|c| !matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' '))
-        .unwrap_or(b.len());
-    &b[start..]
-}
-
-/// A case-insensitive tag match followed by a space or `>` (Go's htmlSig).
-fn starts_with_tag(data: &[u8], tag: &[u8]) -> bool {
-    if data.len() < tag.len() + 1 {
-        return false;
-    }
-    if !data[..tag.len()].eq_ignore_ascii_case(tag) {
-        return false;
-    }
-    tag == b"<!--" || matches!(data[tag.len()], b' ' | b'>')
-}
-
-fn is_binary_byte(b: u8) -> bool {
-    matches!(b, 0x00..=0x08 | 0x0B | 0x0E..=0x1A | 0x1C..=0x1F)
+    by_extension(name).unwrap_or_else(|| sniff::detect(head).to_string())
 }
 
 #[cfg(test)]

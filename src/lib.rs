@@ -35,7 +35,7 @@
 //! each other, directly or through a cycle (a child file may use its ancestors'
 //! items). `tests/structure.rs` reads this list and checks both.
 //!
-//! 1. error, exit, wildcard, limit, checksum — foundations with no project imports
+//! 1. error, exit, wildcard, limit, checksum, shard — foundations
 //! 2. location — URLs and paths, wildcards split off
 //! 3. storage — the backends (S3 over HTTP, local files)
 //! 4. command, op, record — the user's words, the machine's words, the results
@@ -70,5 +70,6 @@ pub mod parse;
 pub mod plan;
 pub mod record;
 pub mod run;
+pub mod shard;
 pub mod storage;
 pub mod wildcard;

@@ -40,7 +40,8 @@
 //! 3. storage — the backends (S3 over HTTP, local files)
 //! 4. command, op, record — the user's words, the machine's words, the results
 //! 5. parse — batch lines to commands
-//! 6. output, config — the writer of stdout and stderr; the run's settings
+//! 6. output, config, journal — the writer of stdout and stderr; the run's settings;
+//!    the log of finished operations (`--journal`)
 //! 7. ctx — run-wide services shared by every task
 //! 8. plan — planning blocks that know no verb
 //! 9. exec — running ops
@@ -62,6 +63,7 @@ pub mod ctx;
 pub mod error;
 pub mod exec;
 pub mod exit;
+pub mod journal;
 pub mod limit;
 pub mod location;
 pub mod op;

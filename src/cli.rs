@@ -192,6 +192,42 @@ fn normalise(args: Vec<OsString>) -> Vec<OsString> {
     out
 }
 
+/// The checks of the global flags that clap does not make, in s5cmd's words.
+fn check(cli: &Cli) -> Result<(), String> {
+    if cli.retry_count < 0 {
+        return Err("ERROR retry count cannot be a negative value".into());
+    }
+    if cli.no_sign_request && cli.profile.is_some() {
+        return Err(
+            "ERROR \"no-sign-request\" and \"profile\" flags cannot be used together".into(),
+        );
+    }
+    if cli.no_sign_request && cli.credentials_file.is_some() {
+        return Err(
+            "ERROR \"no-sign-request\" and \"credentials-file\" flags cannot be used together"
+                .into(),
+        );
+    }
+    for (flag, value) in [
+        ("endpoint-url", &cli.endpoint_url),
+        ("source-endpoint-url", &cli.source_endpoint_url),
+        ("destination-endpoint-url", &cli.destination_endpoint_url),
+    ] {
+        if let Some(url) = value
+            && !url.starts_with("http://")
+            && !url.starts_with("https://")
+        {
+            return Err(format!(
+                "ERROR bad value for --{flag} {url}: scheme is missing. Must be of the form http://<hostname>/ or https://<hostname>/"
+            ));
+        }
+    }
+    if cli.rate_limit_objects == Some(0) {
+        return Err("ERROR --rate-limit-objects must be at least 1".into());
+    }
+    Ok(())
+}
+
 /// Parses the process arguments.
 pub fn parse(args: Vec<OsString>) -> Action {
     let parsed = cli_command()
@@ -208,36 +244,8 @@ pub fn parse(args: Vec<OsString>) -> Action {
             };
         }
     };
-    if cli.retry_count < 0 {
-        return Action::Usage("ERROR retry count cannot be a negative value".into());
-    }
-    if cli.no_sign_request && cli.profile.is_some() {
-        return Action::Usage(
-            "ERROR \"no-sign-request\" and \"profile\" flags cannot be used together".into(),
-        );
-    }
-    if cli.no_sign_request && cli.credentials_file.is_some() {
-        return Action::Usage(
-            "ERROR \"no-sign-request\" and \"credentials-file\" flags cannot be used together"
-                .into(),
-        );
-    }
-    for (flag, value) in [
-        ("endpoint-url", &cli.endpoint_url),
-        ("source-endpoint-url", &cli.source_endpoint_url),
-        ("destination-endpoint-url", &cli.destination_endpoint_url),
-    ] {
-        if let Some(url) = value
-            && !url.starts_with("http://")
-            && !url.starts_with("https://")
-        {
-            return Action::Usage(format!(
-                "ERROR bad value for --{flag} {url}: scheme is missing. Must be of the form http://<hostname>/ or https://<hostname>/"
-            ));
-        }
-    }
-    if cli.rate_limit_objects == Some(0) {
-        return Action::Usage("ERROR --rate-limit-objects must be at least 1".into());
+    if let Err(message) = check(&cli) {
+        return Action::Usage(message);
     }
     let numworkers = if cli.numworkers < 0 {
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;

@@ -180,16 +180,15 @@ pub fn transfer(cmd: &mut Command) -> Option<&mut TransferFlags> {
 ///   command variant, each naming the field;
 /// - `into!(transfer.acl)`: the field of [`TransferFlags`] (cp, mv, sync, pipe),
 ///   optionally followed by arms for other commands;
-/// - `into!(with part_size; …)`: stored by a converter instead of [`Store`].
+/// - `into!(with bind::part_size; …)`: stored by a converter instead of [`Store`].
+///
+/// The caller has `bind`, `into` and `Command` in scope (as `flags.rs` does).
 macro_rules! into {
     (@ $conv:path; [$($tf:ident)?]; $($pat:pat => $place:expr),*) => {{
         #[allow(unreachable_code)]
-        fn apply(
-            cmd: &mut $crate::command::Command,
-            value: &$crate::parse::value::Value,
-        ) -> Result<bool, String> {
+        let apply: bind::Apply = |cmd, value| {
             $(
-                if let Some(t) = $crate::parse::bind::transfer(cmd) {
+                if let Some(t) = bind::transfer(cmd) {
                     $conv(&mut t.$tf, value)?;
                     return Ok(true);
                 }
@@ -200,20 +199,20 @@ macro_rules! into {
                 _ => return Ok(false),
             }
             Ok(true)
-        }
-        apply as $crate::parse::bind::Apply
+        };
+        apply
     }};
     (with $conv:path; transfer.$tf:ident $(, $pat:pat => $place:expr)* $(,)?) => {
-        $crate::parse::bind::into!(@ $conv; [$tf]; $($pat => $place),*)
+        into!(@ $conv; [$tf]; $($pat => $place),*)
     };
     (with $conv:path; $($pat:pat => $place:expr),+ $(,)?) => {
-        $crate::parse::bind::into!(@ $conv; []; $($pat => $place),*)
+        into!(@ $conv; []; $($pat => $place),*)
     };
     (transfer.$tf:ident $(, $pat:pat => $place:expr)* $(,)?) => {
-        $crate::parse::bind::into!(@ $crate::parse::bind::Store::store; [$tf]; $($pat => $place),*)
+        into!(@ bind::Store::store; [$tf]; $($pat => $place),*)
     };
     ($($pat:pat => $place:expr),+ $(,)?) => {
-        $crate::parse::bind::into!(@ $crate::parse::bind::Store::store; []; $($pat => $place),*)
+        into!(@ bind::Store::store; []; $($pat => $place),*)
     };
 }
 pub(crate) use into;

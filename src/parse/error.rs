@@ -6,7 +6,7 @@ use std::fmt;
 /// A line or command line that cannot be parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
-    /// 1-based column of the offending word (for [`parse_args`](super::parse_args): 1-based argument
+    /// 1-based column of the offending word (for `parse_args`: 1-based argument
     /// index); for lexing errors, of the offending character.
     pub column: usize,
     /// What is wrong, in s5cmd's words where it has them.

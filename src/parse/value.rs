@@ -1,5 +1,6 @@
-//! Flag values: checking and converting one flag's text according to its
-//! [`ValueKind`], with s5cmd's (Go `flag` package's) syntax and error wording.
+//! Flag values: the kinds a flag's value may have ([`ValueKind`]), and checking and
+//! converting one flag's text according to its kind, with s5cmd's (Go `flag`
+//! package's) syntax and error wording.
 //!
 //! Integers follow Go's `strconv.ParseInt(s, 0, 64)` (`12`, `+12`, `0x1f`, `0o17`,
 //! `0b101`, `017`), durations Go's `time.ParseDuration`, and durations are rendered

@@ -45,11 +45,7 @@ pub fn transfer_opts(
         headers_given,
         metadata_directive: flags.metadata_directive,
         concurrency: flags.concurrency.max(1),
-        part_size: if flags.part_size == 0 {
-            50 * 1024 * 1024
-        } else {
-            flags.part_size
-        },
+        part_size: flags.part_size,
         src_client: ClientSpec {
             role: Role::Source,
             region: flags.source_region.clone(),

@@ -13,8 +13,10 @@ use std::path::PathBuf;
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
 use crate::config::{Config, Invocation};
+use crate::journal::JournalLocation;
 use crate::output::LogLevel;
 use crate::parse::{globals, verbs};
+use crate::shard::Shard;
 
 /// s5rs — fast, s5cmd-compatible S3 batch operations.
 #[derive(Parser, Debug)]
@@ -92,6 +94,18 @@ struct Cli {
     /// Default profile for the destination side of cp/mv/sync/pipe (s5rs).
     #[arg(long, value_name = "NAME")]
     destination_profile: Option<String>,
+    /// Run only this shard's share of every operation: K/N (0 ≤ K < N), or `auto` to
+    /// read the array-job engine's variables (s5rs). Also S5RS_SHARD.
+    #[arg(long, value_name = "K/N|auto", env = "S5RS_SHARD")]
+    shard: Option<String>,
+    /// Log finished operations here (a directory or s3://bucket/prefix/) and skip
+    /// the ones an earlier run finished (s5rs).
+    #[arg(long, value_name = "LOCATION")]
+    journal: Option<String>,
+    /// On SIGTERM, how long running operations may go on before they are aborted:
+    /// seconds, or with a unit (500ms, 20s, 1m) (s5rs).
+    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration)]
+    grace_period: std::time::Duration,
     /// The command and its arguments.
     #[arg(
         trailing_var_arg = true,
@@ -254,6 +268,20 @@ pub fn parse(args: Vec<OsString>) -> Action {
         cli.numworkers as usize
     }
     .max(2);
+    let shard = match cli
+        .shard
+        .as_deref()
+        .map(|s| Shard::parse(s, |k| std::env::var(k).ok()))
+    {
+        None => None,
+        Some(Ok(shard)) => Some(shard),
+        Some(Err(message)) => return Action::Usage(format!("ERROR {message}")),
+    };
+    let journal = match cli.journal.as_deref().map(JournalLocation::parse) {
+        None => None,
+        Some(Ok(location)) => Some(location),
+        Some(Err(message)) => return Action::Usage(format!("ERROR --journal: {message}")),
+    };
     let words = cli.command;
     if let Some(first) = words.first()
         && first.starts_with('-')
@@ -297,6 +325,13 @@ pub fn parse(args: Vec<OsString>) -> Action {
         }
         Some(_) => Invocation::Command(words),
     };
+    if shard.is_some() && invocation == Invocation::Run(None) {
+        return Action::Usage(
+            "ERROR --shard: every shard must read the same commands, so a batch cannot come \
+             from stdin; give a batch file (run FILE)"
+                .into(),
+        );
+    }
     Action::Run(Config {
         json: cli.json,
         numworkers,
@@ -323,8 +358,30 @@ pub fn parse(args: Vec<OsString>) -> Action {
         source_profile: cli.source_profile,
         destination_endpoint_url: cli.destination_endpoint_url,
         destination_profile: cli.destination_profile,
+        shard,
+        journal,
+        grace_period: cli.grace_period,
         invocation,
     })
+}
+
+/// `--grace-period`: whole seconds, or a number with `ms`, `s` or `m`.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("invalid duration {text:?}: expected e.g. 20s, 500ms or 1m"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => value,
+        "ms" => value / 1000.0,
+        "m" => value * 60.0,
+        _ => return Err(format!("invalid duration {text:?}: units are ms, s and m")),
+    };
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 const RUN_HELP: &str = "\

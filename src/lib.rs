@@ -46,7 +46,7 @@
 //! 8. plan — planning blocks that know no verb
 //! 9. exec — running ops
 //! 10. commands — one driver per verb
-//! 11. run — the batch reader and the run's lifetime
+//! 11. run, lifecycle — the batch reader; the run's lifetime (journal, signals)
 //! 12. cli, completion — the command line (clap) and shell completions
 //!
 //! # Other sections
@@ -64,6 +64,7 @@ pub mod error;
 pub mod exec;
 pub mod exit;
 pub mod journal;
+pub mod lifecycle;
 pub mod limit;
 pub mod location;
 pub mod op;

@@ -18,6 +18,7 @@ use crate::config::{Config, Invocation};
 use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::exit::ExitCode;
+use crate::lifecycle;
 use crate::output::{self, Message};
 use crate::parse::{self, ParseOutcome};
 use crate::record::Record;
@@ -27,18 +28,33 @@ pub async fn run(config: Config) -> ExitCode {
     let config = Arc::new(config);
     let (out, writer) = output::start(config.json, config.log, config.stat);
     let ctx = Ctx::new(config.clone(), out.clone());
-    watch_interrupts(ctx.clone());
-    let code = match &config.invocation {
-        Invocation::Command(words) => run_single(&ctx, words).await,
-        Invocation::Run(path) => run_batch(&ctx, path.as_deref()).await,
+    lifecycle::watch_signals(&ctx);
+    let code = match lifecycle::open_journal(&ctx).await {
+        Err(message) => {
+            out.send(Message::Warn(format!("ERROR {message}"))).await;
+            ExitCode::Usage
+        }
+        Ok(()) => {
+            let code = match &config.invocation {
+                Invocation::Command(words) => run_single(&ctx, words).await,
+                Invocation::Run(path) => run_batch(&ctx, path.as_deref()).await,
+            };
+            code.merge(lifecycle::close_journal(&ctx).await)
+        }
     };
     let interrupted = ctx.interrupted.load(Ordering::Relaxed);
+    let terminated = ctx.terminated.load(Ordering::Relaxed);
     drop(ctx);
     out.shutdown().await;
     drop(out);
     let summary = writer.join().unwrap_or_default();
     let mut code = code;
     if summary.failures > 0 {
+        code = code.merge(ExitCode::Failure);
+    }
+    if terminated {
+        // Lines were left unread: retryable (README "Exit codes").
+        eprintln!("terminated: stopped early; rerun (with the same --journal) to finish");
         code = code.merge(ExitCode::Failure);
     }
     if interrupted {
@@ -191,33 +207,4 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
     }
     while lines.join_next().await.is_some() {}
     code
-}
-
-/// First Ctrl-C: stop planning, let running ops finish. Second: exit 130 at once.
-fn watch_interrupts(ctx: Arc<Ctx>) {
-    let weak = Arc::downgrade(&ctx);
-    drop(ctx);
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_err() {
-            return;
-        }
-        if let Some(ctx) = weak.upgrade() {
-            ctx.interrupted.store(true, Ordering::Relaxed);
-            ctx.output
-                .send(Message::Warn(
-                    "interrupted: finishing running operations (Ctrl-C again to exit now)".into(),
-                ))
-                .await;
-        }
-        if tokio::signal::ctrl_c().await.is_ok() {
-            // Leave no incomplete multipart upload behind (they cost storage).
-            if let Some(ctx) = weak.upgrade()
-                && !ctx.inflight.is_empty()
-            {
-                let aborted = ctx.inflight.abort_all().await;
-                eprintln!("interrupted: aborted {aborted} incomplete multipart upload(s)");
-            }
-            std::process::exit(ExitCode::Interrupted.code());
-        }
-    });
 }

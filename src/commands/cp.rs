@@ -160,6 +160,9 @@ impl Planner<'_> {
 
     async fn submit_upload(&self, dst: &Location, object: SourceObject, batch: bool) {
         let Location::Remote(dst) = dst else { return };
+        if !self.ctx.owns(shard_name(&object, batch)) {
+            return;
+        }
         let name = self.name(&object, batch).to_string();
         let op = Op::Upload(Upload {
             opts: self.opts.clone(),
@@ -179,6 +182,9 @@ impl Planner<'_> {
         object: SourceObject,
         batch: bool,
     ) {
+        if !self.ctx.owns(shard_name(&object, batch)) {
+            return;
+        }
         let info = listed.map(|o| o.info.clone());
         if let Some(info) = &info
             && !self.flags.force_glacier_transfer
@@ -252,6 +258,17 @@ impl Planner<'_> {
         } else {
             Ok(dst.to_string())
         }
+    }
+}
+
+/// The name `--shard` partitions by: the name relative to the source root for an
+/// expanded source (what `rclone lsf --hash-filter` lists), the source itself for a
+/// single one.
+fn shard_name(object: &SourceObject, batch: bool) -> &str {
+    if batch {
+        &object.relative
+    } else {
+        &object.info.key
     }
 }
 

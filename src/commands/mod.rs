@@ -22,6 +22,14 @@ use crate::output::Message;
 
 /// Runs one command to completion (planning, then every op it submitted).
 pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
+    // `--shard`: a command that is not split per object (ls, du, cat, mb …) runs in
+    // the one shard its command text hashes to, so it runs once across the shards.
+    if !splits_per_object(&parsed.command)
+        && !matches!(parsed.command, Command::Wait)
+        && !ctx.owns(&parsed.display)
+    {
+        return;
+    }
     let line = LineCtx::new(line_no, parsed.display.clone(), parsed.command.name());
     // The planners' futures are boxed so that this one (spawned once per batch line)
     // stays small: moving a large future per line dominated million-line batches.
@@ -49,6 +57,15 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
         Command::Wait => {}
     }
     finish(ctx, &parsed.command, &line).await;
+}
+
+/// Whether `--shard` splits the command per object (each shard runs its share of
+/// the objects) rather than running it whole in one shard.
+fn splits_per_object(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Copy(_) | Command::Rm(_) | Command::Sync(_) | Command::Select(_)
+    )
 }
 
 /// Whether a line can run on the batch reader itself instead of in a task of its

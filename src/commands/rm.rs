@@ -13,6 +13,7 @@ use crate::exec;
 use crate::location::{LocalPath, Location, RemoteUrl};
 use crate::op::ClientSpec;
 use crate::op::{DeleteLocal, DeleteRemote, Op};
+use crate::shard;
 use crate::storage::StorageError;
 use crate::wildcard::{self, Filters};
 
@@ -58,7 +59,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &RmCmd) {
             Location::Remote(r) if !r.is_wildcard() && !cmd.all_versions => {
                 if filters.keep(wildcard::filter_subject(&r.key, &first_prefix)) {
                     deleter
-                        .push(&r.bucket, r.key.clone(), cmd.version_id.clone())
+                        .push(&r.bucket, r.key.clone(), cmd.version_id.clone(), &r.key)
                         .await;
                 }
             }
@@ -125,9 +126,13 @@ struct Deleter<'a> {
 }
 
 impl Deleter<'_> {
-    /// Adds one key to the batch, submitting the batch when full.
-    async fn push(&mut self, bucket: &str, key: String, version: Option<String>) {
+    /// Adds one key to the batch, submitting the batch when full. `pattern` is the
+    /// argument it came from (`--shard` partitions by the key relative to it).
+    async fn push(&mut self, bucket: &str, key: String, version: Option<String>, pattern: &str) {
         self.produced += 1;
+        if !self.ctx.owns(shard::relative_name(&key, pattern)) {
+            return;
+        }
         self.batch.push((key, version));
         if self.batch.len() == DELETE_BATCH {
             let batch = std::mem::take(&mut self.batch);
@@ -152,7 +157,7 @@ impl Deleter<'_> {
             match item {
                 Ok(o) => {
                     let version = o.info.version_id.clone().filter(|_| self.cmd.all_versions);
-                    self.push(&r.bucket, o.info.key, version).await;
+                    self.push(&r.bucket, o.info.key, version, &r.key).await;
                 }
                 Err(e) if e.kind == ErrorKind::NoMatch => {}
                 Err(e) => self.line.fail(self.ctx, e.to_string(), e.kind).await,
@@ -168,6 +173,9 @@ impl Deleter<'_> {
             match item {
                 Ok(o) => {
                     self.produced += 1;
+                    if !self.ctx.owns(shard::relative_name(&o.info.key, &l.path)) {
+                        continue;
+                    }
                     let op = Op::DeleteLocal(DeleteLocal {
                         operation: "rm",
                         path: o.info.key,

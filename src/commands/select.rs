@@ -128,7 +128,9 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SelectCmd) {
         }
     };
     if !listing && !cmd.all_versions {
-        submit(url, cmd.version_id.clone()).await;
+        if ctx.owns(&url.key) {
+            submit(url, cmd.version_id.clone()).await;
+        }
         return;
     }
     let client = match ctx.clients.get(&spec).await {
@@ -163,7 +165,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SelectCmd) {
                 continue;
             }
         };
-        if object.info.is_delete_marker {
+        if object.info.is_delete_marker || !ctx.owns(&object.relative) {
             continue;
         }
         let src = url.with_key(object.info.key.clone());

@@ -17,6 +17,8 @@
 //!   `--max-delete N` refuses to delete more than N.
 //! * A single-object source is compared with its exact destination and copied only
 //!   when needed (idempotent).
+//! * `--shard K/N`: both listings keep only the names of this shard (by relative
+//!   name), so each shard compares, copies and deletes exactly its share.
 
 use std::cmp::Ordering;
 use std::io::{BufRead, BufWriter, Seek, Write};
@@ -218,7 +220,9 @@ impl Sync<'_> {
         loop {
             match rx.recv().await? {
                 Ok(o) => {
-                    if !self.filters.keep(&o.relative) {
+                    // `--shard`: both sides skip the names of other shards alike, so
+                    // the merge (and `--delete`) covers exactly this shard's share.
+                    if !self.filters.keep(&o.relative) || !self.ctx.owns(&o.relative) {
                         continue;
                     }
                     if !self.cmd.flags.force_glacier_transfer
@@ -629,7 +633,7 @@ async fn next_named(
                 if n.info.kind == EntryKind::Directory || n.relative.is_empty() {
                     continue;
                 }
-                if !sync.filters.keep(&n.relative) {
+                if !sync.filters.keep(&n.relative) || !sync.ctx.owns(&n.relative) {
                     continue;
                 }
                 return Some(n);

@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use tokio::sync::{Notify, Semaphore};
 
 use crate::config::Config;
+use crate::journal::Journal;
 use crate::output::{Message, Output};
 use crate::record::Record;
 
@@ -41,6 +42,8 @@ pub struct Ctx {
     pub workers: Arc<Semaphore>,
     /// Set by the first Ctrl-C: planners stop producing ops; running ops finish.
     pub interrupted: AtomicBool,
+    /// Set by SIGTERM: as `interrupted`, with a grace period (`lifecycle.rs`).
+    pub terminated: AtomicBool,
     /// Download directories already created and cleaned of stale temp files.
     pub prepared_dirs: std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>>,
     /// Multipart uploads in flight (aborted by a second Ctrl-C before exiting).
@@ -48,6 +51,8 @@ pub struct Ctx {
     /// DeleteObjects requests in flight at once (s5cmd: 10). Each holds up to 1,000
     /// keys and produces 1,000 records, so this bounds memory on mass deletions.
     pub delete_batches: Arc<Semaphore>,
+    /// `--journal`, once opened (before the first line runs).
+    pub journal: std::sync::OnceLock<Arc<Journal>>,
 }
 
 impl Ctx {
@@ -60,17 +65,33 @@ impl Ctx {
             limits,
             workers: Arc::new(Semaphore::new(config.numworkers)),
             interrupted: AtomicBool::new(false),
+            terminated: AtomicBool::new(false),
             prepared_dirs: Default::default(),
             inflight: Default::default(),
             delete_batches: Arc::new(Semaphore::new(DELETE_BATCHES_IN_FLIGHT)),
+            journal: std::sync::OnceLock::new(),
             config,
             output,
         })
     }
 
+    /// Whether this process runs the operation named `name` (always, without
+    /// `--shard`). Planners ask per object, with the name [`crate::shard::relative_name`]
+    /// gives, before they batch or submit anything.
+    pub fn owns(&self, name: &str) -> bool {
+        self.config.shard.is_none_or(|s| s.owns(name))
+    }
+
+    /// The opened journal, with `--journal`.
+    pub fn journal(&self) -> Option<&Arc<Journal>> {
+        self.journal.get()
+    }
+
     /// True when planners should stop (interrupt, or stdout closed).
     pub fn stopping(&self) -> bool {
-        self.interrupted.load(Ordering::Relaxed) || self.output.stdout_closed()
+        self.interrupted.load(Ordering::Relaxed)
+            || self.terminated.load(Ordering::Relaxed)
+            || self.output.stdout_closed()
     }
 }
 

@@ -19,6 +19,7 @@ pub mod delete;
 pub mod download;
 pub mod download_verify;
 pub mod etag_hash;
+pub mod journaled;
 pub mod relay;
 pub mod report;
 pub mod select;
@@ -37,6 +38,14 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
     if ctx.stopping() {
         return false;
     }
+    // `--journal`: what an earlier run finished is reported skipped, not run.
+    let (op, keys) = match ctx.journal() {
+        Some(journal) => match journaled::admit(ctx, line, journal, op).await {
+            Some(admitted) => admitted,
+            None => return true,
+        },
+        None => (op, journaled::Keys::None),
+    };
     // `--rate-limit-objects`: wait (on a timer) before taking a slot, so a limited run
     // does not hold workers idle; a batch delete counts each of its keys.
     let objects = match &op {
@@ -74,6 +83,9 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
     let line = line.clone();
     tokio::spawn(async move {
         let records = run_op(&ctx, op).await;
+        if let Some(journal) = ctx.journal() {
+            journaled::note(&ctx, journal, &keys, &records);
+        }
         for record in records {
             line.report(&ctx, record).await;
         }

@@ -68,6 +68,9 @@ pub const GLOBAL_FLAGS: &[GlobalFlag] = &[
     line_default("source-profile"),
     line_default("destination-endpoint-url"),
     line_default("destination-profile"),
+    valued("shard"),
+    valued("journal"),
+    valued("grace-period"),
 ];
 
 /// Global flags of s5cmd that s5rs does not have: on a batch line they get the same

@@ -476,12 +476,15 @@ fn s3_to_s3_between_servers_second_run_copies_nothing() {
 }
 
 #[test]
-fn files_written_just_before_the_upload_sync_once() {
-    // Files written and synced at once: their mtime and the upload usually fall in
-    // the same second. AWS and moto list LastModified as whole seconds written with
-    // `.000`; compared at milliseconds, a file written at X.4 looks newer than its
-    // object listed at X.000, and every second run copied it again. (When the run
-    // straddles a second boundary the case is not exercised; the count is printed.)
+fn files_within_their_objects_listed_precision_sync_once() {
+    // A file written and synced at once usually has an mtime in the same second as
+    // its upload. AWS and moto keep whole seconds and list them as `X.000Z`: a file
+    // written at X.4 is then the same age as its object, not newer, or every second
+    // run would upload it again. Made deterministic here: after the first run each
+    // file's mtime is moved to half a unit after its object's listed time, the unit
+    // being the last digit the listing shows (a second for `X.000Z`, a millisecond
+    // for `X.123Z`, as `ls` prints it with trailing zeros trimmed). Compared at
+    // nanoseconds, every file would look newer — on every server kind.
     let w = World::new("noop-fresh");
     let root = w.path("src");
     for name in names() {
@@ -491,18 +494,20 @@ fn files_written_just_before_the_upload_sync_once() {
     }
     let dst = format!("s3://{}/p/", w.bucket);
     assert_copied_all(&w.sync(&["src/", &dst]), "first sync");
-    let local = snapshot(&root);
     let objects = w.listing(&w.bucket, "p/");
-    let same_second = local
-        .iter()
-        .filter(|(rel, (_, ns))| {
-            let (_, _, listed) = &objects[&format!("{dst}{rel}")];
-            let secs = (*ns / 1_000_000_000) as i64;
-            let at = chrono::DateTime::from_timestamp(secs, 0).unwrap();
-            listed.starts_with(&at.format("%Y-%m-%dT%H:%M:%S").to_string())
-        })
-        .count();
-    println!("files whose mtime is in the second their object lists: {same_second} of {FILES}");
+    for name in names() {
+        let (_, _, listed) = &objects[&format!("{dst}{name}")];
+        let at = chrono::DateTime::parse_from_rfc3339(listed).unwrap();
+        let digits = listed
+            .split_once('.')
+            .map_or(0, |(_, f)| f.trim_end_matches('Z').len() as u32);
+        assert!(digits < 9, "listed at nanoseconds: {listed}");
+        let half_unit = 5 * 10i64.pow(8 - digits);
+        let ns = at.timestamp_subsec_nanos() as i64 + half_unit;
+        let mtime = FileTime::from_unix_time(at.timestamp(), ns as u32);
+        filetime::set_file_mtime(root.join(&name), mtime).unwrap();
+    }
+    let local = snapshot(&root);
 
     assert_no_op(&w.sync(&["src/", &dst]), "second sync");
     assert_eq!(w.listing(&w.bucket, "p/"), objects, "objects rewritten");

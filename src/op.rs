@@ -153,6 +153,9 @@ pub enum SyncCheck {
         /// The local file's mtime.
         local_mtime: chrono::DateTime<chrono::Utc>,
     },
+    /// S3 → S3 with equal sizes where the source's listing time is newer than the
+    /// destination's: compare the `mtime` metadata both objects store (HEAD each).
+    StoredMtimes,
     /// `--checksum`: compare content (MD5 / multipart ETag) and skip when equal.
     Checksum,
 }

@@ -40,7 +40,9 @@ use crate::storage::{EntryKind, ListRequest, ObjectInfo, Storage, StorageError};
 use crate::wildcard::{self, Filters, Pattern};
 
 use super::rm::DELETE_BATCH;
-use crate::plan::compare::{self, Decision, Stamp, Strategy, UP_TO_DATE, is_newer, object_mtime};
+use crate::plan::compare::{
+    self, Decision, Direction, Stamp, Strategy, UP_TO_DATE, is_newer, object_mtime,
+};
 use crate::plan::dest;
 use crate::plan::expand::{self, ExpandOptions, Expanded, basename};
 use crate::plan::glacier::archived_unreadable;
@@ -335,11 +337,12 @@ impl Sync<'_> {
     }
 
     fn decide(&self, src: &ObjectInfo, dst: &ObjectInfo) -> Decision {
-        let preserved_mtime_side = matches!(
-            (&self.src, &self.dst),
-            (Location::Remote(_), Location::Local(_))
-        );
-        compare::sync_decision(self.strategy, src, dst, preserved_mtime_side)
+        let direction = match (&self.src, &self.dst) {
+            (Location::Remote(_), Location::Local(_)) => Direction::Download,
+            (Location::Remote(_), Location::Remote(_)) => Direction::Copy,
+            _ => Direction::Upload,
+        };
+        compare::sync_decision(self.strategy, src, dst, direction)
     }
 
     /// Copies one source entry (to `relative` under the destination root) unless the

@@ -20,12 +20,17 @@
 //!
 //! | strategy          | sizes differ | source newer      | otherwise               |
 //! |-------------------|--------------|-------------------|-------------------------|
-//! | default           | copy         | copy (S3 → local: check the preserved mtime first) | skip [`UP_TO_DATE`] |
+//! | default           | copy         | copy (S3 → local, S3 → S3: check the stored mtime first) | skip [`UP_TO_DATE`] |
 //! | `--size-only`     | copy         | skip [`SIZE_MATCHES`] | skip [`SIZE_MATCHES`] |
 //! | `--checksum`      | copy         | compare content   | compare content ([`CONTENT_MATCHES`]) |
 //!
 //! A missing destination is always copied. The time an object stands for is its
 //! preserved `mtime` metadata, else its LastModified ([`object_mtime`]).
+//! Listings give only LastModified, so when the listing says the source is newer:
+//! S3 → local compares the object's stored mtime with the file's (one HEAD), and
+//! S3 → S3 compares the two objects' stored mtimes when both have one (two HEADs) —
+//! a copy keeps its source's `mtime`, and servers that list that mtime as
+//! LastModified (rclone) would otherwise show every copy older than its source.
 //!
 //! **Times are compared at the precision both sides have** ([`is_newer`]): each
 //! time is a [`Stamp`] that knows how many fractional-second digits its source keeps,
@@ -34,7 +39,7 @@
 //! | where the time comes from                       | digits kept            |
 //! |-------------------------------------------------|------------------------|
 //! | a local file's mtime                            | 9 (nanoseconds)        |
-//! | an S3 listing's `LastModified`                  | as written (AWS: 3)    |
+//! | an S3 listing's `LastModified`                  | its significant digits: trailing zeros do not count (AWS, moto write `.000`: 0; rclone: up to 3) |
 //! | a `Last-Modified` response header (HEAD/GET)    | 0 (seconds)            |
 //! | the `mtime` user metadata s5rs and rclone store | as stored (s5rs: 9)    |
 //!
@@ -168,6 +173,21 @@ pub fn object_mtime(meta: &ObjectMeta) -> Option<Stamp> {
         .or(meta.last_modified.map(|at| Stamp { at, digits: 0 }))
 }
 
+/// Whether an S3 → S3 pair is up to date by the `mtime` both objects store: only
+/// when both store one and the source's is not newer. (A copy keeps its source's
+/// metadata, so a copy of this source carries the same mtime.)
+pub fn stored_mtimes_up_to_date(src: &ObjectMeta, dst: &ObjectMeta) -> bool {
+    let stored = |m: &ObjectMeta| {
+        m.metadata
+            .get("mtime")
+            .and_then(|v| mtime_metadata_stamp(v))
+    };
+    match (stored(src), stored(dst)) {
+        (Some(s), Some(d)) => !is_newer(Some(s), Some(d)),
+        _ => false,
+    }
+}
+
 /// The `mtime` metadata as a [`Stamp`]: its fraction's digits are its precision.
 pub fn mtime_metadata_stamp(value: &str) -> Option<Stamp> {
     let at = parse_mtime_metadata(value)?;
@@ -176,6 +196,17 @@ pub fn mtime_metadata_stamp(value: &str) -> Option<Stamp> {
         .split_once('.')
         .map_or(0, |(_, f)| f.len().min(9) as u8);
     Some(Stamp { at, digits })
+}
+
+/// Which way a sync pair goes (decides the check when the listing says "newer").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// local → S3.
+    Upload,
+    /// S3 → local.
+    Download,
+    /// S3 → S3.
+    Copy,
 }
 
 /// How pairs present on both sides are compared.
@@ -199,14 +230,14 @@ pub enum Decision {
     Check(SyncCheck),
 }
 
-/// sync's decision for a pair present on both sides (the truth table above).
-/// `preserved_mtime_side`: the pair is S3 → local, where a listing time that says
-/// "newer" is checked against the object's preserved `mtime` metadata on a worker.
+/// sync's decision for a pair present on both sides (the truth table above). For
+/// S3 → local and S3 → S3, a listing time that says "newer" is checked against the
+/// stored `mtime` metadata on a worker.
 pub fn sync_decision(
     strategy: Strategy,
     src: &ObjectInfo,
     dst: &ObjectInfo,
-    preserved_mtime_side: bool,
+    direction: Direction,
 ) -> Decision {
     match strategy {
         Strategy::SizeOnly if src.size == dst.size => Decision::Skip(SIZE_MATCHES),
@@ -220,10 +251,11 @@ pub fn sync_decision(
             if !is_newer(Stamp::of(src), Stamp::of(dst)) {
                 return Decision::Skip(UP_TO_DATE);
             }
-            match (preserved_mtime_side, dst.last_modified) {
-                (true, Some(local_mtime)) => {
+            match (direction, dst.last_modified) {
+                (Direction::Download, Some(local_mtime)) => {
                     Decision::Check(SyncCheck::PreservedMtime { local_mtime })
                 }
+                (Direction::Copy, _) => Decision::Check(SyncCheck::StoredMtimes),
                 _ => Decision::Copy,
             }
         }
@@ -364,6 +396,47 @@ mod tests {
         assert_eq!(object_mtime(&meta), at(100, 123_456_789, 9));
         meta.metadata.insert("mtime".into(), "100.5".into());
         assert_eq!(object_mtime(&meta), at(100, 500_000_000, 1));
+    }
+
+    #[test]
+    fn s3_to_s3_pairs_check_the_stored_mtimes() {
+        let info = |secs: i64, digits: u8| {
+            let mut i = ObjectInfo::file(String::from("k"), 5);
+            i.last_modified = DateTime::from_timestamp(secs, 0);
+            i.time_digits = digits;
+            i
+        };
+        // The source listed as newer (its upload) than a copy that an rclone-backed
+        // destination lists at its stored mtime: decided by the stored mtimes.
+        let (src, dst) = (info(2_000, 0), info(1_000, 3));
+        assert!(matches!(
+            sync_decision(Strategy::SizeAndTime, &src, &dst, Direction::Copy),
+            Decision::Check(SyncCheck::StoredMtimes)
+        ));
+        assert!(matches!(
+            sync_decision(Strategy::SizeAndTime, &src, &dst, Direction::Upload),
+            Decision::Copy
+        ));
+        assert!(matches!(
+            sync_decision(Strategy::SizeAndTime, &dst, &src, Direction::Copy),
+            Decision::Skip(UP_TO_DATE)
+        ));
+        let meta = |mtime: Option<&str>| {
+            let mut m = ObjectMeta::default();
+            if let Some(v) = mtime {
+                m.metadata.insert("mtime".into(), v.into());
+            }
+            m
+        };
+        let same = meta(Some("1000.123456789"));
+        assert!(stored_mtimes_up_to_date(
+            &same,
+            &meta(Some("1000.123456789"))
+        ));
+        assert!(stored_mtimes_up_to_date(&same, &meta(Some("1000.123"))));
+        assert!(!stored_mtimes_up_to_date(&meta(Some("1000.125")), &same));
+        assert!(!stored_mtimes_up_to_date(&same, &meta(None)));
+        assert!(!stored_mtimes_up_to_date(&meta(None), &same));
     }
 
     #[test]

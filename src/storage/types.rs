@@ -30,8 +30,9 @@ pub struct ObjectInfo {
     pub size: u64,
     /// Modification time: S3 LastModified, or the local file's mtime (ns precision).
     pub last_modified: Option<DateTime<Utc>>,
-    /// Fractional-second digits `last_modified` carries: 9 for a local file, as many
-    /// as the listing wrote for S3 (AWS: 3), 0 for a time from an HTTP date.
+    /// Fractional-second digits `last_modified` carries: 9 for a local file, the
+    /// significant digits the listing wrote for S3 (AWS's `.000`: 0), 0 for a time
+    /// from an HTTP date.
     pub time_digits: u8,
     /// ETag without surrounding quotes, when the server sent one.
     pub etag: Option<String>,

@@ -604,6 +604,36 @@ fn invalid_name(shown: &str) -> StorageError {
     )
 }
 
+/// The names in a directory (its `entries`, keys prefixed by `key`) that `m`
+/// matches, sorted. A name that is not UTF-8 is matched as far as it can be (U+FFFD
+/// for each bad byte) and, when it matches, reported as an error and counted in
+/// `invalid`, never dropped in silence. `None` when the consumer went away.
+fn matching_names(
+    entries: fs::ReadDir,
+    m: &Pattern,
+    key: &str,
+    tx: &mpsc::Sender<Item>,
+    invalid: &mut usize,
+) -> Option<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for name in entries.flatten().map(|e| e.file_name()) {
+        match name.into_string() {
+            Ok(n) if m.matches(&n) => names.push(n),
+            Ok(_) => {}
+            Err(raw) if m.matches(&raw.to_string_lossy()) => {
+                *invalid += 1;
+                let shown = format!("{key}{}", raw.to_string_lossy());
+                if !send(tx, Err(invalid_name(&shown))) {
+                    return None;
+                }
+            }
+            Err(_) => {}
+        }
+    }
+    names.sort();
+    Some(names)
+}
+
 /// The body of [`glob`].
 fn glob_blocking(pattern: &str, follow: bool, tx: &mpsc::Sender<Item>) {
     let first_meta = pattern.find(['*', '?', '[']).unwrap_or(pattern.len());
@@ -652,24 +682,9 @@ fn glob_blocking(pattern: &str, follow: bool, tx: &mpsc::Sender<Item>) {
                     let Ok(entries) = fs::read_dir(dir) else {
                         continue;
                     };
-                    let mut names: Vec<String> = Vec::new();
-                    for name in entries.flatten().map(|e| e.file_name()) {
-                        match name.into_string() {
-                            Ok(n) if m.matches(&n) => names.push(n),
-                            Ok(_) => {}
-                            // Matched as far as it can be (U+FFFD for each bad
-                            // byte): reported, never dropped in silence.
-                            Err(raw) if m.matches(&raw.to_string_lossy()) => {
-                                invalid += 1;
-                                let shown = format!("{key}{}", raw.to_string_lossy());
-                                if !send(tx, Err(invalid_name(&shown))) {
-                                    return;
-                                }
-                            }
-                            Err(_) => {}
-                        }
-                    }
-                    names.sort();
+                    let Some(names) = matching_names(entries, m, key, tx, &mut invalid) else {
+                        return;
+                    };
                     next.extend(
                         names
                             .into_iter()

@@ -339,3 +339,41 @@ fn log_levels_show_what_the_readme_says() {
     out.code(0);
     assert_eq!(out.records()[0].retries, Some(2), "{}", out.stdout);
 }
+
+#[test]
+fn downloads_fetched_again_are_logged_at_debug() {
+    let env = TestEnv::new();
+    let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    env.put("big.bin", &data);
+    // A flipped byte: the download fails verification and is fetched again.
+    env.server.set_faults(Faults {
+        flip_body_byte: 1,
+        ..Faults::default()
+    });
+    let out = env.run(&["--log", "debug", "cp", "s3://bkt/big.bin", "flipped.bin"]);
+    out.code(0);
+    assert_eq!(env.read_file("flipped.bin").as_deref(), Some(&data[..]));
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", out.stderr);
+    assert!(
+        lines[0].starts_with("DEBUG \"cp s3://bkt/big.bin flipped.bin\": retry 1/10 in 0ms: "),
+        "{}",
+        lines[0]
+    );
+    // A body cut in the middle: resumed with a Range request, logged as a retry.
+    env.server.set_faults(Faults {
+        reset_mid_body: 1,
+        only_method: Some(http::Method::GET),
+        ..Faults::default()
+    });
+    let out = env.run(&["--log", "debug", "cp", "s3://bkt/big.bin", "resumed.bin"]);
+    out.code(0);
+    assert_eq!(env.read_file("resumed.bin").as_deref(), Some(&data[..]));
+    let retries = retry_lines(&out.stderr);
+    assert_eq!(retries.len(), 1, "{}", out.stderr);
+    let head = format!(
+        "DEBUG \"GET {}/bkt/big.bin\": retry 1/10 in ",
+        env.server.endpoint
+    );
+    assert!(retries[0].starts_with(&head), "{}", retries[0]);
+}

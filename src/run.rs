@@ -128,6 +128,7 @@ fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
         _ => e.to_string(),
     }
 }
@@ -154,17 +155,27 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
                 let record = Record::failed(
                     "run",
                     display.to_string(),
-                    format!("reading input: {e}"),
+                    format!("reading input: {}", io_message(&e)),
                     ErrorKind::Io,
                 );
                 ctx.output.send(Message::Record(record)).await;
-                code = ExitCode::Failure;
+                // Unreadable from the start (a directory, say): nothing was done.
+                code = if number == 0 {
+                    ExitCode::Usage
+                } else {
+                    ExitCode::Failure
+                };
                 break;
             }
         }
         number += 1;
-        let text = String::from_utf8_lossy(&buf);
-        let text = text.trim_end_matches(['\n', '\r']);
+        let text = match utf8_line(&buf) {
+            Ok(text) => text,
+            Err((column, message)) => {
+                parse_failure(ctx, display, (number, column), &message).await;
+                continue;
+            }
+        };
         match parse::parse_line(text) {
             Ok(None) => {}
             Ok(Some(ParseOutcome::Help(help))) => {
@@ -193,18 +204,35 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
                 });
                 while lines.try_join_next().is_some() {}
             }
-            Err(e) => {
-                let mut record = Record::failed(
-                    "run",
-                    display.to_string(),
-                    format!("line {number}, column {}: {}", e.column, e.message),
-                    ErrorKind::Parse,
-                );
-                record.line = Some(number);
-                ctx.output.send(Message::Record(record)).await;
-            }
+            Err(e) => parse_failure(ctx, display, (number, e.column), &e.message).await,
         }
     }
     while lines.join_next().await.is_some() {}
     code
+}
+
+/// A batch line as text, without its line end; a line that is not UTF-8 is an
+/// error naming the column (in characters) of the first bad byte — such a line
+/// would otherwise name an S3 key nobody asked for (U+FFFD in place of the byte).
+fn utf8_line(buf: &[u8]) -> Result<&str, (usize, String)> {
+    match std::str::from_utf8(buf) {
+        Ok(text) => Ok(text.trim_end_matches(['\n', '\r'])),
+        Err(e) => {
+            let good = e.valid_up_to();
+            let column = std::str::from_utf8(&buf[..good]).map_or(good, |t| t.chars().count()) + 1;
+            let message = format!(
+                "invalid UTF-8 byte 0x{:02X}: lines must be UTF-8, as S3 keys are",
+                buf[good]
+            );
+            Err((column, message))
+        }
+    }
+}
+
+/// Reports a batch line that cannot be run, with its line number and column.
+async fn parse_failure(ctx: &Ctx, display: &str, (number, column): (u64, usize), message: &str) {
+    let message = format!("line {number}, column {column}: {message}");
+    let mut record = Record::failed("run", display.to_string(), message, ErrorKind::Parse);
+    record.line = Some(number);
+    ctx.output.send(Message::Record(record)).await;
 }

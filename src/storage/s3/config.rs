@@ -1,7 +1,9 @@
 //! Where requests go and who signs them: endpoint resolution (flag, then
 //! `S3_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, else AWS), the
 //! addressing style (virtual-hosted for AWS, path style for custom endpoints and
-//! dotted bucket names), and region/credential resolution through `aws-config`.
+//! dotted bucket names), and region/credential resolution through `aws-config`
+//! (a profile named on the command line wins over credentials in the environment,
+//! as with the AWS CLI; a profile no file defines is an error naming it).
 //!
 //! Credentials are cached here and refreshed shortly before they expire, because
 //! `aws-config`'s providers do not cache by themselves and calling them per
@@ -201,19 +203,23 @@ pub(crate) struct Resolved {
 }
 
 /// Loads region and (unless anonymous) the credentials provider.
-#[allow(deprecated)] // ProfileFiles is a re-export alias of aws-runtime's EnvConfigFiles.
-pub(crate) async fn resolve(config: &S3Config) -> Resolved {
-    use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+///
+/// A profile named with `--profile` (or a side's profile) is what the AWS CLI and
+/// s5cmd make of it: that profile's credentials, even when `AWS_ACCESS_KEY_ID` is
+/// set, and an error naming it when no config or credentials file defines it.
+/// Without one, aws-config's default chain (environment first) applies.
+pub(crate) async fn resolve(config: &S3Config) -> Result<Resolved, StorageError> {
+    let files = profile_files(config);
+    let profile = config.profile.as_deref().filter(|p| !p.is_empty());
+    if let Some(name) = profile {
+        check_profile_exists(name, &files).await?;
+    }
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if let Some(profile) = &config.profile {
+    if let Some(profile) = profile {
         loader = loader.profile_name(profile);
     }
-    if let Some(path) = &config.credentials_file {
-        let files = ProfileFiles::builder()
-            .include_default_config_file(true)
-            .with_file(ProfileFileKind::Credentials, path)
-            .build();
-        loader = loader.profile_files(files);
+    if let Some(files) = &files {
+        loader = loader.profile_files(files.clone());
     }
     if let Some(region) = &config.region {
         loader = loader.region(aws_config::Region::new(region.clone()));
@@ -227,15 +233,16 @@ pub(crate) async fn resolve(config: &S3Config) -> Resolved {
         .clone()
         .or_else(|| sdk.region().map(|r| r.as_ref().to_owned()))
         .unwrap_or_else(|| FALLBACK_REGION.to_owned());
-    let credentials = if config.no_sign_request {
-        None
-    } else {
-        sdk.credentials_provider().map(|provider| Credentials {
-            provider,
-            cached: RwLock::new(None),
-            refresh: tokio::sync::Mutex::new(()),
-        })
+    let provider = match profile {
+        _ if config.no_sign_request => None,
+        Some(name) => Some(profile_provider(name, files, &region)),
+        None => sdk.credentials_provider(),
     };
+    let credentials = provider.map(|provider| Credentials {
+        provider,
+        cached: RwLock::new(None),
+        refresh: tokio::sync::Mutex::new(()),
+    });
     // Configured endpoints: `[services x] s3 = endpoint_url = …` wins over the
     // profile's own `endpoint_url` (the environment variables are read by the caller).
     let profile_endpoint = sdk
@@ -250,11 +257,72 @@ pub(crate) async fn resolve(config: &S3Config) -> Resolved {
             sc.load_config(key)
         })
         .or_else(|| sdk.endpoint_url().map(str::to_owned));
-    Resolved {
+    Ok(Resolved {
         region,
         credentials,
         profile_endpoint,
+    })
+}
+
+/// The config and credentials files to read: the defaults (`AWS_CONFIG_FILE`,
+/// `AWS_SHARED_CREDENTIALS_FILE`, `~/.aws/…`) unless `--credentials-file` names one.
+#[allow(deprecated)] // ProfileFiles is a re-export alias of aws-runtime's EnvConfigFiles.
+fn profile_files(config: &S3Config) -> Option<aws_config::profile::profile_file::ProfileFiles> {
+    use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+    config.credentials_file.as_ref().map(|path| {
+        ProfileFiles::builder()
+            .include_default_config_file(true)
+            .with_file(ProfileFileKind::Credentials, path)
+            .build()
+    })
+}
+
+/// Fails unless a config or credentials file defines the profile `name`.
+#[allow(deprecated)] // ProfileFiles is a re-export alias of aws-runtime's EnvConfigFiles.
+async fn check_profile_exists(
+    name: &str,
+    files: &Option<aws_config::profile::profile_file::ProfileFiles>,
+) -> Result<(), StorageError> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    let files = files.clone().unwrap_or_default();
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &files, None)
+        .await
+        .map_err(|e| {
+            StorageError::new(
+                ErrorKind::NoCredentials,
+                format!(
+                    "cannot read the AWS config/credentials files: {}",
+                    error_chain(&e)
+                ),
+            )
+        })?;
+    if set.get_profile(name).is_none() {
+        return Err(StorageError::new(
+            ErrorKind::NoCredentials,
+            format!("profile {name} not found in the AWS config/credentials files"),
+        ));
     }
+    Ok(())
+}
+
+/// The credentials of the named profile alone (static keys, `source_profile` and
+/// `role_arn`, `credential_process`, SSO — whatever aws-config's profile provider
+/// supports), without falling back to the environment or instance metadata.
+#[allow(deprecated)] // ProfileFiles is a re-export alias of aws-runtime's EnvConfigFiles.
+fn profile_provider(
+    name: &str,
+    files: Option<aws_config::profile::profile_file::ProfileFiles>,
+    region: &str,
+) -> SharedCredentialsProvider {
+    let provider_config = aws_config::provider_config::ProviderConfig::default()
+        .with_region(Some(aws_config::Region::new(region.to_owned())));
+    let mut builder = aws_config::profile::ProfileFileCredentialsProvider::builder()
+        .configure(&provider_config)
+        .profile_name(name);
+    if let Some(files) = files {
+        builder = builder.profile_files(files);
+    }
+    SharedCredentialsProvider::new(builder.build())
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Turning HTTP failures into [`StorageError`]s: S3 `<Error>` bodies (code,
 //! message, request and host ids), body-less HEAD answers, transport errors and
 //! timeouts, each mapped to an [`ErrorKind`] — and which of them are worth a retry.
+//! A request that never reached a server is classified further ([`Unreachable`]):
+//! a name that does not resolve is not retried, a refused connection only briefly.
 
 use http::{HeaderMap, StatusCode};
 
@@ -192,6 +194,55 @@ pub(crate) fn transport(e: &(dyn std::error::Error + 'static)) -> StorageError {
         ErrorKind::Network
     };
     StorageError::new(kind, msg)
+}
+
+/// Why a request could not reach any server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unreachable {
+    /// The endpoint's host name does not resolve.
+    Dns,
+    /// Nothing listens at the endpoint's address and port.
+    Refused,
+}
+
+/// Classifies a failure to send a request: `None` when it is not one of the
+/// [`Unreachable`] cases (reset, TLS, malformed HTTP …).
+pub(crate) fn unreachable(e: &(dyn std::error::Error + 'static)) -> Option<Unreachable> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.is::<super::dns::DnsError>() {
+            return Some(Unreachable::Dns);
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return Some(Unreachable::Refused);
+        }
+        cur = err.source();
+    }
+    None
+}
+
+/// A failure to send a request, as [`transport`] types it, with hyper-util's
+/// generic `client error (Connect)` (and `dns error`) left out when a cause says more.
+pub(crate) fn send_failure(e: &hyper_util::client::legacy::Error) -> StorageError {
+    let mut err = transport(e);
+    if !e.is_connect() {
+        return err;
+    }
+    let mut cur = std::error::Error::source(e);
+    let mut start = cur;
+    while let Some(c) = cur {
+        if c.is::<super::dns::DnsError>() {
+            start = Some(c);
+            break;
+        }
+        cur = c.source();
+    }
+    if let Some(cause) = start {
+        err.message = super::config::error_chain(cause);
+    }
+    err
 }
 
 /// A request or body read that took too long.

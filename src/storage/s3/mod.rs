@@ -6,8 +6,9 @@
 //! and with 256 workers on 2 cores CPU per request is the ceiling (see README).
 //!
 //! Layout (one job per file): `config` (endpoint, addressing, credentials cache),
-//! `transport` (pooled client, TLS, request bodies), `sign` (SigV4), `xml` (parsing),
-//! `error` (error bodies → [`StorageError`], retry classes), `retry` (backoff),
+//! `transport` (pooled client, TLS, request bodies), `dns` (typed lookup failures),
+//! `sign` (SigV4), `xml` (parsing), `error` (error bodies → [`StorageError`], retry
+//! classes), `retry` (backoff), `log` (retries and requests reported to the caller),
 //! `request` (build → sign → send → retry), `headers` (object headers both ways),
 //! `body` (the resumable GetObject body), and the operations: `bucket`, `list`,
 //! `object`, `multipart`, `presign`, `select` (S3 Select's event stream), `tagging`. [`S3Bucket`] adapts a client to [`Storage`].
@@ -28,9 +29,11 @@
 mod body;
 mod bucket;
 mod config;
+mod dns;
 mod error;
 mod headers;
 mod list;
+mod log;
 mod multipart;
 mod object;
 mod presign;
@@ -50,6 +53,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
 
 pub use body::ObjectBody;
+pub use log::RequestLog;
 pub use retry::{count_retries, note_retry};
 pub use select::{
     EventDecoder, SelectEvent, SelectInput, SelectOutput, SelectRequest, SelectStream, request_xml,
@@ -114,6 +118,11 @@ pub struct S3Config {
     /// `--rate-limit-bandwidth`: shared by every client of a run; paces object data
     /// sent (request bodies) and received (GetObject bodies).
     pub bandwidth: Option<Arc<crate::limit::Bandwidth>>,
+    /// The side of a copy this client serves (`source`, `destination`), named in
+    /// errors together with the endpoint; `None` for a client of no particular side.
+    pub side: Option<&'static str>,
+    /// Where retries (and, when tracing, every request) are reported; `None`: nowhere.
+    pub log: Option<RequestLog>,
 }
 
 /// A request body for PutObject / UploadPart.
@@ -180,12 +189,16 @@ struct Inner {
     retries_total: AtomicU64,
     /// Bandwidth limit on object data, when set.
     bandwidth: Option<Arc<crate::limit::Bandwidth>>,
+    /// `[side ]endpoint scheme://host[:port]`, prefixed to errors no server answered.
+    label: String,
+    /// Where retries and requests are reported.
+    log: Option<RequestLog>,
 }
 
 impl S3Client {
     /// Resolves credentials and region and builds the HTTP client.
     pub async fn new(config: S3Config) -> Result<S3Client, StorageError> {
-        let resolved = config::resolve(&config).await;
+        let resolved = config::resolve(&config).await?;
         let endpoint = config::Endpoint::resolve(
             config.endpoint_url.as_deref(),
             resolved.profile_endpoint.as_deref(),
@@ -206,6 +219,10 @@ impl S3Client {
             config.max_connections
         };
         let tls = transport::Tls::for_endpoint(&endpoint.scheme, config.no_verify_ssl);
+        let label = match config.side {
+            Some(side) => format!("{side} endpoint {}", endpoint.display),
+            None => format!("endpoint {}", endpoint.display),
+        };
         Ok(S3Client {
             inner: Arc::new(Inner {
                 http: transport::build_client(max_idle, tls),
@@ -219,6 +236,8 @@ impl S3Client {
                 bucket_regions: RwLock::new(HashMap::new()),
                 retries_total: AtomicU64::new(0),
                 bandwidth: config.bandwidth.clone(),
+                label,
+                log: config.log,
             }),
         })
     }

@@ -1,6 +1,8 @@
 //! The HTTP transport: one pooled hyper-util client over hyper-rustls (aws-lc-rs
 //! provider, installed explicitly because aws-config links aws-lc as well and rustls
-//! refuses to guess), and the request body type that streams memory or a file range.
+//! refuses to guess), resolving names with [`super::dns::Resolver`] (so a failed
+//! lookup is recognisable), and the request body type that streams memory or a file
+//! range.
 
 use std::io;
 use std::path::PathBuf;
@@ -20,6 +22,8 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
 
+use super::dns::Resolver;
+
 /// TCP connect timeout.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a response (headers) may take, on top of the time to send the body.
@@ -35,14 +39,14 @@ const FILE_CHUNK: usize = 256 * 1024;
 const READ_BUFFER_MAX: usize = 64 * 1024;
 
 /// The pooled client type.
-pub(crate) type HttpClient = Client<HttpsConnector<HttpConnector>, ReqBody>;
+pub(crate) type HttpClient = Client<HttpsConnector<HttpConnector<Resolver>>, ReqBody>;
 
 /// Builds the pooled client: `max_idle` idle connections per host. `tls` says how
 /// (and whether) server certificates are checked.
 pub(crate) fn build_client(max_idle: usize, tls: Tls) -> HttpClient {
     // aws-config also links aws-lc; ring may be linked by other crates: pick one.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let mut http = HttpConnector::new();
+    let mut http = HttpConnector::new_with_resolver(Resolver::default());
     http.enforce_http(false);
     http.set_nodelay(true);
     http.set_connect_timeout(Some(CONNECT_TIMEOUT));

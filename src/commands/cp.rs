@@ -47,10 +47,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
     opts.if_size_differ = cmd.if_size_differ;
     opts.if_source_newer = cmd.if_source_newer;
     let opts = Arc::new(opts);
-    let filters = match ObjectFilter::new(&cmd.flags.exclude, &cmd.flags.include, &cmd.filter) {
-        Ok(f) => f,
-        Err(message) => return line.fail(ctx, message, ErrorKind::Usage).await,
-    };
+    let filters = ObjectFilter::new(&cmd.flags.exclude, &cmd.flags.include, &cmd.filter);
     let planner = Planner {
         ctx,
         line,

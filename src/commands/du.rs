@@ -23,10 +23,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &DuCmd) {
         Ok(l) => l,
         Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
     };
-    let filters = match ObjectFilter::new(&cmd.exclude, &[], &cmd.filter) {
-        Ok(f) => f,
-        Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
-    };
+    let filters = ObjectFilter::new(&cmd.exclude, &[], &cmd.filter);
     let mut totals: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut add = |info: &ObjectInfo| {
         let class = info

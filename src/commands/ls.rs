@@ -39,10 +39,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd) {
                     )
                     .await;
             }
-            let filters = match ObjectFilter::new(&cmd.exclude, &[], &cmd.filter) {
-                Ok(f) => f,
-                Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
-            };
+            let filters = ObjectFilter::new(&cmd.exclude, &[], &cmd.filter);
             let mut rx = crate::plan::expand::local(&path, true, &filters);
             while let Some(item) = rx.recv().await {
                 if ctx.stopping() {
@@ -105,10 +102,7 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
         url.key.clone()
     };
     let pattern = wildcard.then(|| Pattern::remote(&url.key));
-    let filters = match ObjectFilter::new(&cmd.exclude, &[], &cmd.filter) {
-        Ok(f) => f,
-        Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
-    };
+    let filters = ObjectFilter::new(&cmd.exclude, &[], &cmd.filter);
     let filter_prefix = wildcard::literal_prefix(&url.key).to_string();
     // Names: relative for wildcards, children of a prefix/bucket, full keys otherwise.
     let strip = if url.is_bucket() || url.is_prefix() {

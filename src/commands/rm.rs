@@ -41,10 +41,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &RmCmd) {
         Location::Local(l) if !l.raw => wildcard::literal_prefix(&l.path).to_string(),
         _ => String::new(),
     };
-    let filters = match ObjectFilter::new(&cmd.exclude, &cmd.include, &cmd.filter) {
-        Ok(f) => f,
-        Err(message) => return line.fail(ctx, message, ErrorKind::Usage).await,
-    };
+    let filters = ObjectFilter::new(&cmd.exclude, &cmd.include, &cmd.filter);
     let mut deleter = Deleter {
         ctx,
         line,

@@ -86,10 +86,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SyncCmd) {
             l.is_wildcard() || tokio::fs::metadata(&l.path).await.is_ok_and(|m| m.is_dir())
         }
     };
-    let filters = match ObjectFilter::new(&cmd.flags.exclude, &cmd.flags.include, &cmd.filter) {
-        Ok(f) => f,
-        Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
-    };
+    let filters = ObjectFilter::new(&cmd.flags.exclude, &cmd.flags.include, &cmd.filter);
     let sync = Sync {
         ctx,
         line,

@@ -568,7 +568,8 @@ fn bad_filter_values_are_errors_at_their_column() {
     let e = err("cp --min-size 10X s3://b/* d/");
     assert_eq!(e.column, 15, "{e}");
     assert!(
-        e.message.starts_with(r#"invalid value "10X" for flag -min-size: unknown size unit"#),
+        e.message
+            .starts_with(r#"invalid value "10X" for flag -min-size: unknown size unit"#),
         "{e}"
     );
     let e = err("rm --include-regex=a(b s3://b/*");
@@ -582,7 +583,8 @@ fn bad_filter_values_are_errors_at_their_column() {
     let e = err("ls --max-age yesterday s3://b/");
     assert_eq!(e.column, 14, "{e}");
     assert!(
-        e.message.starts_with(r#"invalid value "yesterday" for flag -max-age: "#),
+        e.message
+            .starts_with(r#"invalid value "yesterday" for flag -max-age: "#),
         "{e}"
     );
     let e = err("sync --exclude-regex [ s3://b/* d/");

@@ -38,6 +38,8 @@ pub struct ObjectFilter {
     modified_before: Option<DateTime<Utc>>,
     /// From `--max-age`: the entry must be modified at or after this instant.
     modified_after: Option<DateTime<Utc>>,
+    /// A regular expression did not compile: nothing is kept.
+    broken: bool,
 }
 
 impl ObjectFilter {
@@ -56,17 +58,15 @@ impl ObjectFilter {
             max_size: None,
             modified_before: None,
             modified_after: None,
+            broken: false,
         }
     }
 
-    /// Compiles the glob patterns and `flags`, with ages measured from now. `Err`: a
-    /// regular expression does not compile (the parser checks them, so only for
-    /// commands built by hand).
-    pub fn new(
-        exclude: &[String],
-        include: &[String],
-        flags: &FilterFlags,
-    ) -> Result<ObjectFilter, String> {
+    /// Compiles the glob patterns and `flags`, with ages measured from now. The parser
+    /// refuses a regular expression that does not compile; should a command built
+    /// otherwise carry one, the filter keeps nothing (fails closed: no copy, no
+    /// deletion).
+    pub fn new(exclude: &[String], include: &[String], flags: &FilterFlags) -> ObjectFilter {
         ObjectFilter::at(exclude, include, flags, Utc::now())
     }
 
@@ -76,7 +76,7 @@ impl ObjectFilter {
         include: &[String],
         flags: &FilterFlags,
         now: DateTime<Utc>,
-    ) -> Result<ObjectFilter, String> {
+    ) -> ObjectFilter {
         let instant = |limit: &AgeLimit| match limit {
             AgeLimit::At(t) => *t,
             AgeLimit::Ago(d) => chrono::Duration::from_std(*d)
@@ -84,15 +84,18 @@ impl ObjectFilter {
                 .and_then(|d| now.checked_sub_signed(d))
                 .unwrap_or(DateTime::<Utc>::MIN_UTC),
         };
-        Ok(ObjectFilter {
+        let include_regex = compile(&flags.include_regex);
+        let exclude_regex = compile(&flags.exclude_regex);
+        ObjectFilter {
             globs: Filters::new(exclude, include),
-            include_regex: compile(&flags.include_regex)?,
-            exclude_regex: compile(&flags.exclude_regex)?,
+            broken: include_regex.is_none() || exclude_regex.is_none(),
+            include_regex: include_regex.unwrap_or_default(),
+            exclude_regex: exclude_regex.unwrap_or_default(),
             min_size: flags.min_size,
             max_size: flags.max_size,
             modified_before: flags.min_age.as_ref().map(instant),
             modified_after: flags.max_age.as_ref().map(instant),
-        })
+        }
     }
 
     /// True when the filter looks at more than names (size or age), so an object
@@ -112,7 +115,8 @@ impl ObjectFilter {
     /// Whether the regex filters keep `subject` (for a single named object, to which
     /// s5cmd applies no glob filter).
     pub fn keep_regex(&self, subject: &str) -> bool {
-        !self.exclude_regex.iter().any(|r| r.is_match(subject))
+        !self.broken
+            && !self.exclude_regex.iter().any(|r| r.is_match(subject))
             && (self.include_regex.is_empty()
                 || self.include_regex.iter().any(|r| r.is_match(subject)))
     }
@@ -168,12 +172,9 @@ impl ObjectFilter {
     }
 }
 
-/// Compiles each pattern (empty ones are dropped by the parser already).
-fn compile(patterns: &[String]) -> Result<Vec<Regex>, String> {
-    patterns
-        .iter()
-        .map(|p| Regex::new(p).map_err(|e| format!("invalid regular expression {p:?}: {e}")))
-        .collect()
+/// Compiles each pattern; `None` when one does not compile.
+fn compile(patterns: &[String]) -> Option<Vec<Regex>> {
+    patterns.iter().map(|p| Regex::new(p).ok()).collect()
 }
 
 #[cfg(test)]
@@ -199,7 +200,7 @@ mod tests {
     }
 
     fn filter(flags: FilterFlags) -> ObjectFilter {
-        ObjectFilter::at(&[], &[], &flags, now()).unwrap()
+        ObjectFilter::at(&[], &[], &flags, now())
     }
 
     #[test]
@@ -282,8 +283,7 @@ mod tests {
             &strings(&["*.txt", "*.tmp"]),
             &flags,
             now(),
-        )
-        .unwrap();
+        );
         assert!(f.keep("a.txt", &entry(5, 0)));
         assert!(!f.keep("a.txt", &entry(4, 0)), "size");
         assert!(!f.keep("skip.txt", &entry(5, 0)), "regex");
@@ -304,11 +304,20 @@ mod tests {
     }
 
     #[test]
-    fn bad_regex_is_an_error() {
-        let flags = FilterFlags {
-            include_regex: strings(&["a(b"]),
-            ..FilterFlags::default()
-        };
-        assert!(ObjectFilter::new(&[], &[], &flags).is_err());
+    fn a_regex_that_does_not_compile_keeps_nothing() {
+        for flags in [
+            FilterFlags {
+                include_regex: strings(&["a(b"]),
+                ..FilterFlags::default()
+            },
+            FilterFlags {
+                exclude_regex: strings(&["x", "a(b"]),
+                ..FilterFlags::default()
+            },
+        ] {
+            let f = ObjectFilter::new(&[], &[], &flags);
+            assert!(!f.keep("a(b", &entry(1, 0)));
+            assert!(!f.keep("other", &entry(1, 0)));
+        }
     }
 }

@@ -644,7 +644,7 @@ pub const FLAGS: &[FlagSpec] = &[
         ValueKind::Regex,
         None,
         FILTERED,
-        "(s5rs) include objects whose relative path matches the regular expression (accepts multiple inputs)",
+        "(s5rs) include objects whose relative path matches this regular expression",
         into!(filter.include_regex),
     )),
     repeated(flag(
@@ -653,7 +653,7 @@ pub const FLAGS: &[FlagSpec] = &[
         ValueKind::Regex,
         None,
         FILTERED,
-        "(s5rs) exclude objects whose relative path matches the regular expression (accepts multiple inputs)",
+        "(s5rs) exclude objects whose relative path matches this regular expression",
         into!(filter.exclude_regex),
     )),
 ];

@@ -10,9 +10,10 @@ use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
 use crate::location::Location;
 use crate::output::Message;
+use crate::plan::filter::ObjectFilter;
 use crate::record::DuRecord;
 use crate::storage::{EntryKind, ListRequest, ObjectInfo};
-use crate::wildcard::{self, Filters, Pattern};
+use crate::wildcard::{self, Pattern};
 
 use super::humanize;
 
@@ -22,7 +23,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &DuCmd) {
         Ok(l) => l,
         Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
     };
-    let filters = Filters::new(&cmd.exclude, &[]);
+    let filters = ObjectFilter::new(&cmd.exclude, &[], &cmd.filter);
     let mut totals: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut add = |info: &ObjectInfo| {
         let class = info
@@ -47,7 +48,10 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &DuCmd) {
                     Ok(meta) => {
                         let mut info = ObjectInfo::file(url.key.clone(), meta.size);
                         info.storage_class = meta.storage_class;
-                        add(&info);
+                        info.last_modified = meta.last_modified;
+                        if filters.keep_metadata(&info) {
+                            add(&info);
+                        }
                     }
                     Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
                 }
@@ -78,7 +82,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &DuCmd) {
                             if pattern.as_ref().is_some_and(|p| !p.matches(&info.key)) {
                                 continue;
                             }
-                            if !filters.keep(wildcard::filter_subject(&info.key, &prefix)) {
+                            if !filters.keep(wildcard::filter_subject(&info.key, &prefix), &info) {
                                 continue;
                             }
                             found = true;

@@ -11,9 +11,10 @@ use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
 use crate::location::{Location, RemoteUrl};
 use crate::output::Message;
+use crate::plan::filter::ObjectFilter;
 use crate::record::{BucketRecord, ObjectRecord, format_local, format_utc};
 use crate::storage::{EntryKind, ListRequest, ObjectInfo};
-use crate::wildcard::{self, Filters, Pattern};
+use crate::wildcard::{self, Pattern};
 
 use super::humanize;
 
@@ -38,7 +39,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd) {
                     )
                     .await;
             }
-            let filters = Filters::new(&cmd.exclude, &[]);
+            let filters = ObjectFilter::new(&cmd.exclude, &[], &cmd.filter);
             let mut rx = crate::plan::expand::local(&path, true, &filters);
             while let Some(item) = rx.recv().await {
                 if ctx.stopping() {
@@ -101,7 +102,7 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
         url.key.clone()
     };
     let pattern = wildcard.then(|| Pattern::remote(&url.key));
-    let filters = Filters::new(&cmd.exclude, &[]);
+    let filters = ObjectFilter::new(&cmd.exclude, &[], &cmd.filter);
     let filter_prefix = wildcard::literal_prefix(&url.key).to_string();
     // Names: relative for wildcards, children of a prefix/bucket, full keys otherwise.
     let strip = if url.is_bucket() || url.is_prefix() {
@@ -136,7 +137,7 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
         {
             continue;
         }
-        if !filters.keep(wildcard::filter_subject(&info.key, &filter_prefix)) {
+        if !filters.keep(wildcard::filter_subject(&info.key, &filter_prefix), &info) {
             continue;
         }
         found = true;

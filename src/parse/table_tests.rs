@@ -88,6 +88,12 @@ fn definition_order_matches_s5cmd() {
         "source-endpoint-url",
         "destination-profile",
         "destination-endpoint-url",
+        "min-size",
+        "max-size",
+        "min-age",
+        "max-age",
+        "include-regex",
+        "exclude-regex",
     ];
     assert_eq!(order(Cp), s5cmd_cp);
     assert_eq!(order(Mv), s5cmd_cp);
@@ -129,16 +135,46 @@ fn definition_order_matches_s5cmd() {
             "storage-class",
             "exclude",
             "all-versions",
-            "show-fullpath"
+            "show-fullpath",
+            "min-size",
+            "max-size",
+            "min-age",
+            "max-age",
+            "include-regex",
+            "exclude-regex",
         ]
     );
     assert_eq!(
         order(Rm),
-        ["raw", "exclude", "include", "all-versions", "version-id"]
+        [
+            "raw",
+            "exclude",
+            "include",
+            "all-versions",
+            "version-id",
+            "min-size",
+            "max-size",
+            "min-age",
+            "max-age",
+            "include-regex",
+            "exclude-regex",
+        ]
     );
     assert_eq!(
         order(Du),
-        ["group", "humanize", "exclude", "all-versions", "version-id"]
+        [
+            "group",
+            "humanize",
+            "exclude",
+            "all-versions",
+            "version-id",
+            "min-size",
+            "max-size",
+            "min-age",
+            "max-age",
+            "include-regex",
+            "exclude-regex",
+        ]
     );
     assert_eq!(
         order(Cat),

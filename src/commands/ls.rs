@@ -1,21 +1,17 @@
 //! `ls` (reference §2.1): buckets; one level of a prefix (DIR lines first, then
-//! objects); a wildcard listed recursively; local paths walked. Text lines follow
-//! s5cmd's `%19s %2s %-1s %12s  %s` layout; JSON lines are s5cmd's object shape.
+//! objects); a wildcard listed recursively; local paths walked. Each entry goes to
+//! `output/` as a [`ListEntry`], which renders it as s5cmd's text or JSON line.
 
 use std::sync::Arc;
-
-use chrono::{DateTime, Local, Utc};
 
 use crate::command::LsCmd;
 use crate::error::ErrorKind;
 use crate::exec::{Ctx, LineCtx};
 use crate::location::{Location, RemoteUrl};
 use crate::output::Message;
-use crate::record::{BucketRecord, ObjectRecord, format_local, format_utc};
-use crate::storage::{EntryKind, ListRequest, ObjectInfo};
+use crate::record::{BucketEntry, ListEntry, ListStyle, QueryResult};
+use crate::storage::{EntryKind, ListRequest};
 use crate::wildcard::{self, Filters, Pattern};
-
-use super::humanize;
 
 /// Runs an ls line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd) {
@@ -48,14 +44,15 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd) {
                     Ok(o) => {
                         // Names relative to the argument as s5cmd shows them
                         // (`src/a/f` for `ls src`, `a/f` for `ls src/`).
-                        let entry = Entry {
-                            name: &o.relative,
+                        let entry = ListEntry {
+                            name: o.relative,
                             url: o.info.key.clone(),
-                            info: &o.info,
+                            info: o.info,
                             local: true,
+                            style: style(cmd),
                         };
                         ctx.output
-                            .send(Message::Line(render(ctx, cmd, &entry)))
+                            .send(Message::Query(QueryResult::Entry(entry)))
                             .await;
                     }
                     Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
@@ -73,16 +70,13 @@ async fn list_buckets(ctx: &Arc<Ctx>, line: &Arc<LineCtx>) {
     match client.list_buckets().await {
         Ok(buckets) => {
             for b in buckets {
-                let text = if ctx.output.json() {
-                    serde_json::to_string(&BucketRecord {
-                        created_at: b.created.as_ref().map(format_utc),
-                        name: b.name,
-                    })
-                    .expect("bucket records serialize")
-                } else {
-                    format!("{}  s3://{}", date_column(b.created, false), b.name)
+                let bucket = BucketEntry {
+                    name: b.name,
+                    created: b.created,
                 };
-                ctx.output.send(Message::Line(text)).await;
+                ctx.output
+                    .send(Message::Query(QueryResult::Bucket(bucket)))
+                    .await;
             }
         }
         Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
@@ -145,14 +139,15 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
         } else {
             info.key.strip_prefix(strip.as_str()).unwrap_or(&info.key)
         };
-        let entry = Entry {
-            name,
+        let entry = ListEntry {
+            name: name.to_string(),
             url: format!("s3://{}/{}", url.bucket, info.key),
-            info: &info,
+            info,
             local: false,
+            style: style(cmd),
         };
         ctx.output
-            .send(Message::Line(render(ctx, cmd, &entry)))
+            .send(Message::Query(QueryResult::Entry(entry)))
             .await;
     }
     if !found && !failed && !url.is_bucket() {
@@ -160,87 +155,13 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
     }
 }
 
-struct Entry<'a> {
-    name: &'a str,
-    url: String,
-    info: &'a ObjectInfo,
-    local: bool,
-}
-
-fn render(ctx: &Ctx, cmd: &LsCmd, e: &Entry<'_>) -> String {
-    let dir = e.info.kind == EntryKind::Directory;
-    if ctx.output.json() {
-        let record = ObjectRecord {
-            key: Some(e.url.clone()),
-            etag: e.info.etag.clone(),
-            last_modified: e.info.last_modified.as_ref().map(|t| {
-                if e.local {
-                    format_local(t)
-                } else {
-                    format_utc(t)
-                }
-            }),
-            kind: if dir { "directory" } else { "file" }.to_string(),
-            size: (!dir).then_some(e.info.size),
-            storage_class: if dir || e.local {
-                None
-            } else {
-                Some(
-                    e.info
-                        .storage_class
-                        .clone()
-                        .unwrap_or_else(|| "STANDARD".into()),
-                )
-            },
-            version_id: e.info.version_id.clone(),
-            delete_marker: e.info.is_delete_marker,
-        };
-        return serde_json::to_string(&record).expect("object records serialize");
-    }
-    if cmd.show_fullpath {
-        return e.url.clone();
-    }
-    let date = if dir {
-        String::new()
-    } else {
-        date_column(e.info.last_modified, e.local)
-    };
-    let class = if cmd.storage_class && !dir && !e.local {
-        e.info
-            .storage_class
-            .clone()
-            .unwrap_or_else(|| "STANDARD".into())
-    } else {
-        String::new()
-    };
-    let size = if dir {
-        "DIR".to_string()
-    } else if cmd.humanize {
-        humanize(e.info.size)
-    } else {
-        e.info.size.to_string()
-    };
-    let mut line = if cmd.etag {
-        let etag = e.info.etag.clone().unwrap_or_default();
-        format!("{date:>19} {class:>2} {etag:<38} {size:>12}  ")
-    } else {
-        format!("{date:>19} {class:>2} {:<1} {size:>12}  ", "")
-    };
-    match &e.info.version_id {
-        Some(v) if cmd.all_versions => line.push_str(&format!("{:<50} {v}", e.name)),
-        _ => line.push_str(e.name),
-    }
-    line
-}
-
-/// `2006/01/02 15:04:05`: UTC for S3, local time for files.
-fn date_column(t: Option<DateTime<Utc>>, local: bool) -> String {
-    match t {
-        Some(t) if local => t
-            .with_timezone(&Local)
-            .format("%Y/%m/%d %H:%M:%S")
-            .to_string(),
-        Some(t) => t.format("%Y/%m/%d %H:%M:%S").to_string(),
-        None => String::new(),
+/// The text-only flags of an ls line.
+fn style(cmd: &LsCmd) -> ListStyle {
+    ListStyle {
+        etag: cmd.etag,
+        humanize: cmd.humanize,
+        storage_class: cmd.storage_class,
+        full_path: cmd.show_fullpath,
+        versions: cmd.all_versions,
     }
 }

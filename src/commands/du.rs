@@ -52,7 +52,8 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &DuCmd) {
         }
         Location::Local(path) => sum_local(ctx, line, cmd, path, &mut totals).await,
     }
-    send_totals(ctx, cmd, totals).await;
+    // Named as s5cmd prints the URL: `s3://b/` is the bucket `s3://b`.
+    send_totals(ctx, cmd, &location.to_string(), totals).await;
 }
 
 /// `--version-id`: the size of that one version.
@@ -107,16 +108,18 @@ async fn sum_listing(
     while let Some(item) = rx.recv().await {
         match item {
             Ok(info) => {
-                if info.kind == EntryKind::Directory {
+                if pattern.as_ref().is_some_and(|p| !p.matches(&info.key)) {
                     continue;
                 }
-                if pattern.as_ref().is_some_and(|p| !p.matches(&info.key)) {
+                // As s5cmd: a listed prefix (`du s3://b/dir` lists `dir/`) or an
+                // excluded object counts as found; only objects are summed.
+                found = true;
+                if info.kind == EntryKind::Directory {
                     continue;
                 }
                 if !filters.keep(wildcard::filter_subject(&info.key, &prefix)) {
                     continue;
                 }
-                found = true;
                 totals.add(&info);
             }
             Err(e) => {
@@ -147,7 +150,7 @@ async fn sum_local(ctx: &Ctx, line: &LineCtx, cmd: &DuCmd, path: &LocalPath, tot
 }
 
 /// One total, or one per storage class with `-g`.
-async fn send_totals(ctx: &Ctx, cmd: &DuCmd, totals: Totals) {
+async fn send_totals(ctx: &Ctx, cmd: &DuCmd, source: &str, totals: Totals) {
     let lines: Vec<(Option<String>, u64, u64)> = if cmd.group {
         totals
             .0
@@ -163,7 +166,7 @@ async fn send_totals(ctx: &Ctx, cmd: &DuCmd, totals: Totals) {
     };
     for (storage_class, count, size) in lines {
         let total = DuTotal {
-            source: cmd.target.clone(),
+            source: source.to_string(),
             storage_class,
             count,
             size,

@@ -229,6 +229,11 @@ impl Writer {
         if self.json {
             let show = !record.success || self.level <= LogLevel::Info;
             if show {
+                let mut record = record;
+                // One line per error in JSON too, as s5cmd's `error` field.
+                if let Some(error) = &mut record.error {
+                    *error = text::flatten(error);
+                }
                 let line = serde_json::to_string(&record).expect("records always serialize");
                 self.out_line(&line);
             }

@@ -247,6 +247,50 @@ fn versions_du_cat_head_cp_rm_ls() {
     assert!(!out.stdout.contains(&m.bucket));
 }
 
+/// Delete markers as s5cmd 2.3 shows them: no storage class (`ls -s`, JSON) and a
+/// `du -g` group of their own; `du --version-id` of a key whose latest version is a
+/// delete marker (moto answers a HEAD of such a version with 400) finds the version.
+#[test]
+fn delete_markers_have_no_storage_class() {
+    let Some(m) = moto("delete_markers_have_no_storage_class") else {
+        return;
+    };
+    let bucket = format!("s3://{}", m.bucket);
+    m.run(&["bucket-version", "--set", "Enabled", &bucket]).ok();
+    m.pipe("f", b"one\n", &[]);
+    m.run(&["rm", &m.url("f")]).ok();
+    let versions = m.versions("f");
+    assert_eq!(versions.len(), 2);
+    let marker = versions
+        .iter()
+        .find(|v| v.delete_marker)
+        .expect("a delete marker");
+    assert_eq!(marker.storage_class, None);
+    let object = versions.iter().find(|v| !v.delete_marker).unwrap();
+    assert_eq!(object.storage_class.as_deref(), Some("STANDARD"));
+    let out = m.run(&["ls", "-s", "--all-versions", &m.url("f")]);
+    out.ok();
+    let classes: Vec<&str> = out.stdout.lines().map(|l| &l[20..22]).collect();
+    assert_eq!(classes, ["ST", "  "], "{}", out.stdout);
+    let out = m.run(&["du", "-g", "--all-versions", &m.url("f")]);
+    out.ok();
+    assert_eq!(
+        out.stdout,
+        format!(
+            "4 bytes in 1 objects: {0} [STANDARD]\n0 bytes in 1 objects: {0}\n",
+            m.url("f")
+        )
+    );
+    let v = object.version_id.as_deref().unwrap();
+    let out = m.run(&["du", "--version-id", v, &m.url("f")]);
+    out.ok();
+    assert_eq!(
+        out.stdout,
+        format!("4 bytes in 1 objects: {}\n", m.url("f"))
+    );
+    m.run(&["rb", "--force", &bucket]).ok();
+}
+
 fn tags_of(m: &Moto, key: &str) -> String {
     let resp = m.raw("GET", &format!("/{}/{key}?tagging", m.bucket), "");
     let mut tags: Vec<String> = Vec::new();

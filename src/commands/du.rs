@@ -16,19 +16,27 @@ use crate::storage::s3::S3Client;
 use crate::storage::{EntryKind, ListRequest, ObjectInfo};
 use crate::wildcard::{self, Filters, Pattern};
 
-/// Counts and bytes per storage class.
+/// Counts and bytes per storage class: `STANDARD` when a listing names none; local
+/// files and delete markers have no class and make a group of their own (printed
+/// without a class, last), as in s5cmd.
 #[derive(Default)]
-struct Totals(BTreeMap<String, (u64, u64)>);
+struct Totals(BTreeMap<Option<String>, (u64, u64)>);
 
 impl Totals {
-    fn add(&mut self, info: &ObjectInfo) {
-        let class = info
-            .storage_class
-            .clone()
-            .unwrap_or_else(|| "STANDARD".into());
+    fn add(&mut self, class: Option<String>, size: u64) {
         let t = self.0.entry(class).or_default();
         t.0 += 1;
-        t.1 += info.size;
+        t.1 += size;
+    }
+
+    /// An object of a remote listing.
+    fn add_remote(&mut self, info: &ObjectInfo) {
+        let class = (!info.is_delete_marker).then(|| {
+            info.storage_class
+                .clone()
+                .unwrap_or_else(|| "STANDARD".into())
+        });
+        self.add(class, info.size);
     }
 }
 
@@ -45,10 +53,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &DuCmd) {
                 Ok(c) => c,
                 Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
             };
-            match &cmd.version_id {
-                Some(version) => sum_version(ctx, line, &client, url, version, &mut totals).await,
-                None => sum_listing(ctx, line, cmd, &client, url, &mut totals).await,
-            }
+            sum_listing(ctx, line, cmd, &client, url, &mut totals).await;
         }
         Location::Local(path) => sum_local(ctx, line, cmd, path, &mut totals).await,
     }
@@ -56,29 +61,9 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &DuCmd) {
     send_totals(ctx, cmd, &location.to_string(), totals).await;
 }
 
-/// `--version-id`: the size of that one version.
-async fn sum_version(
-    ctx: &Ctx,
-    line: &LineCtx,
-    client: &S3Client,
-    url: &RemoteUrl,
-    version: &str,
-    totals: &mut Totals,
-) {
-    match client
-        .head_object(&url.bucket, &url.key, Some(version), None)
-        .await
-    {
-        Ok(meta) => {
-            let mut info = ObjectInfo::file(url.key.clone(), meta.size);
-            info.storage_class = meta.storage_class;
-            totals.add(&info);
-        }
-        Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
-    }
-}
-
-/// One level of a plain URL, or everything a wildcard matches.
+/// One level of a plain URL, or everything a wildcard matches; with `--version-id`
+/// only that version, found in a version listing as s5cmd does (a HEAD of the
+/// version fails on servers where the key's latest version is a delete marker).
 async fn sum_listing(
     ctx: &Ctx,
     line: &LineCtx,
@@ -100,7 +85,7 @@ async fn sum_listing(
                 url.key.clone()
             },
             recursive: wildcard,
-            all_versions: cmd.all_versions,
+            all_versions: cmd.all_versions || cmd.version_id.is_some(),
         },
     );
     let mut found = false;
@@ -109,6 +94,9 @@ async fn sum_listing(
         match item {
             Ok(info) => {
                 if pattern.as_ref().is_some_and(|p| !p.matches(&info.key)) {
+                    continue;
+                }
+                if cmd.version_id.is_some() && info.version_id != cmd.version_id {
                     continue;
                 }
                 // As s5cmd: a listed prefix (`du s3://b/dir` lists `dir/`) or an
@@ -120,7 +108,7 @@ async fn sum_listing(
                 if !filters.keep(wildcard::filter_subject(&info.key, &prefix)) {
                     continue;
                 }
-                totals.add(&info);
+                totals.add_remote(&info);
             }
             Err(e) => {
                 failed = true;
@@ -139,11 +127,7 @@ async fn sum_local(ctx: &Ctx, line: &LineCtx, cmd: &DuCmd, path: &LocalPath, tot
     let mut rx = crate::plan::expand::local(path, true, &filters);
     while let Some(item) = rx.recv().await {
         match item {
-            Ok(o) => {
-                let mut info = o.info;
-                info.storage_class = None;
-                totals.add(&info);
-            }
+            Ok(o) => totals.add(None, o.info.size),
             Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
         }
     }
@@ -152,11 +136,10 @@ async fn sum_local(ctx: &Ctx, line: &LineCtx, cmd: &DuCmd, path: &LocalPath, tot
 /// One total, or one per storage class with `-g`.
 async fn send_totals(ctx: &Ctx, cmd: &DuCmd, source: &str, totals: Totals) {
     let lines: Vec<(Option<String>, u64, u64)> = if cmd.group {
-        totals
-            .0
-            .into_iter()
-            .map(|(c, (n, s))| (Some(c), n, s))
-            .collect()
+        let mut groups: Vec<_> = totals.0.into_iter().map(|(c, (n, s))| (c, n, s)).collect();
+        // Classes in name order, then the group without a class.
+        groups.sort_by_key(|(class, _, _)| class.is_none());
+        groups
     } else {
         let (n, s) = totals
             .0

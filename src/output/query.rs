@@ -63,10 +63,16 @@ fn object_record(e: &ListEntry) -> ObjectRecord {
         }),
         kind: if dir { "directory" } else { "file" }.to_string(),
         size: (!dir).then_some(info.size),
-        storage_class: (!dir && !e.local).then(|| storage_class(e)),
+        storage_class: has_class(e).then(|| storage_class(e)),
         version_id: info.version_id.clone(),
         delete_marker: info.is_delete_marker,
     }
+}
+
+/// Objects of a remote listing have a storage class; directories, local files and
+/// delete markers have none (s5cmd leaves all three blank).
+fn has_class(e: &ListEntry) -> bool {
+    e.info.kind != EntryKind::Directory && !e.local && !e.info.is_delete_marker
 }
 
 fn storage_class(e: &ListEntry) -> String {
@@ -90,7 +96,7 @@ fn entry_text(e: &ListEntry) -> String {
     } else {
         date_column(info.last_modified, e.local)
     };
-    let class = if style.storage_class && !dir && !e.local {
+    let class = if style.storage_class && has_class(e) {
         storage_class(e)
     } else {
         String::new()
@@ -224,6 +230,33 @@ mod tests {
             ..ListStyle::default()
         };
         assert_eq!(render(&entry(info, full), false), "s3://bkt/up1/f1.txt");
+    }
+
+    #[test]
+    fn delete_markers_have_no_storage_class() {
+        let mut info = ObjectInfo::file("f", 0);
+        info.version_id = Some("v1".into());
+        info.is_delete_marker = true;
+        let style = ListStyle {
+            storage_class: true,
+            versions: true,
+            ..ListStyle::default()
+        };
+        let marker = QueryResult::Entry(ListEntry {
+            name: "f".into(),
+            url: "s3://bkt/f".into(),
+            info,
+            local: false,
+            style,
+        });
+        assert_eq!(
+            render(&marker, false),
+            format!("{:>19} {:>2} {:<1} {:>12}  {:<50} v1", "", "", "", 0, "f")
+        );
+        assert_eq!(
+            render(&marker, true),
+            r#"{"key":"s3://bkt/f","type":"file","size":0,"version_id":"v1","delete_marker":true}"#
+        );
     }
 
     #[test]

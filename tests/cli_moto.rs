@@ -291,6 +291,40 @@ fn delete_markers_have_no_storage_class() {
     m.run(&["rb", "--force", &bucket]).ok();
 }
 
+/// A folder object (a key ending in `/`) as s5cmd 2.3 lists it: a DIR line in a
+/// wildcard listing too, no ETag in its text line, its listed fields in JSON.
+#[test]
+fn folder_objects_are_listed_as_s5cmd_lists_them() {
+    let Some(m) = moto("folder_objects_are_listed_as_s5cmd_lists_them") else {
+        return;
+    };
+    let resp = m.raw("PUT", &format!("/{}/dirobj/", m.bucket), "");
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    m.pipe("dirobj/inner.txt", b"abc", &[]);
+    let dir_line = |etag: bool| {
+        let width = if etag { 38 } else { 1 };
+        format!("{:>19} {:>2} {:<width$} {:>12}  dirobj/", "", "", "", "DIR")
+    };
+    let out = m.run(&["ls", &m.url("*")]);
+    out.ok();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    assert_eq!(lines[0], dir_line(false));
+    assert!(lines[1].ends_with("  dirobj/inner.txt"), "{}", lines[1]);
+    let out = m.run(&["ls", "-e", &m.url("dirobj/")]);
+    out.ok();
+    assert_eq!(out.stdout.lines().next(), Some(dir_line(true).as_str()));
+    let out = m.run(&["--json", "ls", &m.url("*")]);
+    out.ok();
+    let first: ObjectRecord = serde_json::from_str(out.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first.key.as_deref(), Some(m.url("dirobj/").as_str()));
+    assert_eq!(first.kind, "directory");
+    assert!(first.etag.is_some());
+    assert_eq!(first.size, None);
+    m.run(&["rb", "--force", &format!("s3://{}", m.bucket)])
+        .ok();
+}
+
 fn tags_of(m: &Moto, key: &str) -> String {
     let resp = m.raw("GET", &format!("/{}/{key}?tagging", m.bucket), "");
     let mut tags: Vec<String> = Vec::new();

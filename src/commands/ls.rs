@@ -139,9 +139,6 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
         // As s5cmd: whatever the listing matched counts as found, also when
         // `--exclude` then hides it.
         found = true;
-        if wildcard && info.kind == EntryKind::Directory {
-            continue;
-        }
         if !filters.keep(wildcard::filter_subject(&info.key, &filter_prefix)) {
             continue;
         }

@@ -63,16 +63,24 @@ fn object_record(e: &ListEntry) -> ObjectRecord {
         }),
         kind: if dir { "directory" } else { "file" }.to_string(),
         size: (!dir).then_some(info.size),
-        storage_class: has_class(e).then(|| storage_class(e)),
+        storage_class: json_class(e),
         version_id: info.version_id.clone(),
         delete_marker: info.is_delete_marker,
     }
 }
 
-/// Objects of a remote listing have a storage class; directories, local files and
-/// delete markers have none (s5cmd leaves all three blank).
-fn has_class(e: &ListEntry) -> bool {
-    e.info.kind != EntryKind::Directory && !e.local && !e.info.is_delete_marker
+/// The storage class JSON shows: a remote object's, `STANDARD` when the listing
+/// named none; a directory's only as listed (a folder object has one, a common
+/// prefix none); local files and delete markers none (as s5cmd).
+fn json_class(e: &ListEntry) -> Option<String> {
+    let info = &e.info;
+    if e.local || info.is_delete_marker {
+        None
+    } else if info.kind == EntryKind::Directory {
+        info.storage_class.clone()
+    } else {
+        Some(storage_class(e))
+    }
 }
 
 fn storage_class(e: &ListEntry) -> String {
@@ -96,7 +104,8 @@ fn entry_text(e: &ListEntry) -> String {
     } else {
         date_column(info.last_modified, e.local)
     };
-    let class = if style.storage_class && has_class(e) {
+    // A DIR line has only its size slot and name; delete markers no class.
+    let class = if style.storage_class && !dir && !e.local && !info.is_delete_marker {
         storage_class(e)
     } else {
         String::new()
@@ -109,7 +118,11 @@ fn entry_text(e: &ListEntry) -> String {
         info.size.to_string()
     };
     let mut line = if style.etag {
-        let etag = info.etag.as_deref().unwrap_or_default();
+        let etag = if dir {
+            ""
+        } else {
+            info.etag.as_deref().unwrap_or_default()
+        };
         format!("{date:>19} {class:>2} {etag:<38} {size:>12}  ")
     } else {
         format!("{date:>19} {class:>2} {:<1} {size:>12}  ", "")
@@ -230,6 +243,33 @@ mod tests {
             ..ListStyle::default()
         };
         assert_eq!(render(&entry(info, full), false), "s3://bkt/up1/f1.txt");
+    }
+
+    #[test]
+    fn folder_objects_are_dir_lines_with_their_listed_fields_in_json() {
+        let mut info = ObjectInfo::directory("d/");
+        info.etag = Some("d41d8cd98f00b204e9800998ecf8427e".into());
+        info.storage_class = Some("STANDARD".into());
+        let style = ListStyle {
+            etag: true,
+            storage_class: true,
+            ..ListStyle::default()
+        };
+        let folder = QueryResult::Entry(ListEntry {
+            name: "d/".into(),
+            url: "s3://bkt/d/".into(),
+            info,
+            local: false,
+            style,
+        });
+        assert_eq!(
+            render(&folder, false),
+            format!("{:>19} {:>2} {:<38} {:>12}  d/", "", "", "", "DIR")
+        );
+        assert_eq!(
+            render(&folder, true),
+            r#"{"key":"s3://bkt/d/","etag":"d41d8cd98f00b204e9800998ecf8427e","type":"directory","storage_class":"STANDARD"}"#
+        );
     }
 
     #[test]

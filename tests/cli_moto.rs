@@ -288,6 +288,16 @@ fn delete_markers_have_no_storage_class() {
         out.stdout,
         format!("4 bytes in 1 objects: {}\n", m.url("f"))
     );
+    // moto's <HostId> is in the body only; s5cmd's host id comes from the header.
+    let out = m.run(&["rb", &bucket]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .starts_with(&format!("ERROR \"rb {bucket}\": BucketNotEmpty: "))
+            && out.stderr.ends_with(", host id:\n"),
+        "{}",
+        out.stderr
+    );
     m.run(&["rb", "--force", &bucket]).ok();
 }
 

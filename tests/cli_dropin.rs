@@ -198,3 +198,26 @@ fn error_messages_collapse_every_double_space_in_text_and_json() {
         Some("given object x  y not found")
     );
 }
+
+#[test]
+fn a_service_error_without_message_keeps_two_spaces() {
+    // The in-process server sends BucketAlreadyExists with an empty <Message>;
+    // s5cmd prints the Go SDK's `Code: \n\tstatus code: …` flattened: two spaces.
+    let env = TestEnv::new();
+    let out = env.run(&["mb", "s3://bkt"]);
+    out.code(1);
+    assert!(
+        out.stderr
+            .starts_with("ERROR \"mb s3://bkt\": BucketAlreadyExists:  status code: 409, "),
+        "{}",
+        out.stderr
+    );
+    let out = env.run(&["--json", "mb", "s3://bkt"]);
+    out.code(1);
+    let records = out.records();
+    let error = records[0].error.as_deref().unwrap();
+    assert!(
+        error.starts_with("BucketAlreadyExists:  status code: 409, ") && !error.contains('\n'),
+        "{error}"
+    );
+}

@@ -221,3 +221,18 @@ fn a_service_error_without_message_keeps_two_spaces() {
         "{error}"
     );
 }
+
+#[test]
+fn pipe_reports_a_failed_upload() {
+    // Deliberate: s5cmd 2.3 exits 1 without a message here.
+    let env = TestEnv::new();
+    let out = env.run_stdin(&["pipe", "s3://nosuch/x"], "data");
+    out.code(1);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .starts_with("ERROR \"pipe s3://nosuch/x\": NoSuch"),
+        "{}",
+        out.stderr
+    );
+}

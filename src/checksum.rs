@@ -12,8 +12,50 @@
 use base64::Engine;
 use md5::Digest;
 
-use crate::command::ChecksumAlgorithm;
-use crate::storage::Checksums;
+/// `--checksum-algorithm` (s5rs): the additional checksum asked of S3 on upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChecksumAlgorithm {
+    /// CRC-64/NVME (`x-amz-checksum-crc64nvme`).
+    Crc64Nvme,
+    /// CRC-32C (`x-amz-checksum-crc32c`).
+    Crc32c,
+    /// CRC-32 (`x-amz-checksum-crc32`).
+    Crc32,
+    /// SHA-256 (`x-amz-checksum-sha256`).
+    Sha256,
+    /// SHA-1 (`x-amz-checksum-sha1`).
+    Sha1,
+}
+
+impl ChecksumAlgorithm {
+    /// The name S3 uses (`x-amz-checksum-algorithm` value), e.g. `CRC32C`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChecksumAlgorithm::Crc64Nvme => "CRC64NVME",
+            ChecksumAlgorithm::Crc32c => "CRC32C",
+            ChecksumAlgorithm::Crc32 => "CRC32",
+            ChecksumAlgorithm::Sha256 => "SHA256",
+            ChecksumAlgorithm::Sha1 => "SHA1",
+        }
+    }
+}
+
+/// Stored checksums an object carries (`x-amz-checksum-*`), base64 as S3 sends them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checksums {
+    /// CRC-32 (ISO-HDLC).
+    pub crc32: Option<String>,
+    /// CRC-32C (Castagnoli).
+    pub crc32c: Option<String>,
+    /// CRC-64/NVME.
+    pub crc64nvme: Option<String>,
+    /// SHA-1.
+    pub sha1: Option<String>,
+    /// SHA-256.
+    pub sha256: Option<String>,
+    /// `FULL_OBJECT` or `COMPOSITE`, when the server says.
+    pub checksum_type: Option<String>,
+}
 
 /// A running digest of one of the `x-amz-checksum-*` algorithms.
 #[derive(Clone)]

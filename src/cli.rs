@@ -1,14 +1,22 @@
 //! The command line: global flags (clap derive) before the command, then the command's
 //! words, which go to the same parser as batch lines (one flag table for both).
 //! clap types stop here: the result is a [`Config`] or something to print.
+//!
+//! The global flags are also listed in `parse::globals::GLOBAL_FLAGS` (the parser
+//! refuses them on batch lines; `normalise` accepts their one-dash spelling); a test
+//! checks that the clap arguments and that table are the same. The command list of
+//! `s5rs --help` is generated from the command table (`parse::verbs`).
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{CommandFactory, Parser, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
 use crate::config::{Config, Invocation};
+use crate::journal::JournalLocation;
 use crate::output::LogLevel;
+use crate::parse::{globals, verbs};
+use crate::shard::Shard;
 
 /// s5rs — fast, s5cmd-compatible S3 batch operations.
 #[derive(Parser, Debug)]
@@ -17,9 +25,6 @@ use crate::output::LogLevel;
     version,
     about = "Fast, s5cmd-compatible S3 batch operations: cp, mv, rm, ls, sync and more, \
              from the command line, a batch file or stdin.",
-    after_help = "Commands:\n  ls, cp, mv, rm, sync, du, cat, pipe, head, mb, rb, presign, select,\n  \
-                  bucket-version, version, run [FILE], help [COMMAND], completion SHELL\n\n\
-                  `s5rs COMMAND --help` shows a command's flags and examples.",
     disable_help_subcommand = true
 )]
 struct Cli {
@@ -89,6 +94,18 @@ struct Cli {
     /// Default profile for the destination side of cp/mv/sync/pipe (s5rs).
     #[arg(long, value_name = "NAME")]
     destination_profile: Option<String>,
+    /// Run only this shard's share of every operation: K/N (0 ≤ K < N), or `auto` to
+    /// read the array-job engine's variables (s5rs). Also S5RS_SHARD.
+    #[arg(long, value_name = "K/N|auto", env = "S5RS_SHARD")]
+    shard: Option<String>,
+    /// Log finished operations here (a directory or s3://bucket/prefix/) and skip
+    /// the ones an earlier run finished (s5rs).
+    #[arg(long, value_name = "LOCATION")]
+    journal: Option<String>,
+    /// On SIGTERM, how long running operations may go on before they are aborted:
+    /// seconds, or with a unit (500ms, 20s, 1m) (s5rs).
+    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration)]
+    grace_period: std::time::Duration,
     /// The command and its arguments.
     #[arg(
         trailing_var_arg = true,
@@ -118,31 +135,42 @@ pub enum Action {
     Usage(String),
 }
 
-/// Global flags s5cmd accepts with one dash (`-json`).
-const LONG_GLOBALS: &[&str] = &[
-    "json",
-    "numworkers",
-    "retry-count",
-    "endpoint-url",
-    "no-verify-ssl",
-    "log",
-    "dry-run",
-    "stat",
-    "no-sign-request",
-    "use-list-objects-v1",
-    "request-payer",
-    "profile",
-    "credentials-file",
-    "no-verify",
-    "rate-limit-objects",
-    "rate-limit-bandwidth",
-    "source-endpoint-url",
-    "source-profile",
-    "destination-endpoint-url",
-    "destination-profile",
-    "help",
-    "version",
-];
+/// The commands only the command line knows, as listed in `s5rs --help`.
+const CLI_ONLY_COMMANDS: &[&str] = &["run [FILE]", "help [COMMAND]", "completion SHELL"];
+
+/// The text after the flags in `s5rs --help`: every command of the table (batch-only
+/// ones aside), then the command-line-only ones, wrapped at 80 columns.
+fn after_help() -> String {
+    let names = verbs::top_level()
+        .filter(|c| !c.batch_only)
+        .map(|c| c.name)
+        .chain(CLI_ONLY_COMMANDS.iter().copied());
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for name in names {
+        if !line.is_empty() && line.len() + ", ".len() + name.len() > 80 {
+            line.push(',');
+            lines.push(std::mem::take(&mut line));
+        }
+        line.push_str(if line.is_empty() { "  " } else { ", " });
+        line.push_str(name);
+    }
+    lines.push(line);
+    format!(
+        "Commands:\n{}\n\n`s5rs COMMAND --help` shows a command's flags and examples.",
+        lines.join("\n")
+    )
+}
+
+/// The clap command of the global flags, with the generated `after_help`.
+fn cli_command() -> clap::Command {
+    Cli::command().after_help(after_help())
+}
+
+/// True for a global flag s5cmd accepts with one dash (`-json`): every long name.
+fn is_long_global(name: &str) -> bool {
+    matches!(name, "help" | "version") || globals::find(name).is_some_and(|g| g.long == name)
+}
 
 /// Rewrites `-json` into `--json` for global flags before the command word.
 fn normalise(args: Vec<OsString>) -> Vec<OsString> {
@@ -167,24 +195,8 @@ fn normalise(args: Vec<OsString>) -> Vec<OsString> {
         }
         let name = s.trim_start_matches('-');
         let base = name.split('=').next().unwrap_or(name);
-        let takes_value = matches!(
-            base,
-            "numworkers"
-                | "retry-count"
-                | "endpoint-url"
-                | "log"
-                | "request-payer"
-                | "profile"
-                | "credentials-file"
-                | "r"
-                | "rate-limit-objects"
-                | "rate-limit-bandwidth"
-                | "source-endpoint-url"
-                | "source-profile"
-                | "destination-endpoint-url"
-                | "destination-profile"
-        );
-        if !s.starts_with("--") && LONG_GLOBALS.contains(&base) {
+        let takes_value = globals::find(base).is_some_and(|g| g.takes_value);
+        if !s.starts_with("--") && is_long_global(base) {
             out.push(OsString::from(format!("--{name}")));
         } else {
             out.push(arg);
@@ -194,29 +206,18 @@ fn normalise(args: Vec<OsString>) -> Vec<OsString> {
     out
 }
 
-/// Parses the process arguments.
-pub fn parse(args: Vec<OsString>) -> Action {
-    let cli = match Cli::try_parse_from(normalise(args)) {
-        Ok(c) => c,
-        Err(e) => {
-            return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    Action::Print(e.to_string())
-                }
-                _ => Action::Usage(e.to_string()),
-            };
-        }
-    };
+/// The checks of the global flags that clap does not make, in s5cmd's words.
+fn check(cli: &Cli) -> Result<(), String> {
     if cli.retry_count < 0 {
-        return Action::Usage("ERROR retry count cannot be a negative value".into());
+        return Err("ERROR retry count cannot be a negative value".into());
     }
     if cli.no_sign_request && cli.profile.is_some() {
-        return Action::Usage(
+        return Err(
             "ERROR \"no-sign-request\" and \"profile\" flags cannot be used together".into(),
         );
     }
     if cli.no_sign_request && cli.credentials_file.is_some() {
-        return Action::Usage(
+        return Err(
             "ERROR \"no-sign-request\" and \"credentials-file\" flags cannot be used together"
                 .into(),
         );
@@ -230,13 +231,35 @@ pub fn parse(args: Vec<OsString>) -> Action {
             && !url.starts_with("http://")
             && !url.starts_with("https://")
         {
-            return Action::Usage(format!(
+            return Err(format!(
                 "ERROR bad value for --{flag} {url}: scheme is missing. Must be of the form http://<hostname>/ or https://<hostname>/"
             ));
         }
     }
     if cli.rate_limit_objects == Some(0) {
-        return Action::Usage("ERROR --rate-limit-objects must be at least 1".into());
+        return Err("ERROR --rate-limit-objects must be at least 1".into());
+    }
+    Ok(())
+}
+
+/// Parses the process arguments.
+pub fn parse(args: Vec<OsString>) -> Action {
+    let parsed = cli_command()
+        .try_get_matches_from(normalise(args))
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(c) => c,
+        Err(e) => {
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    Action::Print(e.to_string())
+                }
+                _ => Action::Usage(e.to_string()),
+            };
+        }
+    };
+    if let Err(message) = check(&cli) {
+        return Action::Usage(message);
     }
     let numworkers = if cli.numworkers < 0 {
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
@@ -245,6 +268,20 @@ pub fn parse(args: Vec<OsString>) -> Action {
         cli.numworkers as usize
     }
     .max(2);
+    let shard = match cli
+        .shard
+        .as_deref()
+        .map(|s| Shard::parse(s, |k| std::env::var(k).ok()))
+    {
+        None => None,
+        Some(Ok(shard)) => Some(shard),
+        Some(Err(message)) => return Action::Usage(format!("ERROR {message}")),
+    };
+    let journal = match cli.journal.as_deref().map(JournalLocation::parse) {
+        None => None,
+        Some(Ok(location)) => Some(location),
+        Some(Err(message)) => return Action::Usage(format!("ERROR --journal: {message}")),
+    };
     let words = cli.command;
     if let Some(first) = words.first()
         && first.starts_with('-')
@@ -255,10 +292,10 @@ pub fn parse(args: Vec<OsString>) -> Action {
         ));
     }
     let invocation = match words.first().map(String::as_str) {
-        None => return Action::Print(Cli::command().render_long_help().to_string()),
+        None => return Action::Print(cli_command().render_long_help().to_string()),
         Some("help") | Some("h") => {
             return match words.get(1) {
-                None => Action::Print(Cli::command().render_long_help().to_string()),
+                None => Action::Print(cli_command().render_long_help().to_string()),
                 Some(name) => match crate::parse::command_help(name) {
                     Some(text) => Action::Print(text),
                     None => Action::Usage(format!("ERROR \"{name}\": command not found")),
@@ -267,7 +304,10 @@ pub fn parse(args: Vec<OsString>) -> Action {
         }
         Some("completion") => {
             return match words.get(1).map(String::as_str) {
-                Some(shell) => crate::completion::generate(shell, Cli::command()),
+                Some(shell) => match crate::completion::generate(shell, cli_command()) {
+                    Ok(script) => Action::Print(script),
+                    Err(message) => Action::Usage(message),
+                },
                 None => Action::Usage("ERROR \"completion\": expected a shell name (bash, zsh, fish, powershell, elvish)".into()),
             };
         }
@@ -285,6 +325,13 @@ pub fn parse(args: Vec<OsString>) -> Action {
         }
         Some(_) => Invocation::Command(words),
     };
+    if shard.is_some() && invocation == Invocation::Run(None) {
+        return Action::Usage(
+            "ERROR --shard: every shard must read the same commands, so a batch cannot come \
+             from stdin; give a batch file (run FILE)"
+                .into(),
+        );
+    }
     Action::Run(Config {
         json: cli.json,
         numworkers,
@@ -311,8 +358,30 @@ pub fn parse(args: Vec<OsString>) -> Action {
         source_profile: cli.source_profile,
         destination_endpoint_url: cli.destination_endpoint_url,
         destination_profile: cli.destination_profile,
+        shard,
+        journal,
+        grace_period: cli.grace_period,
         invocation,
     })
+}
+
+/// `--grace-period`: whole seconds, or a number with `ms`, `s` or `m`.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("invalid duration {text:?}: expected e.g. 20s, 500ms or 1m"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => value,
+        "ms" => value / 1000.0,
+        "m" => value * 60.0,
+        _ => return Err(format!("invalid duration {text:?}: units are ms, s and m")),
+    };
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 const RUN_HELP: &str = "\
@@ -327,11 +396,6 @@ Examples:
   s5rs run commands.txt
   generate-commands | s5rs --json run
 ";
-
-/// The s5rs command for shell completion generation.
-pub fn clap_command() -> clap::Command {
-    Cli::command()
-}
 
 #[cfg(test)]
 mod tests {
@@ -381,6 +445,64 @@ mod tests {
         assert!(c.numworkers >= 2);
         assert_eq!(c.invocation, Invocation::Run(Some("f.txt".into())));
         assert!(matches!(parse(args(&["s5rs"])), Action::Print(_)));
+    }
+
+    #[test]
+    fn global_flag_table_is_the_clap_arguments() {
+        let per_line = |long: &str| crate::parse::flags::FLAGS.iter().any(|f| f.name == long);
+        let command = Cli::command();
+        let clap_flags: Vec<(String, Option<char>, bool, bool)> = command
+            .get_arguments()
+            .filter_map(|a| {
+                let long = a.get_long()?;
+                let takes_value = a.get_action().takes_values();
+                Some((long.to_string(), a.get_short(), takes_value, per_line(long)))
+            })
+            .collect();
+        let table: Vec<(String, Option<char>, bool, bool)> = globals::GLOBAL_FLAGS
+            .iter()
+            .map(|g| (g.long.to_string(), g.short, g.takes_value, g.per_line))
+            .collect();
+        assert_eq!(clap_flags, table);
+        assert!(
+            Cli::command()
+                .get_arguments()
+                .all(|a| a.get_long().is_some() || a.get_id() == "command")
+        );
+    }
+
+    #[test]
+    fn help_lists_the_commands_of_the_table() {
+        assert_eq!(
+            after_help(),
+            "Commands:\n  ls, cp, mv, rm, sync, du, cat, pipe, head, mb, rb, presign, select,\n  \
+             bucket-version, version, run [FILE], help [COMMAND], completion SHELL\n\n\
+             `s5rs COMMAND --help` shows a command's flags and examples."
+        );
+        let Action::Print(help) = parse(args(&["s5rs", "--help"])) else {
+            panic!()
+        };
+        assert!(
+            help.contains("  bucket-version, version, run [FILE]"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn one_dash_globals_follow_the_table() {
+        let Action::Run(c) = parse(args(&[
+            "s5rs",
+            "-no-verify",
+            "-r",
+            "3",
+            "-rate-limit-objects",
+            "7",
+            "ls",
+        ])) else {
+            panic!()
+        };
+        assert!(c.no_verify);
+        assert_eq!((c.retry_count, c.rate_limit_objects), (3, Some(7)));
     }
 
     #[test]

@@ -16,33 +16,7 @@ pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 /// Default `presign --expire` (3 hours).
 pub const DEFAULT_PRESIGN_EXPIRE: Duration = Duration::from_secs(3 * 3600);
 
-/// `--checksum-algorithm` (s5rs): the additional checksum asked of S3 on upload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ChecksumAlgorithm {
-    /// CRC-64/NVME (`x-amz-checksum-crc64nvme`).
-    Crc64Nvme,
-    /// CRC-32C (`x-amz-checksum-crc32c`).
-    Crc32c,
-    /// CRC-32 (`x-amz-checksum-crc32`).
-    Crc32,
-    /// SHA-256 (`x-amz-checksum-sha256`).
-    Sha256,
-    /// SHA-1 (`x-amz-checksum-sha1`).
-    Sha1,
-}
-
-impl ChecksumAlgorithm {
-    /// The name S3 uses (`x-amz-checksum-algorithm` value), e.g. `CRC32C`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChecksumAlgorithm::Crc64Nvme => "CRC64NVME",
-            ChecksumAlgorithm::Crc32c => "CRC32C",
-            ChecksumAlgorithm::Crc32 => "CRC32",
-            ChecksumAlgorithm::Sha256 => "SHA256",
-            ChecksumAlgorithm::Sha1 => "SHA1",
-        }
-    }
-}
+pub use crate::checksum::ChecksumAlgorithm;
 
 /// One parsed command with what is needed to report on it.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,7 +30,8 @@ pub struct ParsedCommand {
 }
 
 /// Flags shared by every command that writes objects (cp, mv, sync, pipe).
-#[derive(Debug, Clone, PartialEq, Default)]
+/// `Default` gives s5cmd's defaults (5 parts in flight, 50 MiB parts).
+#[derive(Debug, Clone, PartialEq)]
 pub struct TransferFlags {
     /// `--storage-class`.
     pub storage_class: Option<String>,
@@ -114,8 +89,42 @@ pub struct TransferFlags {
     pub destination_endpoint_url: Option<String>,
 }
 
+impl Default for TransferFlags {
+    fn default() -> Self {
+        TransferFlags {
+            storage_class: None,
+            concurrency: DEFAULT_CONCURRENCY,
+            part_size: DEFAULT_PART_SIZE,
+            metadata: Vec::new(),
+            metadata_directive: None,
+            sse: None,
+            sse_kms_key_id: None,
+            acl: None,
+            cache_control: None,
+            expires: None,
+            content_type: None,
+            content_encoding: None,
+            content_disposition: None,
+            tagging: None,
+            no_follow_symlinks: false,
+            force_glacier_transfer: false,
+            ignore_glacier_warnings: false,
+            source_region: None,
+            destination_region: None,
+            raw: false,
+            exclude: Vec::new(),
+            include: Vec::new(),
+            checksum_algorithm: None,
+            source_profile: None,
+            source_endpoint_url: None,
+            destination_profile: None,
+            destination_endpoint_url: None,
+        }
+    }
+}
+
 /// `cp` and `mv`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CopyCmd {
     /// True for `mv`.
     pub is_move: bool,
@@ -176,7 +185,7 @@ pub struct RmCmd {
 }
 
 /// `sync`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SyncCmd {
     /// Source argument.
     pub src: String,
@@ -228,8 +237,20 @@ pub struct CatCmd {
     pub part_size: u64,
 }
 
+impl Default for CatCmd {
+    fn default() -> Self {
+        CatCmd {
+            target: String::new(),
+            raw: false,
+            version_id: None,
+            concurrency: DEFAULT_CONCURRENCY,
+            part_size: DEFAULT_PART_SIZE,
+        }
+    }
+}
+
 /// `pipe`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PipeCmd {
     /// Destination URL.
     pub dst: String,
@@ -259,6 +280,16 @@ pub struct PresignCmd {
     pub expire: Duration,
     /// `--version-id`.
     pub version_id: Option<String>,
+}
+
+impl Default for PresignCmd {
+    fn default() -> Self {
+        PresignCmd {
+            target: String::new(),
+            expire: DEFAULT_PRESIGN_EXPIRE,
+            version_id: None,
+        }
+    }
 }
 
 /// Input format of `select`.
@@ -304,6 +335,29 @@ pub struct SelectCmd {
     pub force_glacier_transfer: bool,
     /// `--ignore-glacier-warnings`.
     pub ignore_glacier_warnings: bool,
+}
+
+impl SelectCmd {
+    /// A query of `target` in `format` with every flag at its default (an empty query,
+    /// which the parser refuses).
+    pub fn new(format: SelectFormat, target: String) -> SelectCmd {
+        SelectCmd {
+            format,
+            target,
+            query: String::new(),
+            output_format: None,
+            compression: None,
+            structure: (format == SelectFormat::Json).then(|| "lines".into()),
+            delimiter: (format == SelectFormat::Csv).then(|| ",".into()),
+            use_header: (format == SelectFormat::Csv).then(|| "NONE".into()),
+            exclude: Vec::new(),
+            raw: false,
+            all_versions: false,
+            version_id: None,
+            force_glacier_transfer: false,
+            ignore_glacier_warnings: false,
+        }
+    }
 }
 
 /// `bucket-version`.

@@ -2,8 +2,11 @@
 //! everything else reads this plain struct.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
+use crate::journal::JournalLocation;
 use crate::output::LogLevel;
+use crate::shard::Shard;
 
 /// What the process was asked to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +60,12 @@ pub struct Config {
     pub destination_endpoint_url: Option<String>,
     /// `--destination-profile` (s5rs): default profile for the destination side.
     pub destination_profile: Option<String>,
+    /// `--shard K/N` (or `auto`, resolved): this process's share.
+    pub shard: Option<Shard>,
+    /// `--journal`: where finished operations are logged.
+    pub journal: Option<JournalLocation>,
+    /// `--grace-period`: how long running operations may go on after SIGTERM.
+    pub grace_period: Duration,
     /// The command or batch to run.
     pub invocation: Invocation,
 }
@@ -85,6 +94,9 @@ impl Config {
             source_profile: None,
             destination_endpoint_url: None,
             destination_profile: None,
+            shard: None,
+            journal: None,
+            grace_period: Duration::from_secs(20),
             invocation,
         }
     }

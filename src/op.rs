@@ -3,9 +3,33 @@
 
 use std::sync::Arc;
 
-use crate::exec::clients::ClientSpec;
 use crate::location::RemoteUrl;
 use crate::storage::{MetadataDirective, ObjectHeaders, ObjectInfo};
+
+/// Which side of a transfer a client is for (picks the global defaults).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Neither: the global `--endpoint-url`/`--profile`.
+    #[default]
+    Any,
+    /// The source of a copy (`--source-*` globals first).
+    Source,
+    /// The destination of a copy or pipe (`--destination-*` globals first).
+    Destination,
+}
+
+/// Which client an op needs: the global settings unless a line overrides them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ClientSpec {
+    /// The side this client serves.
+    pub role: Role,
+    /// Region override (`--source-region`, `--destination-region`).
+    pub region: Option<String>,
+    /// Profile override (`--source-profile`, `--destination-profile`).
+    pub profile: Option<String>,
+    /// Endpoint override (`--source-endpoint-url`, `--destination-endpoint-url`).
+    pub endpoint_url: Option<String>,
+}
 
 /// Settings shared by every transfer of one command line.
 #[derive(Debug, Clone, Default)]
@@ -129,6 +153,9 @@ pub enum SyncCheck {
         /// The local file's mtime.
         local_mtime: chrono::DateTime<chrono::Utc>,
     },
+    /// S3 → S3 with equal sizes where the source's listing time is newer than the
+    /// destination's: compare the `mtime` metadata both objects store (HEAD each).
+    StoredMtimes,
     /// `--checksum`: compare content (MD5 / multipart ETag) and skip when equal.
     Checksum,
 }

@@ -15,9 +15,10 @@ use tokio::task::JoinSet;
 
 use crate::command::Command;
 use crate::config::{Config, Invocation};
+use crate::ctx::Ctx;
 use crate::error::ErrorKind;
-use crate::exec::Ctx;
 use crate::exit::ExitCode;
+use crate::lifecycle;
 use crate::output::{self, Message};
 use crate::parse::{self, ParseOutcome};
 use crate::record::Record;
@@ -27,18 +28,33 @@ pub async fn run(config: Config) -> ExitCode {
     let config = Arc::new(config);
     let (out, writer) = output::start(config.json, config.log, config.stat);
     let ctx = Ctx::new(config.clone(), out.clone());
-    watch_interrupts(ctx.clone());
-    let code = match &config.invocation {
-        Invocation::Command(words) => run_single(&ctx, words).await,
-        Invocation::Run(path) => run_batch(&ctx, path.as_deref()).await,
+    lifecycle::watch_signals(&ctx);
+    let code = match lifecycle::open_journal(&ctx).await {
+        Err(message) => {
+            out.send(Message::Warn(format!("ERROR {message}"))).await;
+            ExitCode::Usage
+        }
+        Ok(()) => {
+            let code = match &config.invocation {
+                Invocation::Command(words) => run_single(&ctx, words).await,
+                Invocation::Run(path) => run_batch(&ctx, path.as_deref()).await,
+            };
+            code.merge(lifecycle::close_journal(&ctx).await)
+        }
     };
     let interrupted = ctx.interrupted.load(Ordering::Relaxed);
+    let terminated = ctx.terminated.load(Ordering::Relaxed);
     drop(ctx);
     out.shutdown().await;
     drop(out);
     let summary = writer.join().unwrap_or_default();
     let mut code = code;
     if summary.failures > 0 {
+        code = code.merge(ExitCode::Failure);
+    }
+    if terminated {
+        // Lines were left unread: retryable (README "Exit codes").
+        eprintln!("terminated: stopped early; rerun (with the same --journal) to finish");
         code = code.merge(ExitCode::Failure);
     }
     if interrupted {
@@ -161,8 +177,8 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
                     while lines.join_next().await.is_some() {}
                     continue;
                 }
-                if plans_without_io(&ctx.config, &parsed.command) {
-                    crate::commands::run_copy_unboxed(ctx, parsed, Some(number)).await;
+                if crate::commands::runs_inline(&ctx.config, &parsed.command) {
+                    crate::commands::run_inline(ctx, parsed, Some(number)).await;
                     continue;
                 }
                 let permit = line_slots
@@ -191,55 +207,4 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
     }
     while lines.join_next().await.is_some() {}
     code
-}
-
-/// Whether a line can run on the reader itself instead of in a task of its own: in
-/// a dry run, a `cp`/`mv` of one named object between S3 URLs (without `-n`/`-s`/`-u`,
-/// which look at the destination) does no I/O at all — no listing, no request, no
-/// local file — so a task per line would only add scheduling to a generated
-/// million-line batch. Everything else runs concurrently as its own task.
-fn plans_without_io(config: &Config, command: &Command) -> bool {
-    use crate::location::Location;
-    if !config.dry_run {
-        return false;
-    }
-    let Command::Copy(c) = command else {
-        return false;
-    };
-    if c.no_clobber || c.if_size_differ || c.if_source_newer {
-        return false;
-    }
-    matches!(
-        (Location::parse(&c.src, c.flags.raw), Location::parse(&c.dst, c.flags.raw)),
-        (Ok(Location::Remote(src)), Ok(Location::Remote(_))) if !src.is_wildcard()
-    )
-}
-
-/// First Ctrl-C: stop planning, let running ops finish. Second: exit 130 at once.
-fn watch_interrupts(ctx: Arc<Ctx>) {
-    let weak = Arc::downgrade(&ctx);
-    drop(ctx);
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_err() {
-            return;
-        }
-        if let Some(ctx) = weak.upgrade() {
-            ctx.interrupted.store(true, Ordering::Relaxed);
-            ctx.output
-                .send(Message::Warn(
-                    "interrupted: finishing running operations (Ctrl-C again to exit now)".into(),
-                ))
-                .await;
-        }
-        if tokio::signal::ctrl_c().await.is_ok() {
-            // Leave no incomplete multipart upload behind (they cost storage).
-            if let Some(ctx) = weak.upgrade()
-                && !ctx.inflight.is_empty()
-            {
-                let aborted = ctx.inflight.abort_all().await;
-                eprintln!("interrupted: aborted {aborted} incomplete multipart upload(s)");
-            }
-            std::process::exit(ExitCode::Interrupted.code());
-        }
-    });
 }

@@ -402,31 +402,23 @@ mod tests {
 
     #[test]
     fn local_pattern_is_go_filepath_match() {
-        let p = Pattern::local("*.txt").unwrap();
-        assert!(p.matches("a.txt"));
-        assert!(p.matches(".hidden.txt"));
-        assert!(!p.matches("d/a.txt"));
-        let p = Pattern::local("a?c").unwrap();
-        assert!(p.matches("abc"));
-        assert!(!p.matches("a/c"));
-        let p = Pattern::local("f[0-2].log").unwrap();
-        assert!(p.matches("f1.log"));
-        assert!(!p.matches("f3.log"));
-        let p = Pattern::local("f[^0-2].log").unwrap();
-        assert!(p.matches("f3.log"));
-        assert!(!p.matches("f1.log"));
-        let p = Pattern::local("**").unwrap();
-        assert!(p.matches("abc"));
-        assert!(!p.matches("a/b"));
-        let p = Pattern::local("{a,b}").unwrap();
-        assert!(p.matches("{a,b}"));
-        assert!(!p.matches("a"));
-        let p = Pattern::local("\\*x").unwrap();
-        assert!(p.matches("*x"));
-        assert!(!p.matches("ax"));
-        let p = Pattern::local("src/*/f?.txt").unwrap();
-        assert!(p.matches("src/a/f1.txt"));
-        assert!(!p.matches("src/a/b/f1.txt"));
+        // (pattern, a path it matches, a path it does not)
+        let cases = [
+            ("*.txt", "a.txt", "d/a.txt"),
+            ("*.txt", ".hidden.txt", "a.log"),
+            ("a?c", "abc", "a/c"),
+            ("f[0-2].log", "f1.log", "f3.log"),
+            ("f[^0-2].log", "f3.log", "f1.log"),
+            ("**", "abc", "a/b"),
+            ("{a,b}", "{a,b}", "a"),
+            ("\\*x", "*x", "ax"),
+            ("src/*/f?.txt", "src/a/f1.txt", "src/a/b/f1.txt"),
+        ];
+        for (pattern, yes, no) in cases {
+            let p = Pattern::local(pattern).unwrap();
+            assert!(p.matches(yes), "{pattern} should match {yes}");
+            assert!(!p.matches(no), "{pattern} should not match {no}");
+        }
         assert!(Pattern::local("[abc").is_err());
         assert_eq!(Pattern::local("a*").unwrap().as_str(), "a*");
     }
@@ -481,22 +473,24 @@ mod tests {
         assert_eq!(kept(&entries, "", &[""], &[]), entries.to_vec());
     }
 
+    /// Keys nested three `some-dir/` deep under `root`, listed from `source`, with the
+    /// full-path exclude `some-dir/some-dir/file.txt`: only that one key goes.
+    fn assert_full_path_exclude(root: &str, source: &str) {
+        let keys: Vec<String> = (0..4)
+            .map(|depth| format!("{root}{}file.txt", "some-dir/".repeat(depth)))
+            .collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let mut expected = keys.clone();
+        expected.remove(2);
+        assert_eq!(
+            kept(&keys, source, &["some-dir/some-dir/file.txt"], &[]),
+            expected
+        );
+    }
+
     #[test]
     fn ls_case_31_full_path_exclude() {
-        let keys = [
-            "file.txt",
-            "some-dir/file.txt",
-            "some-dir/some-dir/file.txt",
-            "some-dir/some-dir/some-dir/file.txt",
-        ];
-        assert_eq!(
-            kept(&keys, "*", &["some-dir/some-dir/file.txt"], &[]),
-            vec![
-                "file.txt",
-                "some-dir/file.txt",
-                "some-dir/some-dir/some-dir/file.txt"
-            ]
-        );
+        assert_full_path_exclude("", "*");
     }
 
     #[test]
@@ -535,20 +529,7 @@ mod tests {
 
     #[test]
     fn ls_case_35_local_nested() {
-        let keys = [
-            "d/file.txt",
-            "d/some-dir/file.txt",
-            "d/some-dir/some-dir/file.txt",
-            "d/some-dir/some-dir/some-dir/file.txt",
-        ];
-        assert_eq!(
-            kept(&keys, "d", &["some-dir/some-dir/file.txt"], &[]),
-            vec![
-                "d/file.txt",
-                "d/some-dir/file.txt",
-                "d/some-dir/some-dir/some-dir/file.txt"
-            ]
-        );
+        assert_full_path_exclude("d/", "d");
     }
 
     #[test]

@@ -687,3 +687,29 @@ fn help_for_every_command_and_completions() {
     let out = env.run(&["completion", "tcsh"]);
     assert_ne!(out.code, 0);
 }
+
+#[test]
+fn completions_offer_every_command_flag() {
+    let env = TestEnv::new();
+    let out = env.run(&["completion", "bash"]);
+    out.ok();
+    // The section of `s5rs cp` lists cp's own flags, not only the global ones.
+    let cp = out
+        .stdout
+        .split("s5rs__subcmd__cp)\n")
+        .nth(1)
+        .and_then(|s| s.lines().next())
+        .unwrap_or_default();
+    for flag in ["--no-clobber", "--storage-class", "--if-size-differ", "-n"] {
+        assert!(cp.contains(&format!(" {flag} ")), "cp lacks {flag}: {cp}");
+    }
+    assert!(!cp.contains("--numworkers"), "{cp}");
+    let out = env.run(&["completion", "fish"]);
+    out.ok();
+    assert!(
+        out.stdout
+            .contains("__fish_s5rs_using_subcommand sync\" -l delete "),
+        "{}",
+        out.stdout
+    );
+}

@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
+use super::rm::DELETE_BATCH;
 use crate::command::BucketVersionCmd;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::{Ctx, LineCtx};
 use crate::location::{Location, RemoteUrl};
 use crate::output::Message;
-use crate::plan::rm::DELETE_BATCH;
 use crate::record::{QueryResult, Record, VersioningState};
 use crate::storage::s3::S3Client;
 use crate::storage::{ListRequest, StorageError, VersioningStatus};

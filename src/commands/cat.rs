@@ -12,8 +12,8 @@ use futures_util::StreamExt;
 use futures_util::stream;
 
 use crate::command::CatCmd;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::{Ctx, LineCtx};
 use crate::location::RemoteUrl;
 use crate::output::Message;
 use crate::storage::s3::S3Client;

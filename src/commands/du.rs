@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::command::DuCmd;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::{Ctx, LineCtx};
 use crate::location::{LocalPath, Location, RemoteUrl};
 use crate::output::Message;
 use crate::record::{DuTotal, QueryResult};

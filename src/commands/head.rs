@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use crate::command::HeadCmd;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::{Ctx, LineCtx};
 use crate::output::Message;
 use crate::record::{HeadBucketRecord, HeadObjectRecord, QueryResult, format_utc};
 

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use crate::command::LsCmd;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::{Ctx, LineCtx};
 use crate::location::{LocalPath, Location, RemoteUrl};
 use crate::output::Message;
 use crate::record::{BucketEntry, ListEntry, ListStyle, QueryResult};

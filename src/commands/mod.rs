@@ -3,29 +3,41 @@
 
 pub mod bucket;
 pub mod cat;
+pub mod cp;
 pub mod du;
 pub mod head;
 pub mod ls;
 pub mod pipe;
 pub mod presign;
+pub mod rm;
 pub mod select;
+pub mod sync;
 
 use std::sync::Arc;
 
 use crate::command::{Command, ParsedCommand};
-use crate::exec::{Ctx, LineCtx};
+use crate::config::Config;
+use crate::ctx::{Ctx, LineCtx};
 use crate::output::Message;
 
 /// Runs one command to completion (planning, then every op it submitted).
 pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
+    // `--shard`: a command that is not split per object (ls, du, cat, mb …) runs in
+    // the one shard its command text hashes to, so it runs once across the shards.
+    if !splits_per_object(&parsed.command)
+        && !matches!(parsed.command, Command::Wait)
+        && !ctx.owns(&parsed.display)
+    {
+        return;
+    }
     let line = LineCtx::new(line_no, parsed.display.clone(), parsed.command.name());
     // The planners' futures are boxed so that this one (spawned once per batch line)
     // stays small: moving a large future per line dominated million-line batches.
     match &parsed.command {
         Command::Ls(c) => Box::pin(ls::run(ctx, &line, c)).await,
-        Command::Copy(c) => Box::pin(crate::plan::copy::run(ctx, &line, c)).await,
-        Command::Rm(c) => Box::pin(crate::plan::rm::run(ctx, &line, c)).await,
-        Command::Sync(c) => Box::pin(crate::plan::sync::run(ctx, &line, c)).await,
+        Command::Copy(c) => Box::pin(cp::run(ctx, &line, c)).await,
+        Command::Rm(c) => Box::pin(rm::run(ctx, &line, c)).await,
+        Command::Sync(c) => Box::pin(sync::run(ctx, &line, c)).await,
         Command::Du(c) => Box::pin(du::run(ctx, &line, c)).await,
         Command::Cat(c) => Box::pin(cat::run(ctx, &line, c)).await,
         Command::Pipe(c) => Box::pin(pipe::run(ctx, &line, c)).await,
@@ -47,15 +59,30 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
     finish(ctx, &parsed.command, &line).await;
 }
 
-/// [`run`] for a `cp`/`mv` line that the batch reader plans itself (see
-/// `run::plans_without_io`): the planner's future lives in the caller's instead of a
-/// box of its own, which matters at a million lines.
-pub async fn run_copy_unboxed(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
+/// Whether `--shard` splits the command per object (each shard runs its share of
+/// the objects) rather than running it whole in one shard.
+fn splits_per_object(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Copy(_) | Command::Rm(_) | Command::Sync(_) | Command::Select(_)
+    )
+}
+
+/// Whether a line can run on the batch reader itself instead of in a task of its
+/// own, because planning it does no I/O (see [`cp::plans_without_io`]): a task per
+/// line would only add scheduling to a generated million-line batch.
+pub fn runs_inline(config: &Config, command: &Command) -> bool {
+    matches!(command, Command::Copy(c) if cp::plans_without_io(config, c))
+}
+
+/// [`run`] for a line that [`runs_inline`]: the planner's future lives in the
+/// caller's instead of a box of its own, which matters at a million lines.
+pub async fn run_inline(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
     let Command::Copy(c) = &parsed.command else {
         return run(ctx, parsed, line_no).await;
     };
     let line = LineCtx::new(line_no, parsed.display.clone(), parsed.command.name());
-    crate::plan::copy::run(ctx, &line, c).await;
+    cp::run(ctx, &line, c).await;
     finish(ctx, &parsed.command, &line).await;
 }
 

@@ -11,9 +11,11 @@ use futures_util::stream::FuturesUnordered;
 use tokio::io::AsyncReadExt;
 
 use crate::command::PipeCmd;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::{Ctx, LineCtx, content_type, overwrite, report};
-use crate::plan::copy::transfer_opts;
+use crate::exec::{content_type, report};
+use crate::plan::compare;
+use crate::plan::transfer::transfer_opts;
 use crate::record::{ObjectRecord, Record};
 use crate::storage::s3::{PutBody, S3Client};
 use crate::storage::{CompletedPart, ObjectHeaders, StorageError};
@@ -80,7 +82,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PipeCmd) {
     if cmd.no_clobber {
         match client.head_object(&url.bucket, &url.key, None, None).await {
             Ok(_) => {
-                let mut rec = report::skipped("pipe", &dst, "", overwrite::EXISTS);
+                let mut rec = report::skipped("pipe", &dst, "", compare::EXISTS);
                 rec.source = None;
                 rec.destination = Some(dst.clone());
                 return line.report(ctx, rec).await;

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use crate::command::PresignCmd;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::{Ctx, LineCtx};
 use crate::output::Message;
 
 /// Runs a presign line.

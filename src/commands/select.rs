@@ -12,20 +12,16 @@
 
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
-
 use crate::command::{SelectCmd, SelectFormat};
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::clients::ClientSpec;
-use crate::exec::{self, Ctx, LineCtx};
+use crate::exec;
 use crate::location::RemoteUrl;
+use crate::op::ClientSpec;
 use crate::op::{Op, SelectObject};
-use crate::output::Message;
-use crate::plan::copy::archived_unreadable;
 use crate::plan::expand::{self, ExpandOptions};
-use crate::record::Record;
-use crate::storage::StorageError;
-use crate::storage::s3::{SelectEvent, SelectInput, SelectOutput, SelectRequest};
+use crate::plan::glacier::archived_unreadable;
+use crate::storage::s3::{SelectInput, SelectOutput, SelectRequest};
 use crate::wildcard::Filters;
 
 /// Builds the S3 Select request from the command's flags.
@@ -132,7 +128,9 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SelectCmd) {
         }
     };
     if !listing && !cmd.all_versions {
-        submit(url, cmd.version_id.clone()).await;
+        if ctx.owns(&url.key) {
+            submit(url, cmd.version_id.clone()).await;
+        }
         return;
     }
     let client = match ctx.clients.get(&spec).await {
@@ -167,7 +165,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SelectCmd) {
                 continue;
             }
         };
-        if object.info.is_delete_marker {
+        if object.info.is_delete_marker || !ctx.owns(&object.relative) {
             continue;
         }
         let src = url.with_key(object.info.key.clone());
@@ -190,57 +188,4 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SelectCmd) {
         };
         submit(src, version).await;
     }
-}
-
-/// Queries one object, writing its records to stdout as they arrive. Returns no
-/// record on success (the records are the output), a failure record otherwise.
-pub async fn run_object(ctx: &Arc<Ctx>, op: SelectObject) -> Vec<Record> {
-    match query(ctx, &op).await {
-        Ok(()) => Vec::new(),
-        Err(e) => {
-            let mut r = Record::failed(
-                op.operation,
-                format!("{} {}", op.operation, op.src),
-                e.to_string(),
-                e.kind,
-            );
-            r.source = Some(op.src.to_string());
-            r.version_id = op.version_id.clone();
-            vec![r]
-        }
-    }
-}
-
-async fn query(ctx: &Arc<Ctx>, op: &SelectObject) -> Result<(), StorageError> {
-    let client = ctx.clients.get(&op.client).await?;
-    let mut stream = client
-        .select_object_content(
-            &op.src.bucket,
-            &op.src.key,
-            op.version_id.as_deref(),
-            &op.request,
-        )
-        .await?;
-    let mut pending = BytesMut::new();
-    while let Some(event) = stream.next_event().await {
-        match event? {
-            SelectEvent::Records(data) => {
-                pending.extend_from_slice(&data);
-                if let Some(last) = pending.iter().rposition(|b| *b == b'\n') {
-                    let whole: Bytes = pending.split_to(last + 1).freeze();
-                    ctx.output.send(Message::Raw(whole)).await;
-                }
-                if ctx.stopping() {
-                    return Ok(());
-                }
-            }
-            SelectEvent::End => break,
-            SelectEvent::Stats { .. } | SelectEvent::Other(_) => {}
-        }
-    }
-    if !pending.is_empty() {
-        pending.extend_from_slice(b"\n");
-        ctx.output.send(Message::Raw(pending.freeze())).await;
-    }
-    Ok(())
 }

@@ -18,13 +18,13 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 use futures_util::stream;
 
-use super::download::object_mtime;
-use super::overwrite;
-use super::upload::{effective_part_size, is_missing};
-use super::{Ctx, report};
+use super::report;
+use super::upload::effective_part_size;
 use crate::checksum;
+use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::op::ServerCopy;
+use crate::plan::compare::{self, skip_for_existing};
 use crate::record::{ObjectRecord, Record};
 use crate::storage::s3::S3Client;
 use crate::storage::{
@@ -52,7 +52,7 @@ pub async fn run(ctx: &Arc<Ctx>, t: ServerCopy) -> Record {
 /// building the op's future: a generated million-line dry run is planner-bound.
 /// `None` when the op has to run.
 pub async fn dry_run_record(ctx: &Ctx, t: &ServerCopy) -> Option<Record> {
-    if overwrite::needs_check(&t.opts)
+    if compare::needs_check(&t.opts)
         || !ctx
             .clients
             .same_service(&t.opts.src_client, &t.opts.dst_client)
@@ -64,44 +64,6 @@ pub async fn dry_run_record(ctx: &Ctx, t: &ServerCopy) -> Option<Record> {
         Ok(_) => done_record(t, src, dst, None),
         Err(e) => report::failed(t.opts.operation, &src, &dst, &e),
     })
-}
-
-/// `-n`/`-s`/`-u` for an S3 destination: the reason to skip the copy, from one
-/// HeadObject of the destination (and of the source when the listing gave no size
-/// and time; that metadata is returned for reuse). A missing destination never skips.
-pub(super) async fn skip_for_existing(
-    src_client: &S3Client,
-    dst_client: &S3Client,
-    t: &ServerCopy,
-) -> Result<(Option<&'static str>, Option<ObjectMeta>), StorageError> {
-    let dst_meta = match dst_client
-        .head_object(&t.dst.bucket, &t.dst.key, None, None)
-        .await
-    {
-        Ok(m) => m,
-        Err(e) if is_missing(&e) => return Ok((None, None)),
-        Err(e) => return Err(e),
-    };
-    let mut fetched = None;
-    let (src_size, src_time) = match &t.info {
-        Some(info) => (info.size, info.last_modified),
-        None => {
-            let m = src_client
-                .head_object(&t.src.bucket, &t.src.key, t.version_id.as_deref(), None)
-                .await?;
-            let r = (m.size, object_mtime(&m));
-            fetched = Some(m);
-            r
-        }
-    };
-    let skip = overwrite::skip_reason(
-        &t.opts,
-        src_size,
-        src_time,
-        dst_meta.size,
-        object_mtime(&dst_meta),
-    );
-    Ok((skip, fetched))
 }
 
 fn done_record(t: &ServerCopy, src: String, dst: String, verified: Option<&str>) -> Record {
@@ -176,7 +138,7 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
     let client = ctx.clients.get(&t.opts.dst_client).await?;
     let version = t.version_id.as_deref();
     let mut src_meta: Option<ObjectMeta> = None;
-    if overwrite::needs_check(&t.opts) {
+    if compare::needs_check(&t.opts) {
         let (skip, fetched) = skip_for_existing(&client, &client, t).await?;
         if let Some(reason) = skip {
             return Ok(Copied::Skipped(reason));
@@ -186,14 +148,7 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
     if ctx.config.dry_run {
         return Ok(Copied::Done(None));
     }
-    let directive = t
-        .opts
-        .metadata_directive
-        .unwrap_or(if t.opts.headers_given {
-            MetadataDirective::Replace
-        } else {
-            MetadataDirective::Copy
-        });
+    let directive = compare::metadata_directive(&t.opts);
     let size = match (&t.info, &src_meta) {
         (Some(info), _) => Some(info.size),
         (None, Some(m)) => Some(m.size),
@@ -225,7 +180,7 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
                     src_etag = m.etag.clone();
                     src_sums = Some(m.checksums);
                 }
-                Err(e) if is_missing(&e) => {}
+                Err(e) if e.is_missing() => {}
                 Err(e) => return Err(e),
             }
         }

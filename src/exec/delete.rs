@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::Ctx;
+use crate::ctx::Ctx;
 use crate::op::{DeleteLocal, DeleteRemote};
 use crate::record::Record;
 use crate::storage::StorageError;

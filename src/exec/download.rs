@@ -35,13 +35,16 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use futures_util::stream;
 
+use super::download_verify::{
+    Hashed, Plan, Planned, StreamHash, learn_part_size, verification_plan,
+};
 use super::etag_hash::{EtagHasher, HashBehind};
-use super::overwrite::{self, parse_mtime_metadata};
-use super::{Ctx, report};
+use super::report;
 use crate::checksum;
-use crate::command::ChecksumAlgorithm;
+use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::op::Download;
+use crate::plan::compare::{self, Stamp, object_mtime};
 use crate::record::Record;
 use crate::storage::s3::{ObjectBody, S3Client, note_retry};
 use crate::storage::{ObjectMeta, StorageError, local};
@@ -78,19 +81,22 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
     let client = ctx.clients.get(&t.opts.src_client).await?;
     let dst = PathBuf::from(&t.dst);
     let (bucket, key, version) = (&t.src.bucket, &t.src.key, t.version_id.as_deref());
-    if overwrite::needs_check(&t.opts)
+    if compare::needs_check(&t.opts)
         && let Ok(local_meta) = tokio::fs::metadata(&dst).await
     {
         let (src_size, src_time) = match &t.info {
-            Some(info) => (info.size, info.last_modified),
+            Some(info) => (info.size, Stamp::of(info)),
             None => {
                 let meta = client.head_object(bucket, key, version, None).await?;
                 (meta.size, object_mtime(&meta))
             }
         };
-        let dst_time = local_meta.modified().ok().map(DateTime::<Utc>::from);
+        let dst_time = local_meta
+            .modified()
+            .ok()
+            .map(|t| Stamp::exact(DateTime::<Utc>::from(t)));
         if let Some(reason) =
-            overwrite::skip_reason(&t.opts, src_size, src_time, local_meta.len(), dst_time)
+            compare::skip_reason(&t.opts, src_size, src_time, local_meta.len(), dst_time)
         {
             return Ok(Outcome::Skipped(reason));
         }
@@ -144,7 +150,7 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
             return Err(e);
         }
     };
-    let mtime = object_mtime(&fetched.meta);
+    let mtime = object_mtime(&fetched.meta).map(|s| s.at);
     match (fetched.data, opened) {
         // A small object, verified in memory: create, write, stamp and rename in one
         // blocking call (a temp file an earlier attempt created goes first).
@@ -185,14 +191,6 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
         size: fetched.meta.size,
         verified: Some(fetched.verified.to_string()),
     })
-}
-
-/// The modification time an object stands for: its `mtime` metadata, else LastModified.
-pub fn object_mtime(meta: &ObjectMeta) -> Option<DateTime<Utc>> {
-    meta.metadata
-        .get("mtime")
-        .and_then(|v| parse_mtime_metadata(v))
-        .or(meta.last_modified)
 }
 
 struct Fetched {
@@ -243,49 +241,6 @@ impl Temp {
     }
 }
 
-/// What a download is checked against.
-enum Plan {
-    /// Nothing comparable (or `--no-verify`).
-    None,
-    /// A stored full-object checksum (only for objects fetched in one stream).
-    Sum(ChecksumAlgorithm, String),
-    /// The ETag: the plain MD5 (`part_size == u64::MAX`) or the multipart ETag of
-    /// parts of `part_size` bytes.
-    Etag { etag: String, part_size: u64 },
-}
-
-/// A digest fed while data streams in.
-enum StreamHash {
-    Sum(checksum::Hasher),
-    Etag(EtagHasher),
-}
-
-impl StreamHash {
-    fn update(&mut self, data: &[u8]) {
-        match self {
-            StreamHash::Sum(h) => h.update(data),
-            StreamHash::Etag(h) => h.update(data),
-        }
-    }
-}
-
-/// The part size of a multipart object (HeadObject partNumber=1), when its ETag is a
-/// multipart ETag whose part count matches uniform parts of that size.
-async fn learn_part_size(
-    client: &S3Client,
-    bucket: &str,
-    key: &str,
-    version: Option<&str>,
-) -> Option<(String, u64)> {
-    let (meta, part_len) = client
-        .head_object_part(bucket, key, version, 1)
-        .await
-        .ok()?;
-    let etag = meta.etag?;
-    let parts = checksum::multipart_etag_parts(&etag)?;
-    (part_len > 0 && meta.size.div_ceil(part_len) == parts).then_some((etag, part_len))
-}
-
 /// Fetches and verifies the object: a small one into memory, others into the temp
 /// file (created here when needed).
 async fn fetch(
@@ -330,79 +285,105 @@ async fn fetch(
     let meta = first.meta;
     let total = meta.size;
     let single_stream = first_range.is_none() || total <= part_size;
-    let plan = if !verify {
-        Plan::None
-    } else if let Some((alg, value)) =
-        checksum::full_object(&meta.checksums).filter(|_| single_stream)
-    {
-        Plan::Sum(alg, value)
-    } else {
-        match meta.etag.clone().filter(|_| !is_kms(&meta)) {
-            Some(etag) if checksum::is_plain_md5(&etag) => Plan::Etag {
+    let plan = match verification_plan(verify, &meta, single_stream, layout.as_ref()) {
+        Planned::Ready(plan) => plan,
+        Planned::NeedsPartSize(etag) => match learn_part_size(client, bucket, key, version).await {
+            Some((e, part_len)) if e == etag => Plan::Etag {
                 etag,
-                part_size: u64::MAX,
+                part_size: part_len,
             },
-            Some(etag) => match checksum::multipart_etag_parts(&etag) {
-                Some(1) if total > 0 => Plan::Etag {
-                    etag,
-                    part_size: total,
-                },
-                Some(_) => {
-                    let learnt = match &layout {
-                        Some(l) => Some(l.clone()),
-                        None => learn_part_size(client, bucket, key, version).await,
-                    };
-                    match learnt {
-                        Some((e, part_len)) if e == etag => Plan::Etag {
-                            etag,
-                            part_size: part_len,
-                        },
-                        _ => Plan::None,
-                    }
-                }
-                None => Plan::None,
-            },
-            None => Plan::None,
-        }
+            _ => Plan::None,
+        },
     };
-    // Hash while streaming when each stream is a whole number of the object's parts.
-    let streamed = match &plan {
-        Plan::None => false,
-        Plan::Sum(..) => true,
-        Plan::Etag { part_size: p, .. } => single_stream || *p == part_size,
+    let streamed = plan.hashes_while_streaming(single_stream, part_size);
+    let first_hash = plan.stream_hash(streamed);
+    let (data, hashed) = if single_stream {
+        fetch_single(first.body, total, key, temp, first_hash).await?
+    } else {
+        let ranged = Ranged {
+            client,
+            bucket,
+            key,
+            version,
+            total,
+            part_size,
+            concurrency: t.opts.concurrency,
+            etag: meta.etag.clone(),
+        };
+        let file = temp.file().await?;
+        let hashed = ranged
+            .fetch(first.body, file, &plan, streamed, first_hash)
+            .await?;
+        (Data::InTemp, hashed)
     };
-    let mut first_hash = match &plan {
-        Plan::Sum(alg, _) => Some(StreamHash::Sum(checksum::Hasher::new(*alg))),
-        Plan::Etag { part_size: p, .. } if streamed => Some(StreamHash::Etag(EtagHasher::new(*p))),
+    let buffered = match &data {
+        Data::Buffered(d) if !streamed => Some(d.as_slice()),
         _ => None,
     };
-    let mut digests: Vec<[u8; 16]> = Vec::new();
-    let mut sum: Option<checksum::Hasher> = None;
-    let mut take_first_hash = |h: Option<StreamHash>| match h {
-        Some(StreamHash::Etag(h)) => digests = h.finish(),
-        Some(StreamHash::Sum(h)) => sum = Some(h),
-        None => {}
-    };
-    let data = if single_stream && total <= SMALL_OBJECT {
-        let data = read_small(first.body, total, first_hash.as_mut()).await?;
+    let verified = plan
+        .check(hashed, buffered)
+        .map_err(|(what, got, expected)| mismatch(t, what, &got, &expected))?;
+    Ok(Fetched {
+        meta,
+        verified,
+        data,
+    })
+}
+
+/// Reads an object sent in one stream: into memory when small, else into the temp
+/// file; returns the data's place and what was hashed on the way.
+async fn fetch_single(
+    body: ObjectBody,
+    total: u64,
+    key: &str,
+    temp: &mut Temp,
+    mut hash: Option<StreamHash>,
+) -> Result<(Data, Hashed), StorageError> {
+    if total <= SMALL_OBJECT {
+        let data = read_small(body, total, hash.as_mut()).await?;
         if data.len() as u64 != total {
             return Err(short_body(key, total, data.len() as u64));
         }
-        take_first_hash(first_hash);
-        Data::Buffered(data)
-    } else if single_stream {
-        let f = temp.file().await?;
-        let n = write_stream(first.body, f.clone(), 0, first_hash.as_mut(), None).await?;
-        if n != total {
-            return Err(short_body(key, total, n));
-        }
-        take_first_hash(first_hash);
-        Data::InTemp
-    } else {
-        let f = temp.file().await?;
+        return Ok((Data::Buffered(data), Hashed::from_stream(hash)));
+    }
+    let f = temp.file().await?;
+    let n = write_stream(body, f.clone(), 0, hash.as_mut(), None).await?;
+    if n != total {
+        return Err(short_body(key, total, n));
+    }
+    Ok((Data::InTemp, Hashed::from_stream(hash)))
+}
+
+/// A download in parallel ranges of `part_size` bytes into one file.
+struct Ranged<'a> {
+    client: &'a S3Client,
+    bucket: &'a str,
+    key: &'a str,
+    version: Option<&'a str>,
+    total: u64,
+    part_size: u64,
+    /// Ranges in flight at once, the first one included.
+    concurrency: usize,
+    /// The first response's ETag: every range must carry the same.
+    etag: Option<String>,
+}
+
+impl Ranged<'_> {
+    /// Streams the first range's `body` while fetching the others; hashes each range
+    /// as it streams when ranges are the object's parts (`streamed`), else hashes
+    /// the file behind the download.
+    async fn fetch(
+        &self,
+        body: ObjectBody,
+        f: Arc<File>,
+        plan: &Plan,
+        streamed: bool,
+        first_hash: Option<StreamHash>,
+    ) -> Result<Hashed, StorageError> {
+        let (total, part_size, key) = (self.total, self.part_size, self.key);
         // Ranges that do not line up with the ETag's parts are hashed from the file,
         // in order, while the later ranges are still arriving.
-        let hash_behind = match &plan {
+        let hash_behind = match plan {
             Plan::Etag { part_size: p, .. } if !streamed => {
                 Some(HashBehind::start(f.clone(), total, part_size, *p))
             }
@@ -419,7 +400,7 @@ async fn fetch(
             let f = f.clone();
             let mut hash = first_hash;
             async move {
-                let n = write_stream(first.body, f, 0, hash.as_mut(), Some(turn)).await?;
+                let n = write_stream(body, f, 0, hash.as_mut(), Some(turn)).await?;
                 if n != part_size {
                     return Err(short_body(key, part_size, n));
                 }
@@ -429,95 +410,68 @@ async fn fetch(
                 Ok(hash)
             }
         };
-        let count = total.div_ceil(part_size);
-        let etag = meta.etag.clone();
         let hash_parts = streamed && matches!(plan, Plan::Etag { .. });
-        let rest = stream::iter(1..count)
-            .map(|i| {
-                let start = i * part_size;
-                let end = (start + part_size).min(total) - 1;
-                let f = f.clone();
-                let etag = etag.clone();
-                async move {
-                    let part = client
-                        .get_object(bucket, key, version, Some((start, end)))
-                        .await?;
-                    if etag.is_some() && part.meta.etag != etag {
-                        return Err(StorageError::new(
-                            ErrorKind::PreconditionFailed,
-                            format!("object {key} changed during download"),
-                        ));
-                    }
-                    let mut hash = hash_parts.then(|| StreamHash::Etag(EtagHasher::new(part_size)));
-                    let n = write_stream(part.body, f, start, hash.as_mut(), Some(turn)).await?;
-                    if n != end - start + 1 {
-                        return Err(short_body(key, end - start + 1, n));
-                    }
-                    if let Some(b) = behind {
-                        b.written(i as usize);
-                    }
-                    let digests = match hash {
-                        Some(StreamHash::Etag(h)) => h.finish(),
-                        _ => Vec::new(),
-                    };
-                    Ok((i, digests))
-                }
-            })
-            .buffer_unordered(t.opts.concurrency.saturating_sub(1).max(1))
+        let rest = stream::iter(1..total.div_ceil(part_size))
+            .map(|i| self.fetch_range(i, f.clone(), hash_parts, turn, behind))
+            .buffer_unordered(self.concurrency.saturating_sub(1).max(1))
             .collect::<Vec<Result<(u64, Vec<[u8; 16]>), StorageError>>>();
         let rest = async {
             rest.await
                 .into_iter()
                 .collect::<Result<Vec<_>, StorageError>>()
         };
-        let (first_hash, mut parts) = if t.opts.concurrency > 1 {
+        let (first_hash, mut parts) = if self.concurrency > 1 {
             futures_util::future::try_join(first_part, rest).await?
         } else {
             (first_part.await?, rest.await?)
         };
-        take_first_hash(first_hash);
+        let mut hashed = Hashed::from_stream(first_hash);
         parts.sort_by_key(|(i, _)| *i);
         for (_, d) in parts {
-            digests.extend(d);
+            hashed.digests.extend(d);
         }
         if let Some(h) = hash_behind {
-            digests = h.finish().await?;
+            hashed.digests = h.finish().await?;
         }
-        Data::InTemp
-    };
-    let verified = match plan {
-        Plan::None => "none",
-        Plan::Sum(alg, expected) => {
-            let got = sum.map(checksum::Hasher::finish_b64).unwrap_or_default();
-            if got != expected {
-                return Err(mismatch(t, checksum::record_name(alg), &got, &expected));
-            }
-            checksum::record_name(alg)
+        Ok(hashed)
+    }
+
+    /// Fetches range `i` (of `part_size` bytes) into the file at its offset; returns
+    /// its part digests when `hash_parts`.
+    async fn fetch_range(
+        &self,
+        i: u64,
+        f: Arc<File>,
+        hash_parts: bool,
+        turn: &tokio::sync::Mutex<()>,
+        behind: Option<&HashBehind>,
+    ) -> Result<(u64, Vec<[u8; 16]>), StorageError> {
+        let start = i * self.part_size;
+        let end = (start + self.part_size).min(self.total) - 1;
+        let part = self
+            .client
+            .get_object(self.bucket, self.key, self.version, Some((start, end)))
+            .await?;
+        if self.etag.is_some() && part.meta.etag != self.etag {
+            return Err(StorageError::new(
+                ErrorKind::PreconditionFailed,
+                format!("object {} changed during download", self.key),
+            ));
         }
-        Plan::Etag { etag, part_size: p } => {
-            // Not hashed while streaming: ranges in the temp file were hashed behind
-            // the download (above); a buffered object is hashed here.
-            if !streamed && let Data::Buffered(d) = &data {
-                let mut h = EtagHasher::new(p);
-                h.update(d);
-                digests = h.finish();
-            }
-            let (got, name) = if p == u64::MAX {
-                (digests.first().map(hex::encode).unwrap_or_default(), "md5")
-            } else {
-                (checksum::multipart_etag(&digests), "etag-multipart")
-            };
-            if !got.eq_ignore_ascii_case(&etag) {
-                return Err(mismatch(t, name, &got, &etag));
-            }
-            name
+        let mut hash = hash_parts.then(|| StreamHash::Etag(EtagHasher::new(self.part_size)));
+        let n = write_stream(part.body, f, start, hash.as_mut(), Some(turn)).await?;
+        if n != end - start + 1 {
+            return Err(short_body(self.key, end - start + 1, n));
         }
-    };
-    Ok(Fetched {
-        meta,
-        verified,
-        data,
-    })
+        if let Some(b) = behind {
+            b.written(i as usize);
+        }
+        let digests = match hash {
+            Some(StreamHash::Etag(h)) => h.finish(),
+            _ => Vec::new(),
+        };
+        Ok((i, digests))
+    }
 }
 
 fn mismatch(t: &Download, what: &str, got: &str, expected: &str) -> StorageError {
@@ -531,10 +485,6 @@ fn mismatch(t: &Download, what: &str, got: &str, expected: &str) -> StorageError
 }
 
 /// Whether the object is encrypted with KMS (its ETag is then not an MD5).
-fn is_kms(meta: &ObjectMeta) -> bool {
-    meta.sse.as_deref().is_some_and(|s| s.contains("kms"))
-}
-
 /// Reads a whole (small) body into memory, feeding `hasher`.
 async fn read_small(
     mut body: ObjectBody,

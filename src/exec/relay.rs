@@ -19,11 +19,11 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use md5::{Digest, Md5};
 
-use super::Ctx;
-use super::overwrite;
 use super::upload::effective_part_size;
+use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::op::ServerCopy;
+use crate::plan::compare;
 use crate::storage::s3::{ObjectBody, PutBody, S3Client, encode_tags};
 use crate::storage::{CompletedPart, MetadataDirective, ObjectHeaders, ObjectMeta, StorageError};
 
@@ -32,9 +32,8 @@ pub async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>
     let src_client = ctx.clients.get(&t.opts.src_client).await?;
     let dst_client = ctx.clients.get(&t.opts.dst_client).await?;
     let version = t.version_id.as_deref();
-    if overwrite::needs_check(&t.opts)
-        && let (Some(reason), _) =
-            super::copy::skip_for_existing(&src_client, &dst_client, t).await?
+    if compare::needs_check(&t.opts)
+        && let (Some(reason), _) = compare::skip_for_existing(&src_client, &dst_client, t).await?
     {
         return Ok(Some(reason));
     }
@@ -113,14 +112,7 @@ async fn headers_for(
     meta: &ObjectMeta,
 ) -> Result<ObjectHeaders, StorageError> {
     let flags = &t.opts.headers;
-    let directive = t
-        .opts
-        .metadata_directive
-        .unwrap_or(if t.opts.headers_given {
-            MetadataDirective::Replace
-        } else {
-            MetadataDirective::Copy
-        });
+    let directive = compare::metadata_directive(&t.opts);
     let mut headers = match directive {
         MetadataDirective::Replace => flags.clone(),
         MetadataDirective::Copy => ObjectHeaders {

@@ -1,5 +1,6 @@
 //! The per-object checks `sync` defers to the workers, because they need a request or
-//! a read of the file: the preserved-mtime comparison for S3 → local pairs, and the
+//! a read of the file: the preserved-mtime comparison for S3 → local pairs, the
+//! stored-mtime comparison for S3 → S3 pairs, and the
 //! `--checksum` content comparison (MD5 for single-part objects, the multipart ETag
 //! computed locally with the object's own part size, ETags for S3 → S3).
 
@@ -8,20 +9,18 @@ use std::sync::Arc;
 
 use md5::{Digest, Md5};
 
-use super::download::{join_error, object_mtime};
-use super::overwrite::is_newer;
-use super::{Ctx, report};
+use super::download::join_error;
+use super::report;
+use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::location::RemoteUrl;
 use crate::op::{Op, SyncCheck, SyncPair};
+use crate::plan::compare::{
+    CONTENT_MATCHES, Stamp, UP_TO_DATE, is_newer, object_mtime, stored_mtimes_up_to_date,
+};
 use crate::record::Record;
 use crate::storage::StorageError;
 use crate::storage::s3::S3Client;
-
-/// Skip reason when content is equal.
-pub const CONTENT_MATCHES: &str = "object content matches";
-/// Skip reason of the default strategy.
-pub const UP_TO_DATE: &str = "object is newer or same age and object size matches";
 
 /// `Ok(Some(record))`: up to date, here is the skip record. `Ok(None)`: transfer it.
 /// `Err(record)`: the check failed (the failure record).
@@ -31,6 +30,7 @@ pub async fn up_to_date(ctx: &Arc<Ctx>, pair: &SyncPair) -> Result<Option<Record
         SyncCheck::PreservedMtime { local_mtime } => {
             preserved_mtime(ctx, &pair.op, *local_mtime).await
         }
+        SyncCheck::StoredMtimes => stored_mtimes(ctx, &pair.op).await,
         SyncCheck::Checksum => checksum(ctx, &pair.op).await,
     };
     match decision {
@@ -59,11 +59,31 @@ async fn preserved_mtime(
     let meta = client
         .head_object(&d.src.bucket, &d.src.key, None, None)
         .await?;
-    if is_newer(object_mtime(&meta), Some(local_mtime)) {
+    if is_newer(object_mtime(&meta), Some(Stamp::exact(local_mtime))) {
         Ok(None)
     } else {
         Ok(Some(UP_TO_DATE))
     }
+}
+
+/// S3 → S3: up to date when both objects store an `mtime` and the source's is not
+/// newer (one HEAD of each).
+async fn stored_mtimes(ctx: &Ctx, op: &Op) -> Result<Option<&'static str>, StorageError> {
+    let Op::Copy(c) = op else { return Ok(None) };
+    let src_client = ctx.clients.get(&c.opts.src_client).await?;
+    let dst_client = ctx.clients.get(&c.opts.dst_client).await?;
+    let src = src_client
+        .head_object(&c.src.bucket, &c.src.key, c.version_id.as_deref(), None)
+        .await?;
+    let dst = match dst_client
+        .head_object(&c.dst.bucket, &c.dst.key, None, None)
+        .await
+    {
+        Ok(m) => m,
+        Err(e) if e.is_missing() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(stored_mtimes_up_to_date(&src, &dst).then_some(UP_TO_DATE))
 }
 
 async fn checksum(ctx: &Ctx, op: &Op) -> Result<Option<&'static str>, StorageError> {

@@ -13,11 +13,13 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use futures_util::stream;
 
-use super::overwrite::{self, format_mtime_metadata, parse_mtime_metadata};
-use super::{Ctx, content_type, report};
+use super::{content_type, report};
+use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::op::Upload;
+use crate::plan::compare::{self, format_mtime_metadata};
 use crate::record::Record;
+use crate::storage::local;
 use crate::storage::s3::{PutBody, S3Client};
 use crate::storage::{CompletedPart, ObjectHeaders, StorageError};
 
@@ -68,7 +70,7 @@ async fn upload(ctx: &Arc<Ctx>, t: &Upload) -> Result<Outcome, StorageError> {
             ),
         ));
     }
-    let check = overwrite::needs_check(&t.opts);
+    let check = compare::needs_check(&t.opts);
     // The common case (no overwrite check, not a dry run): one blocking call stats
     // and — for a file that fits one PutObject — reads the file. With a check the
     // file may be skipped, so it is only read once that is decided.
@@ -85,18 +87,15 @@ async fn upload(ctx: &Arc<Ctx>, t: &Upload) -> Result<Outcome, StorageError> {
             .await
         {
             Ok(meta) => {
-                let dst_time = meta
-                    .metadata
-                    .get("mtime")
-                    .and_then(|v| parse_mtime_metadata(v))
-                    .or(meta.last_modified);
+                let dst_time = compare::object_mtime(&meta);
+                let src_time = Some(compare::Stamp::exact(mtime));
                 if let Some(reason) =
-                    overwrite::skip_reason(&t.opts, size, Some(mtime), meta.size, dst_time)
+                    compare::skip_reason(&t.opts, size, src_time, meta.size, dst_time)
                 {
                     return Ok(Outcome::Skipped(reason));
                 }
             }
-            Err(e) if is_missing(&e) => {}
+            Err(e) if e.is_missing() => {}
             Err(e) => return Err(e),
         }
     }
@@ -166,7 +165,7 @@ async fn multipart(
     let result = match result {
         Ok(parts) => {
             // Refuse to complete an object from a file that changed under us.
-            match local_stat(&t.src).await {
+            match local::file_stat(&t.src).await {
                 Ok((now, _)) if now == size => client
                     .complete_multipart_upload(bucket, key, &upload_id, &parts)
                     .await
@@ -221,14 +220,6 @@ async fn send_parts(
     Ok(parts)
 }
 
-/// Size and mtime of a local file.
-pub async fn local_stat(path: &str) -> Result<(u64, DateTime<Utc>), StorageError> {
-    let meta = tokio::fs::metadata(path)
-        .await
-        .map_err(|e| stat_error(path, &e))?;
-    stat_result(path, &meta)
-}
-
 /// Size and mtime of a local file and, when it is at most `read_limit` bytes, its
 /// content — read on the spot when the page cache holds it, else stat, open and read
 /// in one blocking task instead of one task each.
@@ -238,13 +229,13 @@ async fn stat_and_read(
     read_limit: Option<u64>,
 ) -> Result<(u64, DateTime<Utc>, Option<Bytes>), StorageError> {
     let Some(limit) = read_limit else {
-        let (size, mtime) = local_stat(path).await?;
+        let (size, mtime) = local::file_stat(path).await?;
         return Ok((size, mtime, None));
     };
     // Small, cached files are read right here (see `cached_read`); the rest, and
     // every error, go through the blocking pool.
     if let Some((meta, data)) = super::cached_read::try_read(path, limit) {
-        let (size, mtime) = stat_result(path, &meta)?;
+        let (size, mtime) = local::file_stat_result(path, &meta)?;
         return Ok((size, mtime, data));
     }
     let owned = path.to_owned();
@@ -252,8 +243,8 @@ async fn stat_and_read(
         use std::io::Read;
         let path = owned.as_str();
         // Stat before open: opening a FIFO would block.
-        let meta = std::fs::metadata(path).map_err(|e| stat_error(path, &e))?;
-        let (size, mtime) = stat_result(path, &meta)?;
+        let meta = std::fs::metadata(path).map_err(|e| local::file_stat_error(path, &e))?;
+        let (size, mtime) = local::file_stat_result(path, &meta)?;
         if size > limit {
             return Ok((size, mtime, None));
         }
@@ -269,32 +260,6 @@ async fn stat_and_read(
     })
     .await
     .map_err(super::download::join_error)?
-}
-
-fn stat_error(path: &str, e: &std::io::Error) -> StorageError {
-    if e.kind() == std::io::ErrorKind::NotFound {
-        StorageError::new(
-            ErrorKind::NoSuchKey,
-            format!("given object {path} not found"),
-        )
-    } else {
-        StorageError::io("stat", path, e)
-    }
-}
-
-/// Size and mtime from a stat; an error for anything but a regular file.
-fn stat_result(path: &str, meta: &std::fs::Metadata) -> Result<(u64, DateTime<Utc>), StorageError> {
-    if !meta.is_file() {
-        return Err(StorageError::new(
-            ErrorKind::NotRegularFile,
-            format!("object '{path}' is not a regular file"),
-        ));
-    }
-    let mtime = meta
-        .modified()
-        .map(DateTime::<Utc>::from)
-        .unwrap_or_else(|_| Utc::now());
-    Ok((meta.len(), mtime))
 }
 
 async fn read_whole(path: &str, expected: u64) -> Result<Bytes, StorageError> {
@@ -333,9 +298,4 @@ fn changed(path: &str, before: u64, now: u64) -> StorageError {
         ErrorKind::Io,
         format!("file {path} changed size during upload ({before} → {now} bytes)"),
     )
-}
-
-/// A lookup error meaning "not there".
-pub fn is_missing(e: &StorageError) -> bool {
-    matches!(e.kind, ErrorKind::NoSuchKey | ErrorKind::NotFound)
 }

@@ -21,7 +21,7 @@ use nom::{
     sequence::preceded,
 };
 
-use super::ParseError;
+use super::error::ParseError;
 
 /// One word of a line after quote removal.
 #[derive(Debug, Clone, PartialEq, Eq)]

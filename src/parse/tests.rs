@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::command::*;
+use crate::storage::MetadataDirective;
 
 fn cmd(line: &str) -> ParsedCommand {
     match parse_line(line) {

@@ -1,5 +1,6 @@
-//! Flag values: checking and converting one flag's text according to its
-//! [`ValueKind`], with s5cmd's (Go `flag` package's) syntax and error wording.
+//! Flag values: the kinds a flag's value may have ([`ValueKind`]), and checking and
+//! converting one flag's text according to its kind, with s5cmd's (Go `flag`
+//! package's) syntax and error wording.
 //!
 //! Integers follow Go's `strconv.ParseInt(s, 0, 64)` (`12`, `+12`, `0x1f`, `0o17`,
 //! `0b101`, `017`), durations Go's `time.ParseDuration`, and durations are rendered
@@ -8,7 +9,31 @@
 
 use std::time::Duration;
 
-use super::flags::ValueKind;
+/// What a flag's value must look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// No value; `--flag` or `--flag=true|false`.
+    Bool,
+    /// Any string.
+    Text,
+    /// A non-negative integer (Go `strconv.ParseInt` base 0 syntax: `12`, `+12`, `0x1f`).
+    Count,
+    /// A Go duration (`90s`, `1h30m`, `3h0m0s`).
+    Duration,
+    /// One of the given values, matched case-insensitively, stored in the spelling given
+    /// here. The list is printed in error messages.
+    Choice(&'static [&'static str]),
+    /// `key=value` (`--metadata`); keys must be unique across repetitions.
+    KeyValue,
+    /// An `http://` or `https://` URL.
+    Url,
+    /// An RFC 3339 timestamp (`--expires`).
+    Rfc3339,
+    /// `k=v&k2=v2` (`--tagging`).
+    Tagging,
+    /// A string in which backslash escapes (`\t`, `\n` …) are interpreted (`--delimiter`).
+    Escaped,
+}
 
 /// A checked flag value.
 #[derive(Debug, Clone, PartialEq)]

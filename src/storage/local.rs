@@ -298,6 +298,45 @@ pub fn remove_empty_dirs(root: &Path, file: &Path) {
 // Walking (runs on a blocking thread)
 // ---------------------------------------------------------------------------------
 
+/// Size and mtime of a local file.
+pub async fn file_stat(path: &str) -> Result<(u64, DateTime<Utc>), StorageError> {
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| file_stat_error(path, &e))?;
+    file_stat_result(path, &meta)
+}
+
+/// The error of a failed stat: `NoSuchKey` (s5cmd's "given object … not found") when
+/// the file is missing.
+pub fn file_stat_error(path: &str, e: &std::io::Error) -> StorageError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        StorageError::new(
+            ErrorKind::NoSuchKey,
+            format!("given object {path} not found"),
+        )
+    } else {
+        StorageError::io("stat", path, e)
+    }
+}
+
+/// Size and mtime from a stat; an error for anything but a regular file.
+pub fn file_stat_result(
+    path: &str,
+    meta: &std::fs::Metadata,
+) -> Result<(u64, DateTime<Utc>), StorageError> {
+    if !meta.is_file() {
+        return Err(StorageError::new(
+            ErrorKind::NotRegularFile,
+            format!("object '{path}' is not a regular file"),
+        ));
+    }
+    let mtime = meta
+        .modified()
+        .map(DateTime::<Utc>::from)
+        .unwrap_or_else(|_| Utc::now());
+    Ok((meta.len(), mtime))
+}
+
 /// `given object <path> not found`, kind `NoSuchKey` (s5cmd's wording).
 fn not_found(path: &str) -> StorageError {
     StorageError::new(

@@ -35,6 +35,11 @@ pub struct StorageError {
 }
 
 impl StorageError {
+    /// A lookup error meaning "not there" (`NoSuchKey`, or a local file not found).
+    pub fn is_missing(&self) -> bool {
+        matches!(self.kind, ErrorKind::NoSuchKey | ErrorKind::NotFound)
+    }
+
     /// A local (non-service) error of the given kind.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         StorageError {

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::checksum::Checksums;
+
 /// What a listing entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryKind {
@@ -28,6 +30,10 @@ pub struct ObjectInfo {
     pub size: u64,
     /// Modification time: S3 LastModified, or the local file's mtime (ns precision).
     pub last_modified: Option<DateTime<Utc>>,
+    /// Fractional-second digits `last_modified` carries: 9 for a local file, the
+    /// significant digits the listing wrote for S3 (AWS's `.000`: 0), 0 for a time
+    /// from an HTTP date.
+    pub time_digits: u8,
     /// ETag without surrounding quotes, when the server sent one.
     pub etag: Option<String>,
     /// Storage class, when the server sent one (absent means STANDARD on most servers).
@@ -48,6 +54,7 @@ impl ObjectInfo {
             kind: EntryKind::File,
             size,
             last_modified: None,
+            time_digits: 9,
             etag: None,
             storage_class: None,
             version_id: None,
@@ -72,23 +79,6 @@ pub struct BucketInfo {
     pub name: String,
     /// Creation time, when the server sent one.
     pub created: Option<DateTime<Utc>>,
-}
-
-/// Stored checksums an object carries (`x-amz-checksum-*`), base64 as S3 sends them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Checksums {
-    /// CRC-32 (ISO-HDLC).
-    pub crc32: Option<String>,
-    /// CRC-32C (Castagnoli).
-    pub crc32c: Option<String>,
-    /// CRC-64/NVME.
-    pub crc64nvme: Option<String>,
-    /// SHA-1.
-    pub sha1: Option<String>,
-    /// SHA-256.
-    pub sha256: Option<String>,
-    /// `FULL_OBJECT` or `COMPOSITE`, when the server says.
-    pub checksum_type: Option<String>,
 }
 
 /// Everything HeadObject (or a GetObject response) tells about one object.
@@ -169,7 +159,7 @@ pub struct ObjectHeaders {
     pub tagging: Option<String>,
     /// `--checksum-algorithm`: the `x-amz-checksum-*` sent with the data (PutObject,
     /// UploadPart) and declared on CreateMultipartUpload; CRC-64/NVME when `None`.
-    pub checksum_algorithm: Option<crate::command::ChecksumAlgorithm>,
+    pub checksum_algorithm: Option<crate::checksum::ChecksumAlgorithm>,
 }
 
 /// What a successful write returned.
@@ -193,7 +183,7 @@ pub struct CompletedPart {
     /// The part's checksum (base64), when one was sent with the part.
     pub checksum: Option<String>,
     /// The algorithm of `checksum` (CRC-64/NVME when `None`).
-    pub checksum_algorithm: Option<crate::command::ChecksumAlgorithm>,
+    pub checksum_algorithm: Option<crate::checksum::ChecksumAlgorithm>,
 }
 
 /// The outcome of one key inside a DeleteObjects request.

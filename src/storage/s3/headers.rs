@@ -161,7 +161,7 @@ pub(crate) async fn file_digests(
     path: &std::path::Path,
     offset: u64,
     len: u64,
-    alg: crate::command::ChecksumAlgorithm,
+    alg: crate::checksum::ChecksumAlgorithm,
 ) -> Result<(String, String), StorageError> {
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || {

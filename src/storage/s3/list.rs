@@ -50,6 +50,19 @@ fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
         .or_else(|| headers::parse_http_date(s))
 }
 
+/// The precision of a listed time: the significant digits of its fractional second
+/// (`…T10:00:00.123Z` → 3, `.120Z` → 2). Trailing zeros do not count: AWS and moto
+/// keep whole seconds and write them as `.000Z` (→ 0), so a file written at X.4
+/// is not newer than its object listed at X.000. A time from a millisecond server
+/// that happens to end in zeros is only compared more coarsely. An HTTP date has
+/// no fraction.
+fn fraction_digits(s: &str) -> u8 {
+    s.split_once('.').map_or(0, |(_, rest)| {
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits.trim_end_matches('0').len().min(9) as u8
+    })
+}
+
 fn entry(el: &xml::Element, encoded: bool) -> ObjectInfo {
     let key = decode(el.text_of("Key").unwrap_or_default(), encoded);
     let kind = if key.ends_with('/') {
@@ -64,6 +77,7 @@ fn entry(el: &xml::Element, encoded: bool) -> ObjectInfo {
             .and_then(|s| s.trim().parse().ok())
             .unwrap_or(0),
         last_modified: el.text_of("LastModified").and_then(parse_time),
+        time_digits: el.text_of("LastModified").map_or(0, fraction_digits),
         etag: el
             .text_of("ETag")
             .map(headers::unquote)
@@ -319,6 +333,17 @@ mod tests {
         assert_eq!(decode("a%2Bb+c%20d%0D%2F", true), "a+b c d\r/");
         assert_eq!(decode("a+b", false), "a+b");
         assert_eq!(decode("%E6%97%A5", true), "日");
+    }
+
+    #[test]
+    fn listed_time_precision_is_its_significant_digits() {
+        assert_eq!(fraction_digits("2026-12-01T09:35:05.000Z"), 0);
+        assert_eq!(fraction_digits("2026-12-01T09:35:05.123Z"), 3);
+        assert_eq!(fraction_digits("2026-12-01T09:35:05.120Z"), 2);
+        assert_eq!(fraction_digits("2026-12-01T09:35:05.123456789012Z"), 9);
+        assert_eq!(fraction_digits("2026-12-01T09:35:05.5+00:00"), 1);
+        assert_eq!(fraction_digits("2026-12-01T09:35:05Z"), 0);
+        assert_eq!(fraction_digits("Tue, 01 Dec 2026 09:35:05 GMT"), 0);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::request::{Body, Request, put_header};
 use super::sign::QUERY_SET;
 use super::{PutBody, S3Client, xml};
 use crate::checksum;
-use crate::command::ChecksumAlgorithm;
+use crate::checksum::ChecksumAlgorithm;
 use crate::error::ErrorKind;
 use crate::storage::{CompletedPart, ObjectHeaders, StorageError, WriteResult};
 

@@ -17,7 +17,7 @@ use super::request::{Body, Request, put_header};
 use super::sign::{PATH_SET, QUERY_SET};
 use super::{GetObjectOutput, PutBody, S3Client, xml};
 use crate::checksum;
-use crate::command::ChecksumAlgorithm;
+use crate::checksum::ChecksumAlgorithm;
 use crate::error::ErrorKind;
 use crate::storage::{
     DeleteOutcome, MetadataDirective, ObjectHeaders, ObjectMeta, StorageError, WriteResult,

@@ -26,7 +26,7 @@ struct Entry {
     upload_id: String,
 }
 
-/// The registry (one per run, in [`super::Ctx`]).
+/// The registry (one per run, in [`crate::ctx::Ctx`]).
 #[derive(Default)]
 pub struct InFlight {
     next: AtomicU64,

@@ -17,6 +17,8 @@
 //!   `--max-delete N` refuses to delete more than N.
 //! * A single-object source is compared with its exact destination and copied only
 //!   when needed (idempotent).
+//! * `--shard K/N`: both listings keep only the names of this shard (by relative
+//!   name), so each shard compares, copies and deletes exactly its share.
 
 use std::cmp::Ordering;
 use std::io::{BufRead, BufWriter, Seek, Write};
@@ -25,38 +27,42 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::command::SyncCmd;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::download::object_mtime;
-use crate::exec::overwrite::is_newer;
-use crate::exec::sync_check::UP_TO_DATE;
-use crate::exec::upload::{is_missing, local_stat};
-use crate::exec::{self, Ctx, LineCtx, report};
+use crate::exec::{self, report};
 use crate::location::{LocalPath, Location, RemoteUrl};
 use crate::op::{
     DeleteLocal, DeleteRemote, Download, Op, ServerCopy, SyncCheck, SyncPair, TransferOpts, Upload,
 };
 use crate::storage::local::{self, LocalFs};
+use crate::storage::s3::S3Bucket;
 use crate::storage::{EntryKind, ListRequest, ObjectInfo, Storage, StorageError};
 use crate::wildcard::{self, Filters, Pattern};
 
-use super::copy::{archived_unreadable, transfer_opts, validate};
-use super::dest;
-use super::expand::{self, ExpandOptions, Expanded, basename};
 use super::rm::DELETE_BATCH;
+use crate::plan::compare::{
+    self, Decision, Direction, Stamp, Strategy, UP_TO_DATE, is_newer, object_mtime,
+};
+use crate::plan::dest;
+use crate::plan::expand::{self, ExpandOptions, Expanded, basename};
+use crate::plan::glacier::archived_unreadable;
+use crate::plan::transfer::{transfer_opts, validate};
 
-/// How pairs present on both sides are compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Strategy {
-    SizeAndTime,
-    SizeOnly,
-    Checksum,
+/// The part of [`Storage`] a destination listing needs, object-safe (the trait's
+/// async methods are not), so S3 and local destinations share one code path.
+trait ListOnly: Send {
+    /// Lists everything under `prefix`, recursively, latest versions only.
+    fn list_all(&self, prefix: String) -> crate::storage::Lister;
 }
 
-/// What to do with one pair.
-enum Decision {
-    Copy,
-    Skip(&'static str),
-    Check(SyncCheck),
+impl<T: Storage> ListOnly for T {
+    fn list_all(&self, prefix: String) -> crate::storage::Lister {
+        self.list(ListRequest {
+            prefix,
+            recursive: true,
+            all_versions: false,
+        })
+    }
 }
 
 /// Plans and submits a sync line.
@@ -216,7 +222,9 @@ impl Sync<'_> {
         loop {
             match rx.recv().await? {
                 Ok(o) => {
-                    if !self.filters.keep(&o.relative) {
+                    // `--shard`: both sides skip the names of other shards alike, so
+                    // the merge (and `--delete`) covers exactly this shard's share.
+                    if !self.filters.keep(&o.relative) || !self.ctx.owns(&o.relative) {
                         continue;
                     }
                     if !self.cmd.flags.force_glacier_transfer
@@ -279,91 +287,62 @@ impl Sync<'_> {
         }
     }
 
-    /// The destination listing, relative to the destination root.
+    /// The destination listing, relative to the destination root: S3 and local
+    /// destinations both list through [`Storage`].
     async fn destination_stream(
         &self,
     ) -> Result<tokio::sync::mpsc::Receiver<Result<Named, StorageError>>, StorageError> {
         let (tx, rx) = tokio::sync::mpsc::channel(crate::storage::LIST_CHANNEL_CAPACITY);
-        match &self.dst {
+        let (storage, prefix, root): (Box<dyn ListOnly>, String, String) = match &self.dst {
             Location::Remote(url) => {
                 let client = self.ctx.clients.get(&self.opts.dst_client).await?;
-                let root = url.key.clone();
-                let mut lister = client.list(
-                    &url.bucket,
-                    ListRequest {
-                        prefix: root.clone(),
-                        recursive: true,
-                        all_versions: false,
-                    },
-                );
-                tokio::spawn(async move {
-                    while let Some(item) = lister.recv().await {
-                        let item = item.map(|info| Named {
-                            relative: info.key[root.len().min(info.key.len())..].to_string(),
-                            info,
-                        });
-                        if tx.send(item).await.is_err() {
-                            return;
-                        }
-                    }
-                });
+                let bucket = S3Bucket {
+                    client,
+                    bucket: url.bucket.clone(),
+                };
+                (Box::new(bucket), url.key.clone(), url.key.clone())
             }
             Location::Local(path) => {
-                if tokio::fs::metadata(&path.path)
+                let is_dir = tokio::fs::metadata(&path.path)
                     .await
-                    .is_ok_and(|m| m.is_dir())
-                {
-                    let root = format!("{}/", path.path.trim_end_matches('/'));
-                    let mut lister = LocalFs {
-                        follow_symlinks: true,
-                    }
-                    .list(ListRequest {
-                        prefix: path.path.clone(),
-                        recursive: true,
-                        all_versions: false,
-                    });
-                    tokio::spawn(async move {
-                        while let Some(item) = lister.recv().await {
-                            let item = item.map(|info| Named {
-                                relative: info
-                                    .key
-                                    .strip_prefix(root.as_str())
-                                    .unwrap_or(&info.key)
-                                    .to_string(),
-                                info,
-                            });
-                            if tx.send(item).await.is_err() {
-                                return;
-                            }
-                        }
-                    });
+                    .is_ok_and(|m| m.is_dir());
+                if !is_dir {
+                    // Nothing there yet: every source entry is new.
+                    return Ok(rx);
+                }
+                let root = format!("{}/", path.path.trim_end_matches('/'));
+                let fs = LocalFs {
+                    follow_symlinks: true,
+                };
+                (Box::new(fs), path.path.clone(), root)
+            }
+        };
+        let mut lister = storage.list_all(prefix);
+        tokio::spawn(async move {
+            while let Some(item) = lister.recv().await {
+                let item = item.map(|info| Named {
+                    relative: info
+                        .key
+                        .strip_prefix(root.as_str())
+                        .unwrap_or(&info.key)
+                        .to_string(),
+                    info,
+                });
+                if tx.send(item).await.is_err() {
+                    return;
                 }
             }
-        }
+        });
         Ok(rx)
     }
 
     fn decide(&self, src: &ObjectInfo, dst: &ObjectInfo) -> Decision {
-        match self.strategy {
-            Strategy::SizeOnly if src.size == dst.size => Decision::Skip("object size matches"),
-            Strategy::SizeOnly => Decision::Copy,
-            Strategy::Checksum if src.size != dst.size => Decision::Copy,
-            Strategy::Checksum => Decision::Check(SyncCheck::Checksum),
-            Strategy::SizeAndTime => {
-                if src.size != dst.size {
-                    return Decision::Copy;
-                }
-                if !is_newer(src.last_modified, dst.last_modified) {
-                    return Decision::Skip(UP_TO_DATE);
-                }
-                match (&self.src, &self.dst, dst.last_modified) {
-                    (Location::Remote(_), Location::Local(_), Some(local_mtime)) => {
-                        Decision::Check(SyncCheck::PreservedMtime { local_mtime })
-                    }
-                    _ => Decision::Copy,
-                }
-            }
-        }
+        let direction = match (&self.src, &self.dst) {
+            (Location::Remote(_), Location::Local(_)) => Direction::Download,
+            (Location::Remote(_), Location::Remote(_)) => Direction::Copy,
+            _ => Direction::Upload,
+        };
+        compare::sync_decision(self.strategy, src, dst, direction)
     }
 
     /// Copies one source entry (to `relative` under the destination root) unless the
@@ -388,7 +367,7 @@ impl Sync<'_> {
             None => Decision::Copy,
             Some(d) => match self.decide(src, d) {
                 Decision::Check(SyncCheck::PreservedMtime { local_mtime }) if mtime_known => {
-                    if is_newer(src.last_modified, Some(local_mtime)) {
+                    if is_newer(Stamp::of(src), Some(Stamp::exact(local_mtime))) {
                         Decision::Copy
                     } else {
                         Decision::Skip(UP_TO_DATE)
@@ -544,20 +523,23 @@ impl Sync<'_> {
                     .head_object(&r.bucket, &r.key, None, None)
                     .await
                     .map_err(|e| {
-                        if is_missing(&e) {
+                        if e.is_missing() {
                             StorageError::new(e.kind, format!("given object {r} not found"))
                         } else {
                             e
                         }
                     })?;
                 let mut info = ObjectInfo::file(r.key.clone(), meta.size);
-                info.last_modified = object_mtime(&meta);
+                if let Some(stamp) = object_mtime(&meta) {
+                    info.last_modified = Some(stamp.at);
+                    info.time_digits = stamp.digits;
+                }
                 info.etag = meta.etag;
                 info.storage_class = meta.storage_class;
                 Ok(info)
             }
             Location::Local(l) => {
-                let (size, mtime) = local_stat(&l.path).await?;
+                let (size, mtime) = local::file_stat(&l.path).await?;
                 let mut info = ObjectInfo::file(l.path.clone(), size);
                 info.last_modified = Some(mtime);
                 Ok(info)
@@ -633,10 +615,11 @@ impl Sync<'_> {
                 let mut info = ObjectInfo::file(url.key.clone(), meta.size);
                 // S3 → S3 compares upload times (the copy is written after its source).
                 info.last_modified = meta.last_modified;
+                info.time_digits = 0; // a Last-Modified header: whole seconds
                 info.etag = meta.etag;
                 Ok(Some(info))
             }
-            Err(e) if is_missing(&e) => Ok(None),
+            Err(e) if e.is_missing() => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -653,7 +636,7 @@ async fn next_named(
                 if n.info.kind == EntryKind::Directory || n.relative.is_empty() {
                     continue;
                 }
-                if !sync.filters.keep(&n.relative) {
+                if !sync.filters.keep(&n.relative) || !sync.ctx.owns(&n.relative) {
                     continue;
                 }
                 return Some(n);

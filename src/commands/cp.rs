@@ -4,195 +4,19 @@
 use std::sync::Arc;
 
 use crate::command::{CopyCmd, TransferFlags};
+use crate::config::Config;
+use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::exec::clients::{ClientSpec, Role};
-use crate::exec::{self, Ctx, LineCtx};
+use crate::exec;
 use crate::location::{Location, RemoteUrl};
 use crate::op::{Download, Op, ServerCopy, TransferOpts, Upload};
-use crate::storage::{ObjectHeaders, ObjectInfo, StorageError};
+use crate::storage::{ObjectInfo, StorageError};
 use crate::wildcard::Filters;
 
-use super::dest;
-use super::expand::{self, ExpandOptions, SourceObject, basename};
-
-/// Archive storage classes whose objects can't be read without a restore: S3 Glacier
-/// Flexible Retrieval (`GLACIER`) and Deep Archive (`DEEP_ARCHIVE`). Glacier Instant
-/// Retrieval (`GLACIER_IR`) is read like any other class; Intelligent-Tiering's
-/// archive tiers show as `INTELLIGENT_TIERING` in listings and are reported by the GET.
-pub fn is_archived(storage_class: Option<&str>) -> bool {
-    matches!(storage_class, Some("GLACIER" | "DEEP_ARCHIVE"))
-}
-
-/// True when `x-amz-restore` says a restored copy is available
-/// (`ongoing-request="false", expiry-date="…"`): such an archived object can be read.
-pub fn is_restored(restore: Option<&str>) -> bool {
-    restore.is_some_and(|r| r.replace(' ', "").contains("ongoing-request=\"false\""))
-}
-
-/// For a listed archived object: whether it is still unreadable (not restored).
-/// Costs one HeadObject, only for objects in an archive class.
-pub async fn archived_unreadable(
-    ctx: &Ctx,
-    spec: &ClientSpec,
-    src: &RemoteUrl,
-    info: &ObjectInfo,
-) -> bool {
-    if !is_archived(info.storage_class.as_deref()) {
-        return false;
-    }
-    let Ok(client) = ctx.clients.get(spec).await else {
-        return true;
-    };
-    match client
-        .head_object(&src.bucket, &info.key, info.version_id.as_deref(), None)
-        .await
-    {
-        Ok(meta) => !is_restored(meta.restore.as_deref()),
-        Err(_) => true,
-    }
-}
-
-/// Builds the shared transfer settings of a line from its flags.
-pub fn transfer_opts(
-    operation: &'static str,
-    is_move: bool,
-    flags: &TransferFlags,
-) -> Result<TransferOpts, String> {
-    let expires = match &flags.expires {
-        Some(e) => Some(http_date(e)?),
-        None => None,
-    };
-    let headers = ObjectHeaders {
-        content_type: flags.content_type.clone(),
-        content_encoding: flags.content_encoding.clone(),
-        content_disposition: flags.content_disposition.clone(),
-        cache_control: flags.cache_control.clone(),
-        expires,
-        metadata: flags.metadata.clone(),
-        storage_class: flags.storage_class.clone(),
-        acl: flags.acl.clone(),
-        sse: flags.sse.clone(),
-        sse_kms_key_id: flags.sse.as_ref().and(flags.sse_kms_key_id.clone()),
-        tagging: flags.tagging.clone(),
-        checksum_algorithm: flags.checksum_algorithm,
-    };
-    let headers_given = !flags.metadata.is_empty()
-        || flags.content_type.is_some()
-        || flags.content_encoding.is_some()
-        || flags.content_disposition.is_some()
-        || flags.cache_control.is_some()
-        || flags.expires.is_some();
-    Ok(TransferOpts {
-        operation,
-        is_move,
-        headers,
-        headers_given,
-        metadata_directive: flags.metadata_directive,
-        concurrency: flags.concurrency.max(1),
-        part_size: if flags.part_size == 0 {
-            50 * 1024 * 1024
-        } else {
-            flags.part_size
-        },
-        src_client: ClientSpec {
-            role: Role::Source,
-            region: flags.source_region.clone(),
-            profile: flags.source_profile.clone(),
-            endpoint_url: flags.source_endpoint_url.clone(),
-        },
-        dst_client: ClientSpec {
-            role: Role::Destination,
-            region: flags.destination_region.clone(),
-            profile: flags.destination_profile.clone(),
-            endpoint_url: flags.destination_endpoint_url.clone(),
-        },
-        storage_class: flags.storage_class.clone(),
-        ..Default::default()
-    })
-}
-
-/// `--expires` (RFC 3339) as an HTTP date.
-fn http_date(rfc3339: &str) -> Result<String, String> {
-    let t = chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map_err(|e| format!("parsing time {rfc3339:?}: {e}"))?;
-    Ok(httpdate::fmt_http_date(t.into()))
-}
-
-/// Validated sides of a cp/mv/sync.
-pub struct Sides {
-    /// Source.
-    pub src: Location,
-    /// Destination.
-    pub dst: Location,
-}
-
-/// Validation shared by cp, mv and sync (reference §2.2 steps 2–9).
-pub async fn validate(
-    src: &str,
-    dst: &str,
-    raw: bool,
-    version_id: Option<&str>,
-) -> Result<Sides, (String, ErrorKind)> {
-    let usage = |m: String| (m, ErrorKind::Usage);
-    let src_loc = Location::parse(src, raw).map_err(usage)?;
-    let dst_loc = Location::parse(dst, raw).map_err(usage)?;
-    if dst_loc.is_wildcard() {
-        return Err(usage(format!(
-            "target \"{dst}\" can not contain glob characters"
-        )));
-    }
-    if let Location::Remote(r) = &src_loc
-        && !r.is_wildcard()
-        && !r.raw
-        && (r.is_bucket() || r.is_prefix())
-    {
-        return Err(usage(
-            "source argument must contain wildcard character".into(),
-        ));
-    }
-    let dst_is_container = match &dst_loc {
-        Location::Remote(r) => r.is_bucket() || r.is_prefix(),
-        Location::Local(_) => true,
-    };
-    if src_loc.is_wildcard() && !dst_is_container {
-        return Err(usage(format!(
-            "target \"{dst}\" must be a bucket or a prefix"
-        )));
-    }
-    if version_id.is_some() && !src_loc.is_remote() {
-        return Err(usage(
-            "\"all-versions\", and \"version-id\" flags can only be used with remote objects"
-                .into(),
-        ));
-    }
-    if !src_loc.is_remote() && !dst_loc.is_remote() {
-        return Err(usage(
-            "local->local copy operations are not permitted".into(),
-        ));
-    }
-    if let Location::Local(l) = &src_loc
-        && !l.is_wildcard()
-    {
-        match tokio::fs::metadata(&l.path).await {
-            Err(_) => {
-                return Err((
-                    format!("given object {} not found", l.path),
-                    ErrorKind::NoSuchKey,
-                ));
-            }
-            Ok(m) if m.is_dir() && !dst_is_container => {
-                return Err(usage(format!(
-                    "target \"{dst}\" must be a bucket or a prefix"
-                )));
-            }
-            Ok(_) => {}
-        }
-    }
-    Ok(Sides {
-        src: src_loc,
-        dst: dst_loc,
-    })
-}
+use crate::plan::dest;
+use crate::plan::expand::{self, ExpandOptions, SourceObject, basename};
+use crate::plan::glacier::archived_unreadable;
+use crate::plan::transfer::{transfer_opts, validate};
 
 /// Plans and submits a cp/mv line; returns when every op has been submitted.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
@@ -336,6 +160,9 @@ impl Planner<'_> {
 
     async fn submit_upload(&self, dst: &Location, object: SourceObject, batch: bool) {
         let Location::Remote(dst) = dst else { return };
+        if !self.ctx.owns(shard_name(&object, batch)) {
+            return;
+        }
         let name = self.name(&object, batch).to_string();
         let op = Op::Upload(Upload {
             opts: self.opts.clone(),
@@ -355,6 +182,9 @@ impl Planner<'_> {
         object: SourceObject,
         batch: bool,
     ) {
+        if !self.ctx.owns(shard_name(&object, batch)) {
+            return;
+        }
         let info = listed.map(|o| o.info.clone());
         if let Some(info) = &info
             && !self.flags.force_glacier_transfer
@@ -429,4 +259,31 @@ impl Planner<'_> {
             Ok(dst.to_string())
         }
     }
+}
+
+/// The name `--shard` partitions by: the name relative to the source root for an
+/// expanded source (what `rclone lsf --hash-filter` lists), the source itself for a
+/// single one.
+fn shard_name(object: &SourceObject, batch: bool) -> &str {
+    if batch {
+        &object.relative
+    } else {
+        &object.info.key
+    }
+}
+
+/// Whether planning this line does no I/O at all — no listing, no request, no local
+/// file: in a dry run, a `cp`/`mv` of one named object between S3 URLs (without
+/// `-n`/`-s`/`-u`, which look at the destination).
+pub fn plans_without_io(config: &Config, c: &CopyCmd) -> bool {
+    if !config.dry_run {
+        return false;
+    }
+    if c.no_clobber || c.if_size_differ || c.if_source_newer {
+        return false;
+    }
+    matches!(
+        (Location::parse(&c.src, c.flags.raw), Location::parse(&c.dst, c.flags.raw)),
+        (Ok(Location::Remote(src)), Ok(Location::Remote(_))) if !src.is_wildcard()
+    )
 }

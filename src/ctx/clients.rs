@@ -16,33 +16,9 @@ use std::sync::Mutex;
 use tokio::sync::OnceCell;
 
 use crate::config::Config;
+pub use crate::op::{ClientSpec, Role};
 use crate::storage::StorageError;
 use crate::storage::s3::{S3Client, S3Config};
-
-/// Which side of a transfer a client is for (picks the global defaults).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// Neither: the global `--endpoint-url`/`--profile`.
-    #[default]
-    Any,
-    /// The source of a copy (`--source-*` globals first).
-    Source,
-    /// The destination of a copy or pipe (`--destination-*` globals first).
-    Destination,
-}
-
-/// Which client an op needs: the global settings unless a line overrides them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct ClientSpec {
-    /// The side this client serves.
-    pub role: Role,
-    /// Region override (`--source-region`, `--destination-region`).
-    pub region: Option<String>,
-    /// Profile override (`--source-profile`, `--destination-profile`).
-    pub profile: Option<String>,
-    /// Endpoint override (`--source-endpoint-url`, `--destination-endpoint-url`).
-    pub endpoint_url: Option<String>,
-}
 
 /// The client cache.
 pub struct Clients {

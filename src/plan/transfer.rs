@@ -1,0 +1,147 @@
+//! What `cp`, `mv`, `sync` and `pipe` share before planning: the validation of their
+//! two sides in s5cmd's order (reference §2.2 steps 2–9), and the [`TransferOpts`]
+//! built from a line's transfer flags (headers, metadata, part size, client sides).
+
+use crate::command::TransferFlags;
+use crate::error::ErrorKind;
+use crate::location::Location;
+use crate::op::{ClientSpec, Role, TransferOpts};
+use crate::storage::ObjectHeaders;
+
+/// Builds the shared transfer settings of a line from its flags.
+pub fn transfer_opts(
+    operation: &'static str,
+    is_move: bool,
+    flags: &TransferFlags,
+) -> Result<TransferOpts, String> {
+    let expires = match &flags.expires {
+        Some(e) => Some(http_date(e)?),
+        None => None,
+    };
+    let headers = ObjectHeaders {
+        content_type: flags.content_type.clone(),
+        content_encoding: flags.content_encoding.clone(),
+        content_disposition: flags.content_disposition.clone(),
+        cache_control: flags.cache_control.clone(),
+        expires,
+        metadata: flags.metadata.clone(),
+        storage_class: flags.storage_class.clone(),
+        acl: flags.acl.clone(),
+        sse: flags.sse.clone(),
+        sse_kms_key_id: flags.sse.as_ref().and(flags.sse_kms_key_id.clone()),
+        tagging: flags.tagging.clone(),
+        checksum_algorithm: flags.checksum_algorithm,
+    };
+    let headers_given = !flags.metadata.is_empty()
+        || flags.content_type.is_some()
+        || flags.content_encoding.is_some()
+        || flags.content_disposition.is_some()
+        || flags.cache_control.is_some()
+        || flags.expires.is_some();
+    Ok(TransferOpts {
+        operation,
+        is_move,
+        headers,
+        headers_given,
+        metadata_directive: flags.metadata_directive,
+        concurrency: flags.concurrency.max(1),
+        part_size: flags.part_size,
+        src_client: ClientSpec {
+            role: Role::Source,
+            region: flags.source_region.clone(),
+            profile: flags.source_profile.clone(),
+            endpoint_url: flags.source_endpoint_url.clone(),
+        },
+        dst_client: ClientSpec {
+            role: Role::Destination,
+            region: flags.destination_region.clone(),
+            profile: flags.destination_profile.clone(),
+            endpoint_url: flags.destination_endpoint_url.clone(),
+        },
+        storage_class: flags.storage_class.clone(),
+        ..Default::default()
+    })
+}
+
+/// `--expires` (RFC 3339) as an HTTP date.
+fn http_date(rfc3339: &str) -> Result<String, String> {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map_err(|e| format!("parsing time {rfc3339:?}: {e}"))?;
+    Ok(httpdate::fmt_http_date(t.into()))
+}
+
+/// Validated sides of a cp/mv/sync.
+pub struct Sides {
+    /// Source.
+    pub src: Location,
+    /// Destination.
+    pub dst: Location,
+}
+
+/// Validation shared by cp, mv and sync (reference §2.2 steps 2–9).
+pub async fn validate(
+    src: &str,
+    dst: &str,
+    raw: bool,
+    version_id: Option<&str>,
+) -> Result<Sides, (String, ErrorKind)> {
+    let usage = |m: String| (m, ErrorKind::Usage);
+    let src_loc = Location::parse(src, raw).map_err(usage)?;
+    let dst_loc = Location::parse(dst, raw).map_err(usage)?;
+    if dst_loc.is_wildcard() {
+        return Err(usage(format!(
+            "target \"{dst}\" can not contain glob characters"
+        )));
+    }
+    if let Location::Remote(r) = &src_loc
+        && !r.is_wildcard()
+        && !r.raw
+        && (r.is_bucket() || r.is_prefix())
+    {
+        return Err(usage(
+            "source argument must contain wildcard character".into(),
+        ));
+    }
+    let dst_is_container = match &dst_loc {
+        Location::Remote(r) => r.is_bucket() || r.is_prefix(),
+        Location::Local(_) => true,
+    };
+    if src_loc.is_wildcard() && !dst_is_container {
+        return Err(usage(format!(
+            "target \"{dst}\" must be a bucket or a prefix"
+        )));
+    }
+    if version_id.is_some() && !src_loc.is_remote() {
+        return Err(usage(
+            "\"all-versions\", and \"version-id\" flags can only be used with remote objects"
+                .into(),
+        ));
+    }
+    if !src_loc.is_remote() && !dst_loc.is_remote() {
+        return Err(usage(
+            "local->local copy operations are not permitted".into(),
+        ));
+    }
+    if let Location::Local(l) = &src_loc
+        && !l.is_wildcard()
+    {
+        match tokio::fs::metadata(&l.path).await {
+            Err(_) => {
+                return Err((
+                    format!("given object {} not found", l.path),
+                    ErrorKind::NoSuchKey,
+                ));
+            }
+            Ok(m) if m.is_dir() && !dst_is_container => {
+                return Err(usage(format!(
+                    "target \"{dst}\" must be a bucket or a prefix"
+                )));
+            }
+            Ok(_) => {}
+        }
+    }
+    Ok(Sides {
+        src: src_loc,
+        dst: dst_loc,
+    })
+}

@@ -42,6 +42,9 @@ pub async fn run(config: Config) -> ExitCode {
             code.merge(lifecycle::close_journal(&ctx).await)
         }
     };
+    if let Some(shard) = config.shard {
+        out.send(Message::ShardSummary(shard.to_string())).await;
+    }
     let interrupted = ctx.interrupted.load(Ordering::Relaxed);
     let terminated = ctx.terminated.load(Ordering::Relaxed);
     drop(ctx);

@@ -253,8 +253,9 @@ impl S3Client {
                 Err(Failure::Unreachable(e, reach)) => (e, Some(reach)),
             };
             let (max, delay) = match reach {
-                // A name that does not resolve now will not resolve in a moment.
-                Some(Unreachable::Dns) => return Err(e),
+                // A name that does not resolve now will not resolve in a moment,
+                // and a refused certificate will be refused again.
+                Some(Unreachable::Dns | Unreachable::Certificate) => return Err(e),
                 Some(Unreachable::Refused) => (
                     budget.min(retry::REFUSED_RETRIES),
                     retry::refused_backoff(retries + 1),
@@ -356,6 +357,11 @@ impl S3Client {
             sign::sign_request(&mut hreq, &url, &identity, region, payload)
                 .map_err(Failure::Error)?;
         }
+        if let Some(auth) = &self.inner.proxy_auth {
+            // Added after signing: the proxy consumes it, S3 never sees it.
+            hreq.headers_mut()
+                .insert(http::header::PROXY_AUTHORIZATION, auth.clone());
+        }
         let mut limit = RESPONSE_TIMEOUT + Duration::from_millis(len / 256);
         if self.inner.bandwidth.is_some() && len > 0 {
             // A paced body shares the limit with every other transfer: its duration
@@ -365,8 +371,13 @@ impl S3Client {
         let resp = match tokio::time::timeout(limit, self.inner.http.request(hreq)).await {
             Err(_) => return Err(Failure::Error(self.at_endpoint(error::timeout("request")))),
             Ok(Err(e)) => {
-                let failure = self.at_endpoint(error::send_failure(&e));
-                return Err(match error::unreachable(&e) {
+                let mut failure = self.at_endpoint(error::send_failure(&e));
+                let reach = error::unreachable(&e);
+                if let Some(why) = super::tls::certificate_error(&e) {
+                    let advice = super::tls::advice_for(why, &self.inner.tls_advice);
+                    failure.message = format!("{}; {advice}", failure.message);
+                }
+                return Err(match reach {
                     Some(reach) => Failure::Unreachable(failure, reach),
                     None => Failure::Error(failure),
                 });

@@ -133,6 +133,12 @@ struct Cached {
 /// A caching front of the credentials provider from `aws-config`.
 pub(crate) struct Credentials {
     provider: SharedCredentialsProvider,
+    /// What was tried and what to do, for when the provider finds nothing.
+    hint: String,
+    /// Whether the provider's own error goes into the message too: a named
+    /// profile's says what is wrong with it; the default chain's only repeats, at
+    /// length, what `hint` lists.
+    show_cause: bool,
     cached: RwLock<Option<Arc<Cached>>>,
     refresh: tokio::sync::Mutex<()>,
 }
@@ -151,7 +157,14 @@ impl Credentials {
         let creds = self.provider.provide_credentials().await.map_err(|e| {
             StorageError::new(
                 ErrorKind::NoCredentials,
-                format!("no valid credentials found: {}", error_chain(&e)),
+                match self.show_cause {
+                    true => format!(
+                        "no valid credentials found: {} ({})",
+                        error_chain(&e),
+                        self.hint
+                    ),
+                    false => format!("no valid credentials found ({})", self.hint),
+                },
             )
         })?;
         let refresh_at = creds
@@ -242,8 +255,11 @@ pub(crate) async fn resolve(config: &S3Config) -> Result<Resolved, StorageError>
         Some(name) => Some(profile_provider(name, files.clone(), &region)),
         None => sdk.credentials_provider(),
     };
+    let credentials_file = config.credentials_file.as_deref().and_then(|p| p.to_str());
     let credentials = provider.map(|provider| Credentials {
         provider,
+        hint: super::hint::no_credentials(profile, credentials_file),
+        show_cause: profile.is_some(),
         cached: RwLock::new(None),
         refresh: tokio::sync::Mutex::new(()),
     });
@@ -416,6 +432,8 @@ mod tests {
                 calls: calls.clone(),
                 lifetime,
             }),
+            hint: String::new(),
+            show_cause: true,
             cached: RwLock::new(None),
             refresh: tokio::sync::Mutex::new(()),
         };

@@ -9,7 +9,8 @@
 //! `transport` (pooled client, request bodies), `tls` (trusted CAs, the bundle
 //! verifier), `proxy` (proxies from the environment), `dns` (typed lookup failures),
 //! `sign` (SigV4), `xml` (parsing), `error` (error bodies → [`StorageError`], retry
-//! classes), `retry` (backoff), `log` (retries and requests reported to the caller),
+//! classes), `hint` (the next step, appended to errors), `retry` (backoff), `log`
+//! (retries and requests reported to the caller),
 //! `request` (build → sign → send → retry), `headers` (object headers both ways),
 //! `body` (the resumable GetObject body), and the operations: `bucket`, `list`,
 //! `object`, `multipart`, `presign`, `select` (S3 Select's event stream), `tagging`. [`S3Bucket`] adapts a client to [`Storage`].
@@ -33,6 +34,7 @@ mod config;
 mod dns;
 mod error;
 mod headers;
+mod hint;
 mod list;
 mod log;
 mod multipart;

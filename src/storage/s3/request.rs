@@ -19,7 +19,7 @@ use hyper::body::Incoming;
 use super::error::{self, Target, Unreachable};
 use super::sign::{self, PATH_SET};
 use super::transport::{READ_TIMEOUT, RESPONSE_TIMEOUT, ReqBody};
-use super::{S3Client, retry, xml};
+use super::{S3Client, hint, retry, xml};
 use crate::error::ErrorKind;
 use crate::storage::StorageError;
 
@@ -233,10 +233,14 @@ impl S3Client {
                     }
                     continue;
                 }
-                Err(Failure::Redirect(_)) => {
+                Err(Failure::Redirect(r)) => {
+                    let why = match req.bucket {
+                        Some(b) => hint::wrong_region(b, &r),
+                        None => format!("the server names region {r}"),
+                    };
                     return Err(StorageError::new(
                         ErrorKind::InvalidRequest,
-                        "redirected to another region twice",
+                        format!("redirected to another region twice ({why})"),
                     ));
                 }
                 Err(Failure::Error(e))
@@ -345,7 +349,10 @@ impl S3Client {
             let creds = self.inner.credentials.as_ref().ok_or_else(|| {
                 Failure::Error(StorageError::new(
                     ErrorKind::NoCredentials,
-                    "no valid credentials found",
+                    format!(
+                        "no valid credentials found ({})",
+                        hint::no_credentials(None, None)
+                    ),
                 ))
             })?;
             let identity = creds.identity().await.map_err(Failure::Error)?;
@@ -402,7 +409,8 @@ impl S3Client {
             if req.ok_may_be_error && body.windows(7).take(512).any(|w| w == b"<Error>") {
                 let root = xml::parse(&body).map_err(Failure::Error)?;
                 if root.name == "Error" {
-                    return Err(Failure::Error(error::from_ok_body(&parts.headers, &root)));
+                    let err = error::from_ok_body(&parts.headers, &root);
+                    return Err(Failure::Error(hint::explain(err, &attempted(req), None)));
                 }
             }
             return Ok(Response {
@@ -412,18 +420,33 @@ impl S3Client {
                 stream: None,
             });
         }
-        if matches!(status.as_u16(), 301 | 307 | 400)
-            && let Some(r) = redirect_region(&parts.headers, &body)
+        let named_region = match status.as_u16() {
+            301 | 307 | 400 => redirect_region(&parts.headers, &body),
+            _ => None,
+        };
+        if let Some(r) = &named_region
             && r != region
         {
-            return Err(Failure::Redirect(r));
+            return Err(Failure::Redirect(r.clone()));
         }
-        Err(Failure::Error(error::from_response(
-            status,
-            &parts.headers,
-            &body,
-            req.target,
+        let err = error::from_response(status, &parts.headers, &body, req.target);
+        Err(Failure::Error(hint::explain(
+            err,
+            &attempted(req),
+            named_region.as_deref(),
         )))
+    }
+}
+
+/// `req` as the error hints name it.
+fn attempted<'a>(req: &'a Request<'a>) -> hint::Attempted<'a> {
+    hint::Attempted {
+        method: &req.method,
+        target: req.target,
+        bucket: req.bucket,
+        key: req.key,
+        query: req.query,
+        copy_source: req.headers.contains_key("x-amz-copy-source"),
     }
 }
 

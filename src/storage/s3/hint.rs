@@ -7,7 +7,6 @@
 
 use http::Method;
 
-use super::error::Target;
 use crate::error::ErrorKind;
 use crate::storage::StorageError;
 
@@ -15,9 +14,7 @@ use crate::storage::StorageError;
 pub(crate) struct Attempted<'a> {
     /// HTTP method.
     pub method: &'a Method,
-    /// What it addressed.
-    pub target: Target,
-    /// The bucket, if any.
+    /// The bucket, if any (none: the service).
     pub bucket: Option<&'a str>,
     /// The key, if any.
     pub key: Option<&'a str>,
@@ -36,9 +33,9 @@ impl Attempted<'_> {
                 .any(|p| p == name || p.starts_with(&format!("{name}=")))
         };
         let m = self.method;
-        match self.target {
-            Target::Service => "ListBuckets",
-            Target::Bucket => match *m {
+        match (self.bucket, self.key) {
+            (None, _) => "ListBuckets",
+            (Some(_), None) => match *m {
                 Method::HEAD => "HeadBucket",
                 Method::DELETE => "DeleteBucket",
                 Method::POST if q("delete") => "DeleteObjects",
@@ -51,7 +48,7 @@ impl Attempted<'_> {
                 Method::GET => "ListObjects",
                 _ => "a bucket request",
             },
-            Target::Object => match *m {
+            (Some(_), Some(_)) => match *m {
                 Method::HEAD => "HeadObject",
                 Method::GET if q("tagging") => "GetObjectTagging",
                 Method::GET => "GetObject",
@@ -81,7 +78,7 @@ impl Attempted<'_> {
 
     /// Whether the request writes into its bucket.
     fn writes(&self) -> bool {
-        matches!(*self.method, Method::PUT | Method::POST) && self.target == Target::Object
+        matches!(*self.method, Method::PUT | Method::POST) && self.key.is_some()
     }
 }
 
@@ -172,11 +169,6 @@ mod tests {
     fn req<'a>(method: &'a Method, key: Option<&'a str>, query: &'a str) -> Attempted<'a> {
         Attempted {
             method,
-            target: if key.is_some() {
-                Target::Object
-            } else {
-                Target::Bucket
-            },
             bucket: Some("b"),
             key,
             query,

@@ -420,29 +420,36 @@ impl S3Client {
                 stream: None,
             });
         }
-        let named_region = match status.as_u16() {
-            301 | 307 | 400 => redirect_region(&parts.headers, &body),
-            _ => None,
-        };
-        if let Some(r) = &named_region
-            && r != region
-        {
-            return Err(Failure::Redirect(r.clone()));
-        }
-        let err = error::from_response(status, &parts.headers, &body, req.target);
-        Err(Failure::Error(hint::explain(
-            err,
-            &attempted(req),
-            named_region.as_deref(),
-        )))
+        Err(refusal(req, region, status, &parts.headers, &body))
     }
+}
+
+/// Why the server refused `req` (signed for `region`): another region to sign for,
+/// or the error, with its next step.
+fn refusal(
+    req: &Request<'_>,
+    region: &str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Failure {
+    let named_region = match status.as_u16() {
+        301 | 307 | 400 => redirect_region(headers, body),
+        _ => None,
+    };
+    if let Some(r) = &named_region
+        && r != region
+    {
+        return Failure::Redirect(r.clone());
+    }
+    let err = error::from_response(status, headers, body, req.target);
+    Failure::Error(hint::explain(err, &attempted(req), named_region.as_deref()))
 }
 
 /// `req` as the error hints name it.
 fn attempted<'a>(req: &'a Request<'a>) -> hint::Attempted<'a> {
     hint::Attempted {
         method: &req.method,
-        target: req.target,
         bucket: req.bucket,
         key: req.key,
         query: req.query,

@@ -1,13 +1,36 @@
 //! Result records: the public JSON schema of s5rs's output (`--json`), one record per
 //! operation, plus the shapes of listing, `du`, `head`, `bucket-version` and `--stat`
 //! lines. Field names follow s5cmd 2.3 so its users' parsers keep working; s5rs adds
-//! `line`, `error_kind`, `skipped`, `verified` and `attempts`.
+//! `line`, `error_kind`, `skipped`, `verified` and `retries`.
 //!
-//! Every struct here derives `Deserialize` with `deny_unknown_fields`, so tests check
-//! the schema by strict parsing. Changing a field is a breaking change: add, don't rename.
+//! Every record struct here derives `Deserialize` with `deny_unknown_fields`, so tests
+//! check the schema by strict parsing. Changing a field is a breaking change: add,
+//! don't rename. [`QueryResult`] (with the types of `query`) is what the query commands
+//! hand to `output/`, which renders it as text or as these records.
+
+mod query;
 
 use chrono::{DateTime, Local, Utc};
 use serde::{Deserialize, Serialize};
+
+pub use query::{BucketEntry, DuTotal, ListEntry, ListStyle, VersioningState};
+
+/// A result line of a query command, rendered by `output/` (text or JSON).
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueryResult {
+    /// `ls` with no argument: one bucket.
+    Bucket(BucketEntry),
+    /// `ls`: one object, prefix or local file.
+    Entry(ListEntry),
+    /// `du`: one total.
+    DiskUsage(DuTotal),
+    /// `head` of an object (a JSON line in either mode, as s5cmd).
+    HeadObject(HeadObjectRecord),
+    /// `head` of a bucket (a JSON line in either mode).
+    HeadBucket(HeadBucketRecord),
+    /// `bucket-version`.
+    Versioning(VersioningState),
+}
 
 /// The outcome of one operation (one object copied, moved, deleted; one bucket made …),
 /// or one failed command (parse error, validation error, listing error).

@@ -8,9 +8,14 @@
 //! them (one wake-up per batch, not per record). A closed stdout (EPIPE) is noticed, reported as `stdout_closed` in the
 //! summary, and everything after it is dropped quietly.
 //!
+//! Records of operations are rendered by `text` (or as JSON), the query commands'
+//! results ([`QueryResult`]: `ls`, `du`, `head`, `bucket-version`) by `query`, the
+//! `--stat` table by `stats`: no other module formats a result line.
+//!
 //! Streams: results on stdout; in text mode failures (`ERROR "…": …`), debug lines and
 //! warnings on stderr; in `--json` mode every record, failures included, on stdout.
 
+mod query;
 mod stats;
 mod text;
 
@@ -23,7 +28,7 @@ use tokio::sync::mpsc;
 
 pub use stats::Stats;
 
-use crate::record::Record;
+use crate::record::{QueryResult, Record};
 
 /// Log levels, least to most severe (reference §0.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -47,7 +52,10 @@ pub enum LogLevel {
 pub enum Message {
     /// The outcome of one operation or command.
     Record(Record),
-    /// An already rendered result line for stdout (ls, du, head …), shown at info level.
+    /// A result line of `ls`, `du`, `head` or `bucket-version`, rendered here as text
+    /// or JSON; shown at info level.
+    Query(QueryResult),
+    /// A plain line for stdout (`version`), shown at info level.
     Line(String),
     /// Raw bytes for stdout (`cat`), always written.
     Raw(Bytes),
@@ -76,8 +84,6 @@ const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
 #[derive(Clone)]
 pub struct Output {
     tx: mpsc::Sender<Message>,
-    json: bool,
-    level: LogLevel,
     closed: Arc<AtomicBool>,
 }
 
@@ -92,26 +98,6 @@ impl Output {
     /// Asks the writer to finish (after what was sent before).
     pub async fn shutdown(&self) {
         self.send(Message::Shutdown).await;
-    }
-
-    /// Sends a record.
-    pub async fn record(&self, record: Record) {
-        self.send(Message::Record(record)).await;
-    }
-
-    /// Sends from synchronous code (blocking the current thread while the writer is behind).
-    pub fn send_blocking(&self, message: Message) {
-        let _ = self.tx.blocking_send(message);
-    }
-
-    /// True in `--json` mode.
-    pub fn json(&self) -> bool {
-        self.json
-    }
-
-    /// The configured log level.
-    pub fn level(&self) -> LogLevel {
-        self.level
     }
 
     /// True once stdout has been closed by the reader (EPIPE): producers may stop.
@@ -142,8 +128,6 @@ pub fn start(
     let closed = Arc::new(AtomicBool::new(false));
     let output = Output {
         tx,
-        json,
-        level,
         closed: closed.clone(),
     };
     let writer = Writer {
@@ -210,6 +194,11 @@ impl Writer {
     fn handle(&mut self, message: Message) {
         match message {
             Message::Record(record) => self.record(record),
+            Message::Query(result) => {
+                if self.level <= LogLevel::Info {
+                    self.out_line(&query::render(&result, self.json));
+                }
+            }
             Message::Line(line) => {
                 if self.level <= LogLevel::Info {
                     self.out_line(&line);
@@ -240,6 +229,11 @@ impl Writer {
         if self.json {
             let show = !record.success || self.level <= LogLevel::Info;
             if show {
+                let mut record = record;
+                // One line per error in JSON too, as s5cmd's `error` field.
+                if let Some(error) = &mut record.error {
+                    *error = text::flatten(error);
+                }
                 let line = serde_json::to_string(&record).expect("records always serialize");
                 self.out_line(&line);
             }

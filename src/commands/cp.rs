@@ -39,7 +39,12 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
             )
             .await;
     }
-    let mut opts = match transfer_opts(op_name, cmd.is_move, &cmd.flags) {
+    let mut opts = match transfer_opts(
+        op_name,
+        cmd.is_move,
+        &cmd.flags,
+        matches!(sides.dst, Location::Local(_)),
+    ) {
         Ok(o) => o,
         Err(message) => return line.fail(ctx, message, ErrorKind::Usage).await,
     };

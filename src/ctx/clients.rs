@@ -53,8 +53,16 @@ impl Clients {
         self.get(&ClientSpec::default()).await
     }
 
-    /// The client for `spec`, built once.
+    /// The client for `spec`, built once (a spec with SSE-C keys: the keyless
+    /// spec's client, sending those keys).
     pub async fn get(&self, spec: &ClientSpec) -> Result<S3Client, StorageError> {
+        if !spec.sse_c.is_empty() {
+            let keyless = ClientSpec {
+                sse_c: Default::default(),
+                ..spec.clone()
+            };
+            return Ok(Box::pin(self.get(&keyless)).await?.with_sse_c(&spec.sse_c));
+        }
         let cell = {
             let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
             match cache.get(spec) {

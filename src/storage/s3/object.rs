@@ -99,6 +99,7 @@ impl S3Client {
         }
         let mut req = Request::new(Method::HEAD, Some(bucket), Some(key)).query(&query);
         put_header(&mut req.headers, "x-amz-checksum-mode", "ENABLED");
+        self.sse_c().put_object(&mut req.headers);
         let resp = self.send(&req).await?;
         Ok(headers::object_meta(&resp.headers))
     }
@@ -118,7 +119,8 @@ impl S3Client {
         }
         query.push_str("partNumber=");
         query.push_str(&part_number.to_string());
-        let req = Request::new(Method::HEAD, Some(bucket), Some(key)).query(&query);
+        let mut req = Request::new(Method::HEAD, Some(bucket), Some(key)).query(&query);
+        self.sse_c().put_object(&mut req.headers);
         let resp = self.send(&req).await?;
         let part_len = headers::get(&resp.headers, "content-length")
             .and_then(|v| v.trim().parse().ok())
@@ -143,6 +145,7 @@ impl S3Client {
         let mut req = Request::new(Method::GET, Some(bucket), Some(key)).query(&query);
         req.read_body = false;
         put_header(&mut req.headers, "x-amz-checksum-mode", "ENABLED");
+        self.sse_c().put_object(&mut req.headers);
         if let Some((a, b)) = range {
             if b < a {
                 return Err(StorageError::new(
@@ -189,6 +192,7 @@ impl S3Client {
     ) -> Result<WriteResult, StorageError> {
         let mut req = Request::new(Method::PUT, Some(bucket), Some(key));
         apply_object_headers(&mut req.headers, headers)?;
+        self.sse_c().put_object(&mut req.headers);
         let alg = headers
             .checksum_algorithm
             .unwrap_or(ChecksumAlgorithm::Crc64Nvme);
@@ -216,6 +220,8 @@ impl S3Client {
             "x-amz-copy-source",
             &copy_source(src_bucket, src_key, src_version),
         );
+        self.sse_c().put_object(&mut req.headers);
+        self.sse_c().put_copy_source(&mut req.headers);
         match directive {
             MetadataDirective::Copy => {
                 put_header(&mut req.headers, "x-amz-metadata-directive", "COPY");

@@ -146,21 +146,6 @@ pub fn humanize(size: u64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::humanize;
-
-    #[test]
-    fn humanizes_like_s5cmd() {
-        assert_eq!(humanize(1024), "1024");
-        assert_eq!(humanize(1025), "1.0K");
-        assert_eq!(humanize(220_000), "214.8K");
-        assert_eq!(humanize(270_000), "263.7K");
-        assert_eq!(humanize(247_000), "241.2K");
-        assert_eq!(humanize(5), "5");
-    }
-}
-
 /// The default client, sending the SSE-C key of `--sse-c-key` when given (`cat`,
 /// `head`); a bad key or `--sse-c` without one is a usage error (naming no key).
 pub async fn object_client(
@@ -191,4 +176,19 @@ pub async fn object_client(
         .get(&spec)
         .await
         .map_err(|e| (e.to_string(), e.kind))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::humanize;
+
+    #[test]
+    fn humanizes_like_s5cmd() {
+        assert_eq!(humanize(1024), "1024");
+        assert_eq!(humanize(1025), "1.0K");
+        assert_eq!(humanize(220_000), "214.8K");
+        assert_eq!(humanize(270_000), "263.7K");
+        assert_eq!(humanize(247_000), "241.2K");
+        assert_eq!(humanize(5), "5");
+    }
 }

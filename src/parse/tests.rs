@@ -623,7 +623,9 @@ fn sse_c_keys_are_hidden_in_command_strings_and_errors() {
         "a".to_string(),
         "s3://b/a".to_string(),
     ];
-    let e = parse_args(&bad).err().expect("refused");
+    let Err(e) = parse_args(&bad) else {
+        panic!("refused")
+    };
     assert!(!e.message.contains("c2hvcnQ"), "{}", e.message);
     assert!(e.message.contains("32 bytes"), "{}", e.message);
 }

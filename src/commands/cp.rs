@@ -53,6 +53,10 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
     opts.if_source_newer = cmd.if_source_newer;
     let opts = Arc::new(opts);
     let filters = ObjectFilter::new(&cmd.flags.exclude, &cmd.flags.include, &cmd.filter);
+    if cmd.all_versions {
+        let sides = (&sides.src, &sides.dst);
+        return super::versions::run(ctx, line, &opts, &filters, sides, cmd.flatten).await;
+    }
     let planner = Planner {
         ctx,
         line,

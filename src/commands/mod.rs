@@ -12,6 +12,7 @@ pub mod presign;
 pub mod rm;
 pub mod select;
 pub mod sync;
+pub mod versions;
 
 use std::sync::Arc;
 

@@ -96,6 +96,10 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SyncCmd) {
         }
     };
     let filters = ObjectFilter::new(&cmd.flags.exclude, &cmd.flags.include, &cmd.filter);
+    if cmd.all_versions {
+        let sides = (&sides.src, &sides.dst);
+        return super::versions::run(ctx, line, &opts, &filters, sides, false).await;
+    }
     let sync = Sync {
         ctx,
         line,

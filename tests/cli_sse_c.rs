@@ -463,3 +463,106 @@ fn no_key_material_in_records_trace_logs_or_errors() {
     );
     assert_eq!(outputs[5].1.code, 1);
 }
+
+/// UploadPartCopy (what copies over 5 GiB use) through the client: the parts carry
+/// the destination's key and the source's copy-source key; without the source's
+/// key the part is refused.
+#[tokio::test]
+async fn upload_part_copy_carries_both_keys() {
+    use s5rs::storage::s3::{PutBody, S3Client, S3Config, SseC, SseCKey};
+    use s5rs::storage::{CompletedPart, ObjectHeaders};
+    let server = gated();
+    let dir = tempfile::tempdir().unwrap();
+    let creds = support::write_credentials(dir.path(), &server.access_key, &server.secret_key);
+    let client = S3Client::new(S3Config {
+        endpoint_url: Some(server.endpoint.clone()),
+        region: Some("us-east-1".into()),
+        profile: Some("s5rs-test".into()),
+        credentials_file: Some(creds),
+        ..S3Config::default()
+    })
+    .await
+    .unwrap();
+    let (a, b) = (
+        SseCKey::from_base64(&key(50).0).unwrap(),
+        SseCKey::from_base64(&key(51).0).unwrap(),
+    );
+    let body = data(6 * 1024 * 1024, 8);
+    let source = client.with_sse_c(&SseC {
+        object: Some(a.clone()),
+        copy_source: None,
+    });
+    source
+        .put_object(
+            "bkt",
+            "src",
+            PutBody::Bytes(body.clone().into()),
+            &ObjectHeaders::default(),
+        )
+        .await
+        .unwrap();
+    let dest = client.with_sse_c(&SseC {
+        object: Some(b.clone()),
+        copy_source: Some(a.clone()),
+    });
+    let id = dest
+        .create_multipart_upload("bkt", "dst", &ObjectHeaders::default())
+        .await
+        .unwrap();
+    // The destination's key alone is not enough to read the source.
+    let keyless_source = client.with_sse_c(&SseC {
+        object: Some(b.clone()),
+        copy_source: None,
+    });
+    let refused = keyless_source
+        .upload_part_copy(
+            "bkt",
+            "dst",
+            &id,
+            1,
+            "bkt",
+            "src",
+            None,
+            (0, 5 * 1024 * 1024 - 1),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status, Some(400), "{refused}");
+    let split = 5 * 1024 * 1024u64;
+    let mut parts: Vec<CompletedPart> = Vec::new();
+    for (n, range) in [(1, (0, split - 1)), (2, (split, body.len() as u64 - 1))] {
+        parts.push(
+            dest.upload_part_copy("bkt", "dst", &id, n, "bkt", "src", None, range)
+                .await
+                .unwrap(),
+        );
+    }
+    dest.complete_multipart_upload("bkt", "dst", &id, &parts)
+        .await
+        .unwrap();
+    let c = server.sse_c_counts();
+    let copies: Vec<_> = c
+        .keyed_requests
+        .iter()
+        .filter(|r| r.starts_with("PUT /bkt/dst?partNumber="))
+        .collect();
+    assert_eq!(copies.len(), 2, "{c:?}");
+    assert!(
+        copies
+            .iter()
+            .all(|r| r.ends_with("object-key copy-source-key")),
+        "{c:?}"
+    );
+    let reader = client.with_sse_c(&SseC {
+        object: Some(b),
+        copy_source: None,
+    });
+    let mut got = reader.get_object("bkt", "dst", None, None).await.unwrap();
+    assert_eq!(got.meta.sse_customer_algorithm.as_deref(), Some("AES256"));
+    let mut bytes = Vec::new();
+    while let Some(chunk) = got.body.next_chunk().await {
+        bytes.extend_from_slice(&chunk.unwrap());
+    }
+    assert!(bytes[..] == body[..], "copied data differs");
+    assert!(source.get_object("bkt", "dst", None, None).await.is_err());
+}

@@ -85,7 +85,11 @@ fn single_part_round_trip_cat_and_head() {
     // The gate holds the object to its key.
     failed(
         &s5(&server, dir.path(), &["cp", "s3://bkt/f.bin", "plain.bin"]),
-        "400",
+        "status code: 400",
+    );
+    failed(
+        &s5(&server, dir.path(), &["cp", "s3://bkt/f.bin", "plain.bin"]),
+        "encrypted with SSE-C, give its key: --sse-c-key",
     );
     failed(
         &s5(

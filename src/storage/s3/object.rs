@@ -81,6 +81,15 @@ pub(crate) fn write_result(headers: &HeaderMap) -> WriteResult {
 }
 
 impl S3Client {
+    /// A read refused with 400 and no key sent may be of an SSE-C object: says so.
+    fn sse_c_hint(&self, mut e: StorageError) -> StorageError {
+        if e.status == Some(400) && self.sse_c().object.is_none() {
+            e.message
+                .push_str(" (if the object is encrypted with SSE-C, give its key: --sse-c-key)");
+        }
+        e
+    }
+
     /// HeadObject (optionally of a version, optionally of one part to learn part size).
     pub async fn head_object(
         &self,
@@ -100,7 +109,7 @@ impl S3Client {
         let mut req = Request::new(Method::HEAD, Some(bucket), Some(key)).query(&query);
         put_header(&mut req.headers, "x-amz-checksum-mode", "ENABLED");
         self.sse_c().put_object(&mut req.headers);
-        let resp = self.send(&req).await?;
+        let resp = self.send(&req).await.map_err(|e| self.sse_c_hint(e))?;
         Ok(headers::object_meta(&resp.headers))
     }
 
@@ -121,7 +130,7 @@ impl S3Client {
         query.push_str(&part_number.to_string());
         let mut req = Request::new(Method::HEAD, Some(bucket), Some(key)).query(&query);
         self.sse_c().put_object(&mut req.headers);
-        let resp = self.send(&req).await?;
+        let resp = self.send(&req).await.map_err(|e| self.sse_c_hint(e))?;
         let part_len = headers::get(&resp.headers, "content-length")
             .and_then(|v| v.trim().parse().ok())
             .ok_or_else(|| {
@@ -155,7 +164,7 @@ impl S3Client {
             }
             put_header(&mut req.headers, "range", &format!("bytes={a}-{b}"));
         }
-        let resp = self.send(&req).await?;
+        let resp = self.send(&req).await.map_err(|e| self.sse_c_hint(e))?;
         let mut meta = headers::object_meta(&resp.headers);
         let span = span_of(resp.status, &resp.headers, range)?;
         if resp.status == http::StatusCode::OK

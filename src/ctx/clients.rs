@@ -8,6 +8,9 @@
 //! [`Clients::same_service`] tells whether two sides reach the same service with the
 //! same credentials, i.e. whether a server-side copy is possible.
 //!
+//! A spec with SSE-C keys ([`crate::storage::s3::SseC`]) gets the keyless spec's
+//! client (same pool) wrapped to send those keys, so ops never pass keys around.
+//!
 //! Each client is told its side (named in its errors with the endpoint) and, at
 //! `--log debug` and below, reports its retries (and at `--log trace` every
 //! request) to the output as `DEBUG`/`TRACE` lines on stderr.

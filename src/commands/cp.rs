@@ -314,7 +314,12 @@ pub fn plans_without_io(config: &Config, c: &CopyCmd) -> bool {
     if !config.dry_run {
         return false;
     }
-    if c.no_clobber || c.if_size_differ || c.if_source_newer || c.filter != FilterFlags::default() {
+    if c.no_clobber
+        || c.if_size_differ
+        || c.if_source_newer
+        || c.all_versions
+        || c.filter != FilterFlags::default()
+    {
         return false;
     }
     matches!(

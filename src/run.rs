@@ -93,7 +93,7 @@ async fn usage_error(ctx: &Ctx, words: &[String], message: &str) {
     let operation = words.first().map_or("s5rs", String::as_str);
     let record = Record::failed(
         operation,
-        words.join(" "),
+        parse::redacted(words),
         message.to_string(),
         ErrorKind::Parse,
     );

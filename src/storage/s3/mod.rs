@@ -45,6 +45,7 @@ mod request;
 mod retry;
 mod select;
 mod sign;
+mod ssec;
 mod tagging;
 mod tls;
 mod transport;
@@ -63,6 +64,7 @@ pub use retry::{count_retries, note_retry};
 pub use select::{
     EventDecoder, SelectEvent, SelectInput, SelectOutput, SelectRequest, SelectStream, request_xml,
 };
+pub use ssec::{SseC, SseCKey};
 pub use tagging::encode_tags;
 
 /// Feeds arbitrary bytes through every S3 response parser (XML tree, error bodies,
@@ -168,6 +170,8 @@ pub struct GetObjectOutput {
 #[derive(Clone)]
 pub struct S3Client {
     inner: Arc<Inner>,
+    /// SSE-C keys this clone sends (see [`S3Client::with_sse_c`]).
+    sse_c: Option<Arc<SseC>>,
 }
 
 /// What every clone of a client shares.
@@ -263,7 +267,26 @@ impl S3Client {
                 proxy_auth,
                 log: config.log,
             }),
+            sse_c: None,
         })
+    }
+
+    /// A clone of this client (same connection pool) that sends these SSE-C keys
+    /// with every request that reads or writes object data; none when `sse_c` is empty.
+    pub fn with_sse_c(&self, sse_c: &SseC) -> S3Client {
+        S3Client {
+            inner: self.inner.clone(),
+            sse_c: (!sse_c.is_empty()).then(|| Arc::new(sse_c.clone())),
+        }
+    }
+
+    /// The SSE-C keys of this client (empty when none).
+    pub(crate) fn sse_c(&self) -> &SseC {
+        static NONE: SseC = SseC {
+            object: None,
+            copy_source: None,
+        };
+        self.sse_c.as_deref().unwrap_or(&NONE)
     }
 
     /// The region requests are signed for.

@@ -32,6 +32,8 @@ pub struct StorageError {
     pub request_id: Option<String>,
     /// `x-amz-id-2`.
     pub host_id: Option<String>,
+    /// What to do next (s5rs), shown last, after s5cmd's text, in parentheses.
+    pub hint: Option<String>,
 }
 
 impl StorageError {
@@ -49,6 +51,7 @@ impl StorageError {
             status: None,
             request_id: None,
             host_id: None,
+            hint: None,
         }
     }
 
@@ -77,9 +80,13 @@ impl fmt::Display for StorageError {
                 if self.message.is_empty() { "\n\t" } else { " " },
                 self.request_id.as_deref().unwrap_or(""),
                 self.host_id.as_deref().unwrap_or("")
-            ),
-            (Some(code), None) => write!(f, "{code}: {}", self.message),
-            _ => f.write_str(&self.message),
+            )?,
+            (Some(code), None) => write!(f, "{code}: {}", self.message)?,
+            _ => f.write_str(&self.message)?,
+        }
+        match &self.hint {
+            Some(hint) => write!(f, " ({hint})"),
+            None => Ok(()),
         }
     }
 }

@@ -98,6 +98,7 @@ pub(crate) fn from_response(
         status: Some(status.as_u16()),
         request_id: header(headers, "x-amz-request-id"),
         host_id: header(headers, "x-amz-id-2"),
+        hint: None,
     };
     if let Some(root) = (!body.is_empty())
         .then(|| xml::parse(body).ok())
@@ -176,6 +177,7 @@ pub(crate) fn from_ok_body(headers: &HeaderMap, root: &xml::Element) -> StorageE
         status: Some(200),
         request_id: header(headers, "x-amz-request-id"),
         host_id: header(headers, "x-amz-id-2"),
+        hint: None,
     };
     fill_from_xml(&mut err, root);
     let code = err.code.clone().unwrap_or_default();

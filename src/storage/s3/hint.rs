@@ -2,8 +2,8 @@
 //! bucket and the key) and what to do about the failures an operator meets first —
 //! a missing bucket, a bucket in another region, access denied, no credentials.
 //!
-//! The hint goes at the end of the server's message, in parentheses, so the
-//! s5cmd-compatible `Code: message status code: …` shape of an error is kept.
+//! The hint goes last, after the whole s5cmd-compatible error text (in parentheses), so
+//! `Code: message status code: …` stays as s5cmd prints it (scripts match on it).
 
 use http::Method;
 
@@ -114,11 +114,7 @@ pub(crate) fn explain(
             _ => return err,
         },
     };
-    err.message = if err.message.is_empty() {
-        hint
-    } else {
-        format!("{} ({hint})", err.message)
-    };
+    err.hint = Some(hint);
     err
 }
 
@@ -184,6 +180,7 @@ mod tests {
             status: Some(status),
             request_id: None,
             host_id: None,
+            hint: None,
         }
     }
 

@@ -20,17 +20,12 @@ use crate::storage::s3::S3Client;
 use crate::storage::{EntryKind, ListRequest, StorageError};
 use crate::wildcard::{self, Pattern};
 
+/// The error for a local target (s5cmd's words).
+const NOT_REMOTE: &str = "source must be a remote object";
+
 /// Runs a cat line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CatCmd) {
-    let Some(url) = super::remote_target(
-        ctx,
-        line,
-        &cmd.target,
-        cmd.raw,
-        "source must be a remote object",
-    )
-    .await
-    else {
+    let Some(url) = super::remote_target(ctx, line, &cmd.target, cmd.raw, NOT_REMOTE).await else {
         return;
     };
     let listing = url.is_bucket() || url.is_prefix() || url.is_wildcard();

@@ -10,17 +10,12 @@ use crate::error::ErrorKind;
 use crate::output::Message;
 use crate::record::{HeadBucketRecord, HeadObjectRecord, QueryResult, format_utc};
 
+/// The error for a local target (s5cmd's words).
+const NOT_REMOTE: &str = "target should be remote object or bucket";
+
 /// Runs a head line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &HeadCmd) {
-    let Some(url) = super::remote_target(
-        ctx,
-        line,
-        &cmd.target,
-        cmd.raw,
-        "target should be remote object or bucket",
-    )
-    .await
-    else {
+    let Some(url) = super::remote_target(ctx, line, &cmd.target, cmd.raw, NOT_REMOTE).await else {
         return;
     };
     if url.is_prefix() {

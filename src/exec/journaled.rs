@@ -167,37 +167,28 @@ async fn identify(ctx: &Ctx, mut op: Op) -> (Op, Option<OpKey>) {
             })
         }
         Op::Download(d) => {
-            learn_remote(
+            let dst = d.dst.clone();
+            remote_source_key(
                 ctx,
-                &d.opts.src_client,
+                &d.opts,
                 &d.src,
                 d.version_id.as_deref(),
                 &mut d.info,
+                &dst,
             )
-            .await;
-            d.info.as_ref().map(|info| {
-                let version = version_of(info, d.version_id.as_deref());
-                op_key(d.opts.operation, &d.src.to_string(), &version, &d.dst)
-            })
+            .await
         }
         Op::Copy(c) => {
-            learn_remote(
+            let dst = c.dst.to_string();
+            remote_source_key(
                 ctx,
-                &c.opts.src_client,
+                &c.opts,
                 &c.src,
                 c.version_id.as_deref(),
                 &mut c.info,
+                &dst,
             )
-            .await;
-            c.info.as_ref().map(|info| {
-                let version = version_of(info, c.version_id.as_deref());
-                op_key(
-                    c.opts.operation,
-                    &c.src.to_string(),
-                    &version,
-                    &c.dst.to_string(),
-                )
-            })
+            .await
         }
         Op::DeleteLocal(d) => Some(op_key(d.operation, &d.path, "", "")),
         Op::DeleteRemote(_) | Op::Select(_) | Op::Sync(_) => None,
@@ -215,6 +206,23 @@ fn version_of(info: &ObjectInfo, version_id: Option<&str>) -> String {
         Some(etag) => format!("{}:{etag}:{}", version_id.unwrap_or(""), info.size),
         None => format!("{}:{}:{time}", version_id.unwrap_or(""), info.size),
     }
+}
+
+/// The identity of a download or copy from `src`, learning the source's version
+/// first when the planner did not list it.
+async fn remote_source_key(
+    ctx: &Ctx,
+    opts: &crate::op::TransferOpts,
+    src: &RemoteUrl,
+    version_id: Option<&str>,
+    info: &mut Option<ObjectInfo>,
+    dst: &str,
+) -> Option<OpKey> {
+    learn_remote(ctx, &opts.src_client, src, version_id, info).await;
+    info.as_ref().map(|info| {
+        let version = version_of(info, version_id);
+        op_key(opts.operation, &src.to_string(), &version, dst)
+    })
 }
 
 /// Fills `info` from a HeadObject of the source when the planner had none.

@@ -72,16 +72,7 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
         line.tracker.finish();
         return true;
     }
-    let permit = ctx
-        .workers
-        .clone()
-        .acquire_owned()
-        .await
-        .expect("the worker semaphore is never closed");
-    line.tracker.start();
-    let ctx = ctx.clone();
-    let line = line.clone();
-    tokio::spawn(async move {
+    on_worker_slot(ctx, line, move |ctx, line| async move {
         let records = run_op(&ctx, op).await;
         if let Some(journal) = ctx.journal() {
             journaled::note(&ctx, journal, &keys, &records);
@@ -89,10 +80,32 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
         for record in records {
             line.report(&ctx, record).await;
         }
+    })
+    .await;
+    true
+}
+
+/// Takes a worker slot (waiting for one), then runs `work` as a task of its own that
+/// gives the slot back when done; the line's tracker counts it meanwhile.
+async fn on_worker_slot<W, F>(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, work: W)
+where
+    W: FnOnce(Arc<Ctx>, Arc<LineCtx>) -> F,
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let permit = ctx
+        .workers
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("the worker semaphore is never closed");
+    line.tracker.start();
+    let task = work(ctx.clone(), line.clone());
+    let line = line.clone();
+    tokio::spawn(async move {
+        task.await;
         line.tracker.finish();
         drop(permit);
     });
-    true
 }
 
 /// Runs the ops `plan` yields, in order, as one task on one worker slot: each op's
@@ -107,16 +120,7 @@ where
     if ctx.stopping() {
         return false;
     }
-    let permit = ctx
-        .workers
-        .clone()
-        .acquire_owned()
-        .await
-        .expect("the worker semaphore is never closed");
-    line.tracker.start();
-    let ctx = ctx.clone();
-    let line = line.clone();
-    tokio::spawn(async move {
+    on_worker_slot(ctx, line, move |ctx, line| async move {
         match plan.await {
             Ok(ops) => {
                 for op in ops {
@@ -136,9 +140,8 @@ where
             }
             Err(record) => line.report(&ctx, record).await,
         }
-        line.tracker.finish();
-        drop(permit);
-    });
+    })
+    .await;
     true
 }
 

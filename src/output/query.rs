@@ -209,9 +209,14 @@ mod tests {
     }
 
     fn entry(info: ObjectInfo, style: ListStyle) -> QueryResult {
+        named(info, style, "up1/f1.txt")
+    }
+
+    /// A remote entry named `name` in bucket `bkt`.
+    fn named(info: ObjectInfo, style: ListStyle, name: &str) -> QueryResult {
         QueryResult::Entry(ListEntry {
-            name: "up1/f1.txt".into(),
-            url: "s3://bkt/up1/f1.txt".into(),
+            name: name.into(),
+            url: format!("s3://bkt/{name}"),
             info,
             local: false,
             style,
@@ -255,13 +260,7 @@ mod tests {
             storage_class: true,
             ..ListStyle::default()
         };
-        let folder = QueryResult::Entry(ListEntry {
-            name: "d/".into(),
-            url: "s3://bkt/d/".into(),
-            info,
-            local: false,
-            style,
-        });
+        let folder = named(info, style, "d/");
         assert_eq!(
             render(&folder, false),
             format!("{:>19} {:>2} {:<38} {:>12}  d/", "", "", "", "DIR")
@@ -282,13 +281,7 @@ mod tests {
             versions: true,
             ..ListStyle::default()
         };
-        let marker = QueryResult::Entry(ListEntry {
-            name: "f".into(),
-            url: "s3://bkt/f".into(),
-            info,
-            local: false,
-            style,
-        });
+        let marker = named(info, style, "f");
         assert_eq!(
             render(&marker, false),
             format!("{:>19} {:>2} {:<1} {:>12}  {:<50} v1", "", "", "", 0, "f")

@@ -36,6 +36,9 @@ pub enum QueryResult {
     Versioning(VersioningState),
     /// `presign`: the URL alone in text mode, a [`PresignRecord`] in JSON.
     Presigned(PresignRecord),
+    /// `version`: `v1.2.3` alone (also with `--json`, as s5cmd), a [`VersionRecord`]
+    /// on a line of a `--json` batch.
+    Version(String),
 }
 
 /// The outcome of one operation (one object copied, moved, deleted; one bucket made …),
@@ -225,6 +228,14 @@ pub struct PresignRecord {
     pub source: String,
     /// The presigned GET URL.
     pub url: String,
+}
+
+/// `version` on a line of a `--json` batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionRecord {
+    /// `v1.2.3`.
+    pub version: String,
 }
 
 /// `bucket-version` in JSON.

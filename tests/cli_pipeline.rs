@@ -12,7 +12,7 @@ use std::process::Stdio;
 use common::TestEnv;
 use s5rs::record::{
     BucketRecord, BucketVersionRecord, DuRecord, HeadBucketRecord, HeadObjectRecord, ObjectRecord,
-    PresignRecord, Record, StatRecord,
+    PresignRecord, Record, StatRecord, VersionRecord,
 };
 use serde_json::Value;
 
@@ -189,9 +189,7 @@ fn strict_batch_record(text: &str) -> (String, u64, Value) {
     let check = |v: &Value| -> Result<(), serde_json::Error> {
         let v = v.clone();
         match operation.as_str() {
-            _ if v.get("success").is_some() => {
-                return serde_json::from_value::<Record>(v).map(drop);
-            }
+            _ if v.get("success").is_some() => serde_json::from_value::<Record>(v).map(drop),
             "ls" if v.get("name").is_some() => serde_json::from_value::<BucketRecord>(v).map(drop),
             "ls" => serde_json::from_value::<ObjectRecord>(v).map(drop),
             "du" => serde_json::from_value::<DuRecord>(v).map(drop),
@@ -201,6 +199,7 @@ fn strict_batch_record(text: &str) -> (String, u64, Value) {
             "head" => serde_json::from_value::<HeadObjectRecord>(v).map(drop),
             "bucket-version" => serde_json::from_value::<BucketVersionRecord>(v).map(drop),
             "presign" => serde_json::from_value::<PresignRecord>(v).map(drop),
+            "version" => serde_json::from_value::<VersionRecord>(v).map(drop),
             other => panic!("no record kind for {other}: {text}"),
         }
     };
@@ -239,6 +238,7 @@ fn a_json_batch_of_every_command_writes_only_records_with_line_and_operation() {
         "mv s3://bkt/up.txt s3://bkt/moved.txt",                          // 18
         "wait",                                                           // 19
         "rm s3://bkt/moved.txt",                                          // 20
+        "version",                                                        // 21
     ]
     .join("\n");
     let out = env.run_stdin(&["--json", "run"], &batch);
@@ -284,6 +284,7 @@ fn a_json_batch_of_every_command_writes_only_records_with_line_and_operation() {
     assert_eq!(only(17)["operation"], "rb");
     assert_eq!(only(18)["destination"], "s3://bkt/moved.txt");
     assert_eq!(only(20)["source"], "s3://bkt/moved.txt");
+    assert!(only(21)["version"].as_str().unwrap().starts_with('v'));
     assert!(
         !out.stdout.contains("no trailing newline"),
         "cat's bytes on stdout"

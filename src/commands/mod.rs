@@ -20,6 +20,7 @@ use crate::command::{Command, ParsedCommand};
 use crate::config::Config;
 use crate::ctx::{Ctx, LineCtx};
 use crate::output::Message;
+use crate::record::QueryResult;
 
 /// Runs one command to completion (planning, then every op it submitted).
 pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
@@ -54,9 +55,8 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
         Command::Presign(c) => Box::pin(presign::run(ctx, &line, c)).await,
         Command::Select(c) => Box::pin(select::run(ctx, &line, c)).await,
         Command::Version => {
-            ctx.output
-                .send(Message::Line(format!("v{}", env!("CARGO_PKG_VERSION"))))
-                .await;
+            let version = QueryResult::Version(format!("v{}", env!("CARGO_PKG_VERSION")));
+            line.show(ctx, version).await;
         }
         Command::Wait => {}
     }

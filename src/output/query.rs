@@ -8,7 +8,7 @@ use chrono::{DateTime, Local, Utc};
 
 use crate::record::{
     BucketEntry, BucketRecord, BucketVersionRecord, DuRecord, DuTotal, ListEntry, ObjectRecord,
-    QueryResult, VersioningState, format_local, format_utc,
+    QueryResult, VersionRecord, VersioningState, format_local, format_utc,
 };
 use crate::storage::EntryKind;
 
@@ -75,6 +75,10 @@ pub fn render(result: &QueryResult, json: bool, origin: Option<Origin>) -> Strin
         QueryResult::Versioning(v) => versioning_text(v),
         QueryResult::Presigned(p) if json => to_json(p, origin),
         QueryResult::Presigned(p) => p.url.clone(),
+        QueryResult::Version(v) if origin.is_some() => {
+            to_json(&VersionRecord { version: v.clone() }, origin)
+        }
+        QueryResult::Version(v) => v.clone(),
     }
 }
 

@@ -290,7 +290,9 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
         }
     }
     while lines.join_next().await.is_some() {}
-    if ctx.output.stdout_closed() && !ctx.interrupted.load(Ordering::Relaxed) {
+    let signalled =
+        ctx.interrupted.load(Ordering::Relaxed) || ctx.terminated.load(Ordering::Relaxed);
+    if ctx.output.stdout_closed() && !signalled {
         // stdout failed: the lines left in the input did not run; count them so the
         // run can say how much is left (the input is read to its end, not run).
         let left = count_command_lines(&mut input, &mut buf).await;

@@ -12,12 +12,18 @@ fn is_control(c: char) -> bool {
     c.is_control()
 }
 
+/// A quick byte scan that may say yes wrongly (any U+0080–U+00BF starts with 0xC2)
+/// but never wrongly no: most lines have no control character and skip the rest.
+fn may_have_control(line: &str) -> bool {
+    line.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2)
+}
+
 /// Text output's quoting style, Go's `%q` escapes without the quotes: `\n`, `\t`,
 /// `\r`, `\xNN` for the other C0 controls and DEL, `\u00NN` for C1 controls
 /// (U+0080–U+009F, a CSI among them). Everything else, backslashes included, is
 /// left as is, so printable names stay byte-identical to s5cmd's lines.
 pub fn escape_controls(line: &str) -> Cow<'_, str> {
-    if !line.chars().any(is_control) {
+    if !may_have_control(line) || !line.chars().any(is_control) {
         return Cow::Borrowed(line);
     }
     let mut out = String::with_capacity(line.len() + 8);
@@ -45,7 +51,7 @@ fn push_escaped(out: &mut String, c: char) {
 /// serde_json already escapes C0 controls; these characters occur only inside
 /// strings, so replacing them cannot change the structure.
 pub fn json_safe(line: &str) -> Cow<'_, str> {
-    if !line.chars().any(is_control) {
+    if !may_have_control(line) || !line.chars().any(is_control) {
         return Cow::Borrowed(line);
     }
     let mut out = String::with_capacity(line.len() + 8);

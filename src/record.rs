@@ -86,6 +86,9 @@ pub struct Record {
     /// True on every record of a `--dry-run` run: nothing was written or deleted.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dry_run: bool,
+    /// `--shard K/N`: the shard that ran it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 impl Record {
@@ -106,6 +109,7 @@ impl Record {
             verified: None,
             retries: None,
             dry_run: false,
+            shard: None,
         }
     }
 
@@ -246,6 +250,27 @@ pub struct BucketVersionRecord {
     pub bucket: String,
     /// `Enabled`, `Suspended` or empty.
     pub status: String,
+}
+
+/// The last record of a `--shard` run: what this shard did (JSON; text mode prints
+/// `shard K/N: P planned, D done, S skipped (J by journal), F failed`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardSummary {
+    /// Always `shard`.
+    pub operation: String,
+    /// `K/N`.
+    pub shard: String,
+    /// Operations (and failed commands) this shard reported on.
+    pub planned: u64,
+    /// Done (not skipped).
+    pub done: u64,
+    /// Skipped for any reason, journal included.
+    pub skipped: u64,
+    /// Skipped because an earlier run finished them (`--journal`).
+    pub skipped_journal: u64,
+    /// Failed.
+    pub failed: u64,
 }
 
 /// One `--stat` line in JSON (s5rs adds `total`).

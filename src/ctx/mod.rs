@@ -140,6 +140,9 @@ impl LineCtx {
         }
         record.line = self.line;
         record.dry_run = ctx.config.dry_run;
+        if let Some(shard) = ctx.config.shard {
+            record.shard = Some(shard.to_string());
+        }
         ctx.output.send(Message::Record(record)).await;
     }
 

@@ -263,6 +263,11 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
         };
         match parse::parse_line(text) {
             Ok(None) => {}
+            Ok(Some(ParseOutcome::Help(_))) if ctx.config.json => {
+                // Help is text: under --json every stdout line is a record.
+                let message = "help is text, not a JSON record: not shown in a --json batch";
+                parse_failure(ctx, display, (number, 1), message).await;
+            }
             Ok(Some(ParseOutcome::Help(help))) => {
                 ctx.output
                     .send(Message::Raw(help.into_bytes().into()))

@@ -239,6 +239,7 @@ fn a_json_batch_of_every_command_writes_only_records_with_line_and_operation() {
         "wait",                                                           // 19
         "rm s3://bkt/moved.txt",                                          // 20
         "version",                                                        // 21
+        "cp --help",                                                      // 22
     ]
     .join("\n");
     let out = env.run_stdin(&["--json", "run"], &batch);
@@ -285,6 +286,7 @@ fn a_json_batch_of_every_command_writes_only_records_with_line_and_operation() {
     assert_eq!(only(18)["destination"], "s3://bkt/moved.txt");
     assert_eq!(only(20)["source"], "s3://bkt/moved.txt");
     assert!(only(21)["version"].as_str().unwrap().starts_with('v'));
+    assert_eq!(only(22)["error_kind"], "parse", "help is text: refused");
     assert!(
         !out.stdout.contains("no trailing newline"),
         "cat's bytes on stdout"

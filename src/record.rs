@@ -1,7 +1,11 @@
 //! Result records: the public JSON schema of s5rs's output (`--json`), one record per
 //! operation, plus the shapes of listing, `du`, `head`, `bucket-version` and `--stat`
 //! lines. Field names follow s5cmd 2.3 so its users' parsers keep working; s5rs adds
-//! `line`, `error_kind`, `skipped`, `verified` and `retries`.
+//! `line`, `error_kind`, `skipped`, `verified`, `retries` and `dry_run`.
+//!
+//! Inside a batch, the lines of the query commands (`ls`, `du`, `head`,
+//! `bucket-version`, `presign`) also carry `operation` and `line` (added by `output/`
+//! around these shapes), so every record of a batch names the line that made it.
 //!
 //! Every record struct here derives `Deserialize` with `deny_unknown_fields`, so tests
 //! check the schema by strict parsing. Changing a field is a breaking change: add,
@@ -30,6 +34,11 @@ pub enum QueryResult {
     HeadBucket(HeadBucketRecord),
     /// `bucket-version`.
     Versioning(VersioningState),
+    /// `presign`: the URL alone in text mode, a [`PresignRecord`] in JSON.
+    Presigned(PresignRecord),
+    /// `version`: `v1.2.3` alone (also with `--json`, as s5cmd), a [`VersionRecord`]
+    /// on a line of a `--json` batch.
+    Version(String),
 }
 
 /// The outcome of one operation (one object copied, moved, deleted; one bucket made …),
@@ -74,6 +83,9 @@ pub struct Record {
     /// Requests retried while performing this operation, when any were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retries: Option<u64>,
+    /// True on every record of a `--dry-run` run: nothing was written or deleted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
     /// `--shard K/N`: the shard that ran it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
@@ -96,6 +108,7 @@ impl Record {
             line: None,
             verified: None,
             retries: None,
+            dry_run: false,
             shard: None,
         }
     }
@@ -209,6 +222,24 @@ pub struct HeadObjectRecord {
 pub struct HeadBucketRecord {
     /// `s3://bucket`.
     pub bucket: String,
+}
+
+/// `presign` in JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresignRecord {
+    /// `s3://bucket/key`.
+    pub source: String,
+    /// The presigned GET URL.
+    pub url: String,
+}
+
+/// `version` on a line of a `--json` batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionRecord {
+    /// `v1.2.3`.
+    pub version: String,
 }
 
 /// `bucket-version` in JSON.

@@ -2,7 +2,9 @@
 //! stdin) streamed line by line — each line parsed, then run as its own task while
 //! later lines are read (at most `--numworkers` lines in planning at once; their ops
 //! share the worker pool). A `wait` line is a barrier: every earlier line and all of
-//! its ops finish before any later line starts. Ctrl-C once stops reading and planning
+//! its ops finish before any later line starts. A stdout that can no longer be
+//! written stops the run like an interrupt; the lines left in the input are counted
+//! and reported with the ops not started (exit 1). Ctrl-C once stops reading and planning
 //! and lets running ops finish (exit 130); twice aborts the multipart uploads in
 //! flight and exits.
 
@@ -47,12 +49,27 @@ pub async fn run(config: Config) -> ExitCode {
     }
     let interrupted = ctx.interrupted.load(Ordering::Relaxed);
     let terminated = ctx.terminated.load(Ordering::Relaxed);
+    // Every line and op has finished: the counts are final.
+    let not_run = (
+        ctx.not_run.lines.load(Ordering::Relaxed),
+        ctx.not_run.operations.load(Ordering::Relaxed),
+    );
     drop(ctx);
     out.shutdown().await;
     drop(out);
     let summary = writer.join().unwrap_or_default();
     let mut code = code;
     if summary.failures > 0 {
+        code = code.merge(ExitCode::Failure);
+    }
+    if let Some(reason) = &summary.stdout_error {
+        // Records were lost and work skipped: a failure, never a quiet exit 0
+        // (README "Exit codes").
+        eprintln!(
+            "ERROR writing to stdout: {reason}: stopped early; did not run: {} batch lines, \
+             {} operations; rerun to finish",
+            not_run.0, not_run.1,
+        );
         code = code.merge(ExitCode::Failure);
     }
     if terminated {
@@ -246,6 +263,11 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
         };
         match parse::parse_line(text) {
             Ok(None) => {}
+            Ok(Some(ParseOutcome::Help(_))) if ctx.config.json => {
+                // Help is text: under --json every stdout line is a record.
+                let message = "help is text, not a JSON record: not shown in a --json batch";
+                parse_failure(ctx, display, (number, 1), message).await;
+            }
             Ok(Some(ParseOutcome::Help(help))) => {
                 ctx.output
                     .send(Message::Raw(help.into_bytes().into()))
@@ -276,7 +298,33 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
         }
     }
     while lines.join_next().await.is_some() {}
+    let signalled =
+        ctx.interrupted.load(Ordering::Relaxed) || ctx.terminated.load(Ordering::Relaxed);
+    if ctx.output.stdout_closed() && !signalled {
+        // stdout failed: the lines left in the input did not run; count them so the
+        // run can say how much is left (the input is read to its end, not run).
+        let left = count_command_lines(&mut input, &mut buf).await;
+        ctx.not_run.lines.fetch_add(left, Ordering::Relaxed);
+    }
     code
+}
+
+/// Reads the rest of the input, counting the lines that hold a command (not blank,
+/// not a comment, not `wait`).
+async fn count_command_lines<R: AsyncBufRead + Unpin>(input: &mut R, buf: &mut Vec<u8>) -> u64 {
+    let mut count = 0;
+    loop {
+        buf.clear();
+        match input.read_until(b'\n', buf).await {
+            Ok(0) | Err(_) => return count,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(buf);
+        let text = text.trim();
+        if !(text.is_empty() || text.starts_with('#') || text == "wait") {
+            count += 1;
+        }
+    }
 }
 
 /// A batch line as text, without its line end; a line that is not UTF-8 is an
@@ -298,9 +346,15 @@ fn utf8_line(buf: &[u8]) -> Result<&str, (usize, String)> {
 }
 
 /// Reports a batch line that cannot be run, with its line number and column.
+/// Counted by `--stat` as a failed `run` line, like any failed command.
 async fn parse_failure(ctx: &Ctx, display: &str, (number, column): (u64, usize), message: &str) {
     let message = format!("line {number}, column {column}: {message}");
     let mut record = Record::failed("run", display.to_string(), message, ErrorKind::Parse);
     record.line = Some(number);
     ctx.output.send(Message::Record(record)).await;
+    let done = Message::CommandDone {
+        name: "run",
+        ok: false,
+    };
+    ctx.output.send(done).await;
 }

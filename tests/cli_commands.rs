@@ -80,14 +80,18 @@ fn du_empty_and_missing() {
     let out = env.run(&["du", "s3://bkt"]);
     out.ok();
     assert_eq!(out.stdout, "0 bytes in 0 objects: s3://bkt\n");
-    // s5rs: a listing error makes the exit code non-zero (s5cmd exits 0, §9.2 item 2).
+    // s5rs: a listing error makes the exit code non-zero (s5cmd exits 0, §9.2 item 2),
+    // and is the command's one outcome: no `0 bytes in 0 objects` total beside it
+    // (s5cmd prints both; issue 14).
     let out = env.run(&["du", "s3://bkt/non-existent-file"]);
     out.code(1);
-    assert_eq!(
-        out.stdout,
-        "0 bytes in 0 objects: s3://bkt/non-existent-file\n"
-    );
+    assert_eq!(out.stdout, "");
     assert!(out.stderr.contains("no object found"), "{}", out.stderr);
+    let out = env.run(&["--json", "du", "s3://bkt/non-existent-file"]);
+    out.code(1);
+    let records = out.records();
+    assert_eq!(records.len(), 1, "{}", out.stdout);
+    assert_eq!(records[0].error_kind.as_deref(), Some("no_match"));
     let out = env.run(&["du", "s3://no-such-bucket-x/*"]);
     out.code(1);
 }

@@ -120,8 +120,14 @@ fn json_records_carry_line_numbers() {
             .iter()
             .any(|l| l.starts_with("{\"key\":\"s3://bkt/file2.txt\","))
     );
+    // Listing lines name their batch line too (after s5cmd's fields).
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with(",\"operation\":\"ls\",\"line\":3}"))
+    );
     let failed: s5rs::record::Record =
-        serde_json::from_str(lines.iter().find(|l| l.contains("\"operation\"")).unwrap()).unwrap();
+        serde_json::from_str(lines.iter().find(|l| l.contains("\"success\"")).unwrap()).unwrap();
     assert_eq!(failed.line, Some(4));
     assert_eq!(failed.error_kind.as_deref(), Some("no_such_key"));
     assert_eq!(failed.command.as_deref(), Some("cp s3://bkt/nokey nokey"));
@@ -140,9 +146,19 @@ fn batch_file_text_and_json() {
     assert_eq!(out.lines().len(), 2);
     let out = env.run(&["--json", "run", "cmds.txt"]);
     out.ok();
-    let mut keys: Vec<String> = out.objects().into_iter().map(|o| o.key.unwrap()).collect();
+    let mut keys: Vec<(String, u64, String)> = out
+        .tagged::<s5rs::record::ObjectRecord>()
+        .into_iter()
+        .map(|(op, line, o)| (op, line, o.key.unwrap()))
+        .collect();
     keys.sort();
-    assert_eq!(keys, ["s3://bkt/file1.txt", "s3://bkt/file2.txt"]);
+    assert_eq!(
+        keys,
+        [
+            ("ls".to_string(), 1, "s3://bkt/file1.txt".to_string()),
+            ("ls".to_string(), 2, "s3://bkt/file2.txt".to_string())
+        ]
+    );
 }
 
 #[test]

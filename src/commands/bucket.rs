@@ -9,7 +9,6 @@ use crate::command::BucketVersionCmd;
 use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
 use crate::location::{Location, RemoteUrl};
-use crate::output::Message;
 use crate::record::{QueryResult, Record, VersioningState};
 use crate::storage::s3::S3Client;
 use crate::storage::{ListRequest, StorageError, VersioningStatus};
@@ -153,7 +152,5 @@ pub async fn versioning(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &BucketVersion
         status,
         set,
     };
-    ctx.output
-        .send(Message::Query(QueryResult::Versioning(state)))
-        .await;
+    line.show(ctx, QueryResult::Versioning(state)).await;
 }

@@ -4,6 +4,8 @@
 //! objects are concatenated in key order; a prefix or wildcard that lists nothing is
 //! `no object found` (an empty bucket is not). The first failure stops the command and is
 //! reported (s5cmd exits 1 silently when a GET fails after the HEAD, §9.2 item 3).
+//! In a `--json` batch `cat` is refused (a `usage` record): raw bytes in a stream of
+//! JSON lines would break every consumer; a lone `s5rs --json cat` stays raw.
 
 use std::sync::Arc;
 
@@ -25,6 +27,9 @@ const NOT_REMOTE: &str = "source must be a remote object";
 
 /// Runs a cat line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CatCmd) {
+    if let Some(message) = refused_in_json_batch(&ctx.config, line, "cat") {
+        return line.fail(ctx, message, ErrorKind::Usage).await;
+    }
     let Some(url) = super::remote_target(ctx, line, &cmd.target, cmd.raw, NOT_REMOTE).await else {
         return;
     };
@@ -158,4 +163,19 @@ async fn stream_object(
         }
     }
     Ok(())
+}
+
+/// Why a command that prints raw data (`cat`, `select`) cannot run on this batch
+/// line: under `--json` every stdout line of a batch is a JSON record.
+pub fn refused_in_json_batch(
+    config: &crate::config::Config,
+    line: &LineCtx,
+    name: &str,
+) -> Option<String> {
+    (config.json && line.line.is_some()).then(|| {
+        format!(
+            "{name} prints raw data, which cannot be a JSON record: \
+             not run in a --json batch (run it as a command of its own)"
+        )
+    })
 }

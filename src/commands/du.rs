@@ -10,7 +10,6 @@ use crate::command::DuCmd;
 use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
 use crate::location::{LocalPath, Location, RemoteUrl};
-use crate::output::Message;
 use crate::plan::filter::ObjectFilter;
 use crate::record::{DuTotal, QueryResult};
 use crate::storage::s3::S3Client;
@@ -58,8 +57,13 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &DuCmd) {
         }
         Location::Local(path) => sum_local(ctx, line, cmd, path, &mut totals).await,
     }
+    // One outcome per command: a failure (no match, a listing error) is the line's
+    // record; a total counting what happened to be listed before it would be a second.
+    if line.tracker.failed() {
+        return;
+    }
     // Named as s5cmd prints the URL: `s3://b/` is the bucket `s3://b`.
-    send_totals(ctx, cmd, &location.to_string(), totals).await;
+    send_totals(ctx, line, cmd, &location.to_string(), totals).await;
 }
 
 /// One level of a plain URL, or everything a wildcard matches; with `--version-id`
@@ -135,7 +139,7 @@ async fn sum_local(ctx: &Ctx, line: &LineCtx, cmd: &DuCmd, path: &LocalPath, tot
 }
 
 /// One total, or one per storage class with `-g`.
-async fn send_totals(ctx: &Ctx, cmd: &DuCmd, source: &str, totals: Totals) {
+async fn send_totals(ctx: &Ctx, line: &LineCtx, cmd: &DuCmd, source: &str, totals: Totals) {
     let lines: Vec<(Option<String>, u64, u64)> = if cmd.group {
         let mut groups: Vec<_> = totals.0.into_iter().map(|(c, (n, s))| (c, n, s)).collect();
         // Classes in name order, then the group without a class.
@@ -156,8 +160,6 @@ async fn send_totals(ctx: &Ctx, cmd: &DuCmd, source: &str, totals: Totals) {
             size,
             humanize: cmd.humanize,
         };
-        ctx.output
-            .send(Message::Query(QueryResult::DiskUsage(total)))
-            .await;
+        line.show(ctx, QueryResult::DiskUsage(total)).await;
     }
 }

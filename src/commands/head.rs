@@ -7,7 +7,6 @@ use std::sync::Arc;
 use crate::command::HeadCmd;
 use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::output::Message;
 use crate::record::{HeadBucketRecord, HeadObjectRecord, QueryResult, format_utc};
 
 /// The error for a local target (s5cmd's words).
@@ -46,9 +45,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &HeadCmd) {
                 let record = HeadBucketRecord {
                     bucket: url.to_string(),
                 };
-                ctx.output
-                    .send(Message::Query(QueryResult::HeadBucket(record)))
-                    .await;
+                line.show(ctx, QueryResult::HeadBucket(record)).await;
             }
             Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
         }
@@ -70,9 +67,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &HeadCmd) {
                 etag: meta.etag,
                 metadata: meta.metadata,
             };
-            ctx.output
-                .send(Message::Query(QueryResult::HeadObject(record)))
-                .await;
+            line.show(ctx, QueryResult::HeadObject(record)).await;
         }
         Err(e) if matches!(e.kind, ErrorKind::NoSuchKey | ErrorKind::NotFound) => {
             line.fail(ctx, format!("given object {url} not found"), e.kind)

@@ -10,7 +10,6 @@ use crate::command::LsCmd;
 use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
 use crate::location::{LocalPath, Location, RemoteUrl};
-use crate::output::Message;
 use crate::plan::filter::ObjectFilter;
 use crate::record::{BucketEntry, ListEntry, ListStyle, QueryResult};
 use crate::storage::s3::S3Client;
@@ -64,9 +63,7 @@ async fn list_local(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, path: &Loc
                     local: true,
                     style: style(cmd),
                 };
-                ctx.output
-                    .send(Message::Query(QueryResult::Entry(entry)))
-                    .await;
+                line.show(ctx, QueryResult::Entry(entry)).await;
             }
             Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
         }
@@ -85,9 +82,7 @@ async fn list_buckets(ctx: &Arc<Ctx>, line: &Arc<LineCtx>) {
                     name: b.name,
                     created: b.created,
                 };
-                ctx.output
-                    .send(Message::Query(QueryResult::Bucket(bucket)))
-                    .await;
+                line.show(ctx, QueryResult::Bucket(bucket)).await;
             }
         }
         Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
@@ -155,9 +150,7 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
             local: false,
             style: style(cmd),
         };
-        ctx.output
-            .send(Message::Query(QueryResult::Entry(entry)))
-            .await;
+        line.show(ctx, QueryResult::Entry(entry)).await;
     }
     if !found && !failed && !url.is_bucket() {
         line.fail(ctx, "no object found", ErrorKind::NoMatch).await;

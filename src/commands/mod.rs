@@ -15,14 +15,19 @@ pub mod sync;
 pub mod versions;
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use crate::command::{Command, ParsedCommand};
 use crate::config::Config;
 use crate::ctx::{Ctx, LineCtx};
 use crate::output::Message;
+use crate::record::QueryResult;
 
 /// Runs one command to completion (planning, then every op it submitted).
 pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
+    if not_started(ctx) {
+        return;
+    }
     // `--shard`: a command that is not split per object (ls, du, cat, mb …) runs in
     // the one shard its command text hashes to, so it runs once across the shards.
     if !splits_per_object(&parsed.command)
@@ -51,9 +56,8 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
         Command::Presign(c) => Box::pin(presign::run(ctx, &line, c)).await,
         Command::Select(c) => Box::pin(select::run(ctx, &line, c)).await,
         Command::Version => {
-            ctx.output
-                .send(Message::Line(format!("v{}", env!("CARGO_PKG_VERSION"))))
-                .await;
+            let version = QueryResult::Version(format!("v{}", env!("CARGO_PKG_VERSION")));
+            line.show(ctx, version).await;
         }
         Command::Wait => {}
     }
@@ -82,9 +86,21 @@ pub async fn run_inline(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u
     let Command::Copy(c) = &parsed.command else {
         return run(ctx, parsed, line_no).await;
     };
+    if not_started(ctx) {
+        return;
+    }
     let line = LineCtx::new(line_no, parsed.display.clone(), parsed.command.name());
     cp::run(ctx, &line, c).await;
     finish(ctx, &parsed.command, &line).await;
+}
+
+/// A line read just before the run began stopping is not started, only counted.
+fn not_started(ctx: &Ctx) -> bool {
+    let stopping = ctx.stopping();
+    if stopping {
+        ctx.not_run.lines.fetch_add(1, Ordering::Relaxed);
+    }
+    stopping
 }
 
 /// Waits for the line's ops, then counts the command for `--stat`.

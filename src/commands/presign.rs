@@ -1,12 +1,13 @@
-//! `presign` (reference §2.12): prints a presigned GET URL; `--version-id` is put into
-//! the URL (s5cmd ignores it, §9.2 item 15).
+//! `presign` (reference §2.12): prints a presigned GET URL (with `--json`, a record
+//! `{"source":…,"url":…}`); `--version-id` is put into the URL (s5cmd ignores it,
+//! §9.2 item 15).
 
 use std::sync::Arc;
 
 use crate::command::PresignCmd;
 use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::output::Message;
+use crate::record::{PresignRecord, QueryResult};
 
 /// Runs a presign line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PresignCmd) {
@@ -41,9 +42,11 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PresignCmd) {
     };
     match client.presign_get(&url.bucket, &url.key, cmd.version_id.as_deref(), cmd.expire) {
         Ok(signed) => {
-            ctx.output
-                .send(Message::Raw(format!("{signed}\n").into_bytes().into()))
-                .await
+            let record = PresignRecord {
+                source: url.to_string(),
+                url: signed,
+            };
+            line.show(ctx, QueryResult::Presigned(record)).await
         }
         Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
     }

@@ -79,6 +79,11 @@ pub fn request_of(cmd: &SelectCmd) -> Result<SelectRequest, String> {
 
 /// Runs a select line: validates, expands the source, submits one op per object.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SelectCmd) {
+    // The rows are the server's bytes (CSV, or JSON shaped by the query): they cannot
+    // carry `operation` and `line`, so a `--json` batch refuses them as it does `cat`.
+    if let Some(message) = super::cat::refused_in_json_batch(&ctx.config, line, "select") {
+        return line.fail(ctx, message, ErrorKind::Usage).await;
+    }
     let Some(url) =
         super::remote_target(ctx, line, &cmd.target, cmd.raw, "source must be remote").await
     else {

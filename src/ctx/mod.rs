@@ -14,14 +14,14 @@ pub mod clients;
 pub mod inflight;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use tokio::sync::{Notify, Semaphore};
 
 use crate::config::Config;
 use crate::journal::Journal;
 use crate::output::{Message, Output};
-use crate::record::Record;
+use crate::record::{QueryResult, Record};
 
 pub use clients::Clients;
 
@@ -53,6 +53,19 @@ pub struct Ctx {
     pub delete_batches: Arc<Semaphore>,
     /// `--journal`, once opened (before the first line runs).
     pub journal: std::sync::OnceLock<Arc<Journal>>,
+    /// What a stopping run left undone, reported when stdout failed.
+    pub not_run: NotRun,
+}
+
+/// What a run that stopped early did not run: batch lines never started (read
+/// after the stop, or left in the input) and operations a planner had ready but
+/// did not start.
+#[derive(Debug, Default)]
+pub struct NotRun {
+    /// Batch lines (commands) not started.
+    pub lines: AtomicU64,
+    /// Operations planned but not started.
+    pub operations: AtomicU64,
 }
 
 impl Ctx {
@@ -70,6 +83,7 @@ impl Ctx {
             inflight: Default::default(),
             delete_batches: Arc::new(Semaphore::new(DELETE_BATCHES_IN_FLIGHT)),
             journal: std::sync::OnceLock::new(),
+            not_run: NotRun::default(),
             config,
             output,
         })
@@ -87,7 +101,8 @@ impl Ctx {
         self.journal.get()
     }
 
-    /// True when planners should stop (interrupt, or stdout closed).
+    /// True when planners should stop (interrupt, SIGTERM, or a stdout that can no
+    /// longer be written: its records would be lost, so nothing new starts).
     pub fn stopping(&self) -> bool {
         self.interrupted.load(Ordering::Relaxed)
             || self.terminated.load(Ordering::Relaxed)
@@ -124,10 +139,23 @@ impl LineCtx {
             self.tracker.fail();
         }
         record.line = self.line;
+        record.dry_run = ctx.config.dry_run;
         if let Some(shard) = ctx.config.shard {
             record.shard = Some(shard.to_string());
         }
         ctx.output.send(Message::Record(record)).await;
+    }
+
+    /// Sends a query command's result (`ls` entry, `du` total …) with this line's
+    /// command and number, which its JSON record carries in a batch.
+    pub async fn show(&self, ctx: &Ctx, result: QueryResult) {
+        ctx.output
+            .send(Message::Query {
+                result,
+                operation: self.name,
+                line: self.line,
+            })
+            .await;
     }
 
     /// Reports a command-level failure (`ERROR "<display>": <message>`).

@@ -27,6 +27,7 @@ pub mod sync_check;
 pub mod upload;
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use crate::ctx::{Ctx, LineCtx};
 use crate::op::Op;
@@ -36,6 +37,7 @@ use crate::record::Record;
 /// nothing) when the run is stopping.
 pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
     if ctx.stopping() {
+        ctx.not_run.operations.fetch_add(1, Ordering::Relaxed);
         return false;
     }
     // `--journal`: what an earlier run finished is reported skipped, not run.

@@ -5,8 +5,10 @@
 //! level, counts `--stat` figures and failures, and flushes whenever the channel runs
 //! dry (so interactive output appears at once while bulk output is written in large
 //! blocks), then lets the next messages gather for a millisecond before waiting for
-//! them (one wake-up per batch, not per record). A closed stdout (EPIPE) is noticed, reported as `stdout_closed` in the
-//! summary, and everything after it is dropped quietly.
+//! them (one wake-up per batch, not per record). A stdout that cannot be written (closed by its reader:
+//! EPIPE; a full device: ENOSPC) is noticed, reported as `stdout_closed` with its
+//! reason in the summary (the run stops starting work and fails, exit 1), and
+//! everything after it is dropped.
 //!
 //! Records of operations are rendered by `text` (or as JSON), the query commands'
 //! results ([`QueryResult`]: `ls`, `du`, `head`, `bucket-version`) by `query`, the
@@ -53,9 +55,17 @@ pub enum LogLevel {
 pub enum Message {
     /// The outcome of one operation or command.
     Record(Record),
-    /// A result line of `ls`, `du`, `head` or `bucket-version`, rendered here as text
-    /// or JSON; shown at info level.
-    Query(QueryResult),
+    /// A result line of `ls`, `du`, `head`, `bucket-version` or `presign`, rendered
+    /// here as text or JSON; shown at info level. In a batch (`line` set) its JSON
+    /// record also carries `operation` and `line`.
+    Query {
+        /// What was found.
+        result: QueryResult,
+        /// The command that found it (`ls` …).
+        operation: &'static str,
+        /// Its batch line, `None` for a command-line command.
+        line: Option<u64>,
+    },
     /// A plain line for stdout (`version`), shown at info level.
     Line(String),
     /// Raw bytes for stdout (`cat`), always written.
@@ -118,6 +128,9 @@ pub struct Summary {
     pub successes: u64,
     /// stdout was closed by its reader.
     pub stdout_closed: bool,
+    /// Why stdout could not be written (`broken pipe …`, `No space left on device …`):
+    /// set with `stdout_closed`; the run reports it with what did not run.
+    pub stdout_error: Option<String>,
 }
 
 /// Starts the writer thread. Drop every [`Output`] clone, then join the handle to get
@@ -200,9 +213,15 @@ impl Writer {
     fn handle(&mut self, message: Message) {
         match message {
             Message::Record(record) => self.record(record),
-            Message::Query(result) => {
+            Message::Query {
+                result,
+                operation,
+                line,
+            } => {
                 if self.level <= LogLevel::Info {
-                    self.out_line(&query::render(&result, self.json));
+                    let origin = line.map(|line| query::Origin { operation, line });
+                    let json = self.json || query::always_json(&result);
+                    self.write_line(&query::render(&result, self.json, origin), json);
                 }
             }
             Message::Line(line) => {
@@ -266,7 +285,19 @@ impl Writer {
         }
     }
 
+    /// A result line: text is escaped (no control character reaches the terminal),
+    /// JSON keeps its exact strings (only DEL and C1 controls, which JSON may carry
+    /// raw, are written as `\u00NN` escapes).
     fn out_line(&mut self, line: &str) {
+        self.write_line(line, self.json);
+    }
+
+    fn write_line(&mut self, line: &str, json: bool) {
+        let line = if json {
+            text::json_safe(line)
+        } else {
+            text::escape_controls(line)
+        };
         self.out(line.as_bytes());
         self.out(b"\n");
     }
@@ -281,6 +312,7 @@ impl Writer {
     }
 
     fn err_line(&mut self, line: &str) {
+        let line = text::escape_controls(line);
         let _ = self.stderr.write_all(line.as_bytes());
         let _ = self.stderr.write_all(b"\n");
     }
@@ -294,11 +326,16 @@ impl Writer {
         let _ = self.stderr.flush();
     }
 
+    /// stdout cannot take more: producers stop (see `Ctx::stopping`), and the run
+    /// reports the failure with what did not run (`run.rs`).
     fn stdout_failed(&mut self, e: io::Error) {
         self.summary.stdout_closed = true;
         self.closed.store(true, Ordering::Relaxed);
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            let _ = writeln!(self.stderr, "ERROR writing to stdout: {e}");
-        }
+        let reason = if e.kind() == io::ErrorKind::BrokenPipe {
+            "broken pipe (its reader closed it)".to_string()
+        } else {
+            e.to_string()
+        };
+        self.summary.stdout_error = Some(reason);
     }
 }

@@ -1,44 +1,98 @@
 //! Rendering of the query commands' results ([`QueryResult`]): `ls` lines in s5cmd's
 //! `%19s %2s %-1s %12s  %s` layout, bucket lines, `du` summaries, `head` (always a
-//! JSON line) and `bucket-version` sentences, or their JSON records with `--json`.
+//! JSON line), `bucket-version` sentences and `presign` URLs, or their JSON records
+//! with `--json` — inside a batch with the command's `operation` and `line` added
+//! after the shape's own fields (a lone command keeps s5cmd's exact shapes).
 
 use chrono::{DateTime, Local, Utc};
 
 use crate::record::{
     BucketEntry, BucketRecord, BucketVersionRecord, DuRecord, DuTotal, ListEntry, ObjectRecord,
-    QueryResult, VersioningState, format_local, format_utc,
+    QueryResult, VersionRecord, VersioningState, format_local, format_utc,
 };
 use crate::storage::EntryKind;
 
-/// The line for one result, without its newline.
-pub fn render(result: &QueryResult, json: bool) -> String {
+/// The batch line and command a result came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin {
+    /// The command name (`ls` …).
+    pub operation: &'static str,
+    /// The batch line number (from 1).
+    pub line: u64,
+}
+
+/// A JSON record with the batch line's identity after its own fields.
+#[derive(serde::Serialize)]
+struct Tagged<'a, T> {
+    #[serde(flatten)]
+    record: &'a T,
+    operation: &'static str,
+    line: u64,
+}
+
+/// Whether the result is a JSON line in text mode too (`head`, as s5cmd).
+pub fn always_json(result: &QueryResult) -> bool {
+    matches!(
+        result,
+        QueryResult::HeadObject(_) | QueryResult::HeadBucket(_)
+    )
+}
+
+/// The line for one result, without its newline: text, or (with `json`, and always
+/// for `head`) its JSON record, tagged with `origin` in JSON mode.
+pub fn render(result: &QueryResult, json: bool, origin: Option<Origin>) -> String {
+    let origin = origin.filter(|_| json);
     match result {
-        QueryResult::Bucket(b) if json => to_json(&BucketRecord {
-            created_at: b.created.as_ref().map(format_utc),
-            name: b.name.clone(),
-        }),
+        QueryResult::Bucket(b) if json => to_json(
+            &BucketRecord {
+                created_at: b.created.as_ref().map(format_utc),
+                name: b.name.clone(),
+            },
+            origin,
+        ),
         QueryResult::Bucket(b) => bucket_text(b),
-        QueryResult::Entry(e) if json => to_json(&object_record(e)),
+        QueryResult::Entry(e) if json => to_json(&object_record(e), origin),
         QueryResult::Entry(e) => entry_text(e),
-        QueryResult::DiskUsage(d) if json => to_json(&DuRecord {
-            source: d.source.clone(),
-            storage_class: d.storage_class.clone(),
-            count: d.count,
-            size: d.size,
-        }),
+        QueryResult::DiskUsage(d) if json => to_json(
+            &DuRecord {
+                source: d.source.clone(),
+                storage_class: d.storage_class.clone(),
+                count: d.count,
+                size: d.size,
+            },
+            origin,
+        ),
         QueryResult::DiskUsage(d) => du_text(d),
-        QueryResult::HeadObject(h) => to_json(h),
-        QueryResult::HeadBucket(h) => to_json(h),
-        QueryResult::Versioning(v) if json => to_json(&BucketVersionRecord {
-            bucket: v.bucket.clone(),
-            status: v.status.clone(),
-        }),
+        QueryResult::HeadObject(h) => to_json(h, origin),
+        QueryResult::HeadBucket(h) => to_json(h, origin),
+        QueryResult::Versioning(v) if json => to_json(
+            &BucketVersionRecord {
+                bucket: v.bucket.clone(),
+                status: v.status.clone(),
+            },
+            origin,
+        ),
         QueryResult::Versioning(v) => versioning_text(v),
+        QueryResult::Presigned(p) if json => to_json(p, origin),
+        QueryResult::Presigned(p) => p.url.clone(),
+        QueryResult::Version(v) if origin.is_some() => {
+            to_json(&VersionRecord { version: v.clone() }, origin)
+        }
+        QueryResult::Version(v) => v.clone(),
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("query records always serialize")
+/// A record as JSON, with `origin`'s `operation` and `line` after its fields.
+fn to_json<T: serde::Serialize>(record: &T, origin: Option<Origin>) -> String {
+    let json = match origin {
+        Some(o) => serde_json::to_string(&Tagged {
+            record,
+            operation: o.operation,
+            line: o.line,
+        }),
+        None => serde_json::to_string(record),
+    };
+    json.expect("query records always serialize")
 }
 
 /// `2006/01/02 15:04:05  s3://name`.
@@ -230,24 +284,30 @@ mod tests {
         info.etag = Some("5d41402abc4b2a76b9719d911017c592".into());
         let plain = entry(info.clone(), ListStyle::default());
         assert_eq!(
-            render(&plain, false),
+            render(&plain, false, None),
             "2026/11/21 19:20:23                 5  up1/f1.txt"
         );
         assert_eq!(
-            render(&plain, true),
+            render(&plain, true, None),
             r#"{"key":"s3://bkt/up1/f1.txt","etag":"5d41402abc4b2a76b9719d911017c592","last_modified":"2026-11-21T19:20:23Z","type":"file","size":5,"storage_class":"STANDARD"}"#
         );
         let dir = entry(ObjectInfo::directory("up1/"), ListStyle::default());
-        assert_eq!(render(&dir, false), format!("{:>37}  up1/f1.txt", "DIR"));
         assert_eq!(
-            render(&dir, true),
+            render(&dir, false, None),
+            format!("{:>37}  up1/f1.txt", "DIR")
+        );
+        assert_eq!(
+            render(&dir, true, None),
             r#"{"key":"s3://bkt/up1/f1.txt","type":"directory"}"#
         );
         let full = ListStyle {
             full_path: true,
             ..ListStyle::default()
         };
-        assert_eq!(render(&entry(info, full), false), "s3://bkt/up1/f1.txt");
+        assert_eq!(
+            render(&entry(info, full), false, None),
+            "s3://bkt/up1/f1.txt"
+        );
     }
 
     #[test]
@@ -262,11 +322,11 @@ mod tests {
         };
         let folder = named(info, style, "d/");
         assert_eq!(
-            render(&folder, false),
+            render(&folder, false, None),
             format!("{:>19} {:>2} {:<38} {:>12}  d/", "", "", "", "DIR")
         );
         assert_eq!(
-            render(&folder, true),
+            render(&folder, true, None),
             r#"{"key":"s3://bkt/d/","etag":"d41d8cd98f00b204e9800998ecf8427e","type":"directory","storage_class":"STANDARD"}"#
         );
     }
@@ -283,11 +343,11 @@ mod tests {
         };
         let marker = named(info, style, "f");
         assert_eq!(
-            render(&marker, false),
+            render(&marker, false, None),
             format!("{:>19} {:>2} {:<1} {:>12}  {:<50} v1", "", "", "", 0, "f")
         );
         assert_eq!(
-            render(&marker, true),
+            render(&marker, true, None),
             r#"{"key":"s3://bkt/f","type":"file","size":0,"version_id":"v1","delete_marker":true}"#
         );
     }
@@ -302,11 +362,11 @@ mod tests {
             humanize: false,
         });
         assert_eq!(
-            render(&du, false),
+            render(&du, false, None),
             "153 bytes in 17 objects: s3://b/* [STANDARD]"
         );
         assert_eq!(
-            render(&du, true),
+            render(&du, true, None),
             r#"{"source":"s3://b/*","storage_class":"STANDARD","count":17,"size":153}"#
         );
         let v = |status: &str, set| {
@@ -317,17 +377,33 @@ mod tests {
             })
         };
         assert_eq!(
-            render(&v("", false), false),
+            render(&v("", false), false, None),
             "\"b\" is an unversioned bucket"
         );
         assert_eq!(
-            render(&v("Enabled", false), false),
+            render(&v("Enabled", false), false, None),
             "Bucket versioning for \"b\" is \"Enabled\""
         );
         assert_eq!(
-            render(&v("Suspended", true), false),
+            render(&v("Suspended", true), false, None),
             "Bucket versioning for \"b\" is set to \"Suspended\""
         );
-        assert_eq!(render(&v("", false), true), r#"{"bucket":"b","status":""}"#);
+        assert_eq!(
+            render(&v("", false), true, None),
+            r#"{"bucket":"b","status":""}"#
+        );
+        let origin = Some(Origin {
+            operation: "bucket-version",
+            line: 4,
+        });
+        assert_eq!(
+            render(&v("", false), true, origin),
+            r#"{"bucket":"b","status":"","operation":"bucket-version","line":4}"#
+        );
+        assert_eq!(
+            render(&v("", false), false, origin),
+            "\"b\" is an unversioned bucket",
+            "text lines carry no origin"
+        );
     }
 }

@@ -1,7 +1,69 @@
 //! Text rendering of records, byte-compatible with s5cmd's lines: `cp <src> <dst>`,
-//! `ERROR "<command>": <message>`, `DEBUG "<job>": <reason>`.
+//! `ERROR "<command>": <message>`, `DEBUG "<job>": <reason>` — and the escaping of
+//! control characters that keeps a key or a server's message from driving the
+//! terminal (an ESC in a key would otherwise reach it raw).
+
+use std::borrow::Cow;
 
 use crate::record::Record;
+
+/// Whether `c` is a control character: C0, DEL or C1.
+fn is_control(c: char) -> bool {
+    c.is_control()
+}
+
+/// A quick byte scan that may say yes wrongly (any U+0080–U+00BF starts with 0xC2)
+/// but never wrongly no: most lines have no control character and skip the rest.
+fn may_have_control(line: &str) -> bool {
+    line.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2)
+}
+
+/// Text output's quoting style, Go's `%q` escapes without the quotes: `\n`, `\t`,
+/// `\r`, `\xNN` for the other C0 controls and DEL, `\u00NN` for C1 controls
+/// (U+0080–U+009F, a CSI among them). Everything else, backslashes included, is
+/// left as is, so printable names stay byte-identical to s5cmd's lines.
+pub fn escape_controls(line: &str) -> Cow<'_, str> {
+    if !may_have_control(line) || !line.chars().any(is_control) {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        push_escaped(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        c if (c as u32) < 0x80 && is_control(c) => {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        }
+        c if is_control(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c => out.push(c),
+    }
+}
+
+/// A JSON line with DEL and the C1 controls (which JSON allows raw inside strings,
+/// and some terminals obey) written as `\u00NN`: the same strings once parsed.
+/// serde_json already escapes C0 controls; these characters occur only inside
+/// strings, so replacing them cannot change the structure.
+pub fn json_safe(line: &str) -> Cow<'_, str> {
+    if !may_have_control(line) || !line.chars().any(is_control) {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        if is_control(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// `cp src dst`, `rm url`, `rm <url padded to 50> <version>`, `mb s3://b`.
 pub fn result_line(record: &Record) -> String {
@@ -73,11 +135,7 @@ pub fn go_quote(s: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
+            c => push_escaped(&mut out, c),
         }
     }
     out.push('"');
@@ -113,6 +171,23 @@ mod tests {
             debug_line(&r, "object already exists"),
             r#"DEBUG "cp s3://b/k k": object already exists"#
         );
+    }
+
+    #[test]
+    fn escapes_control_characters_in_text_and_keeps_json_exact() {
+        assert_eq!(escape_controls("plain/k\\ey"), "plain/k\\ey");
+        assert_eq!(
+            escape_controls("a\u{1b}[31mred\n\t\u{7f}\u{9b}é"),
+            "a\\x1b[31mred\\n\\t\\x7f\\u009bé"
+        );
+        let json = serde_json::to_string("a\u{1b}\u{7f}\u{9b}").unwrap();
+        let safe = json_safe(&json);
+        assert!(!safe.chars().any(char::is_control), "{safe}");
+        assert_eq!(
+            serde_json::from_str::<String>(&safe).unwrap(),
+            "a\u{1b}\u{7f}\u{9b}"
+        );
+        assert_eq!(go_quote("a\u{1b}\u{9b}"), "\"a\\x1b\\u009b\"");
     }
 
     #[test]

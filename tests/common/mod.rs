@@ -99,6 +99,28 @@ impl Outcome {
         self.parse_lines()
     }
 
+    /// Every stdout line of a `--json` batch parsed strictly as a query command's
+    /// record (`ls`, `du` …): `(operation, line, record)`, the two identity fields
+    /// required and removed before the strict parse.
+    #[track_caller]
+    pub fn tagged<T: serde::de::DeserializeOwned>(&self) -> Vec<(String, u64, T)> {
+        self.stdout
+            .lines()
+            .map(|l| {
+                let mut v: serde_json::Value =
+                    serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}"));
+                let o = v.as_object_mut().expect("a JSON object");
+                let op = o
+                    .remove("operation")
+                    .and_then(|v| v.as_str().map(String::from));
+                let line = o.remove("line").and_then(|v| v.as_u64());
+                let record =
+                    serde_json::from_value(v).unwrap_or_else(|e| panic!("bad record {l:?}: {e}"));
+                (op.expect("operation"), line.expect("line"), record)
+            })
+            .collect()
+    }
+
     #[track_caller]
     fn parse_lines<T: serde::de::DeserializeOwned>(&self) -> Vec<T> {
         self.stdout

@@ -95,6 +95,8 @@ pub struct TransferFlags {
     pub force_glacier_transfer: bool,
     /// `--ignore-glacier-warnings`.
     pub ignore_glacier_warnings: bool,
+    /// `--create-bucket` (s5rs, cp/mv/sync): create a missing destination bucket.
+    pub create_bucket: bool,
     /// `--source-region`.
     pub source_region: Option<String>,
     /// `--destination-region`.
@@ -137,6 +139,7 @@ impl Default for TransferFlags {
             no_follow_symlinks: false,
             force_glacier_transfer: false,
             ignore_glacier_warnings: false,
+            create_bucket: false,
             source_region: None,
             destination_region: None,
             raw: false,
@@ -216,6 +219,8 @@ pub struct RmCmd {
     pub version_id: Option<String>,
     /// Size, age and regex filters.
     pub filter: FilterFlags,
+    /// `--show-progress` (s5rs for rm).
+    pub show_progress: bool,
 }
 
 /// `sync`.
@@ -235,6 +240,8 @@ pub struct SyncCmd {
     pub exit_on_error: bool,
     /// `--max-delete N` (s5rs).
     pub max_delete: Option<u64>,
+    /// `--show-progress` (s5rs for sync).
+    pub show_progress: bool,
     /// Size, age and regex filters.
     pub filter: FilterFlags,
     /// Shared transfer flags.

@@ -63,6 +63,7 @@ pub mod ctx;
 pub mod error;
 pub mod exec;
 pub mod exit;
+pub mod help_topics;
 pub mod journal;
 pub mod lifecycle;
 pub mod limit;

@@ -47,6 +47,16 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
     opts.if_size_differ = cmd.if_size_differ;
     opts.if_source_newer = cmd.if_source_newer;
     let opts = Arc::new(opts);
+    let many = match &sides.src {
+        Location::Remote(r) => r.is_wildcard(),
+        Location::Local(l) => {
+            l.is_wildcard() || tokio::fs::metadata(&l.path).await.is_ok_and(|m| m.is_dir())
+        }
+    };
+    let wanted = (cmd.flags.create_bucket, many);
+    if !super::dest_bucket::ready(ctx, line, &sides.dst, &opts.dst_client, wanted).await {
+        return;
+    }
     let filters = ObjectFilter::new(&cmd.flags.exclude, &cmd.flags.include, &cmd.filter);
     let planner = Planner {
         ctx,

@@ -53,6 +53,8 @@ pub struct Ctx {
     pub delete_batches: Arc<Semaphore>,
     /// `--journal`, once opened (before the first line runs).
     pub journal: std::sync::OnceLock<Arc<Journal>>,
+    /// Destination buckets known to exist (`commands/dest_bucket.rs`), by client.
+    pub checked_buckets: tokio::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl Ctx {
@@ -70,6 +72,7 @@ impl Ctx {
             inflight: Default::default(),
             delete_batches: Arc::new(Semaphore::new(DELETE_BATCHES_IN_FLIGHT)),
             journal: std::sync::OnceLock::new(),
+            checked_buckets: Default::default(),
             config,
             output,
         })

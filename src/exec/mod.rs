@@ -53,6 +53,7 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
         _ => 1,
     };
     ctx.limits.objects_n(objects).await;
+    ctx.output.progress().plan(objects, planned_bytes(&op));
     // A dry run touches no data: its ops only describe themselves (at most a HEAD or a
     // local stat for -n/-s/-u), so they run right here in the planner, sparing a task
     // and a worker slot per op — a million-line `--dry-run` batch is planner-bound.
@@ -93,6 +94,18 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
         drop(permit);
     });
     true
+}
+
+/// The bytes an op will move, as far as the planner knows them (`--show-progress`).
+fn planned_bytes(op: &Op) -> u64 {
+    let info = match op {
+        Op::Sync(pair) => return planned_bytes(&pair.op),
+        Op::Upload(t) => &t.info,
+        Op::Download(t) => &t.info,
+        Op::Copy(t) => &t.info,
+        _ => return 0,
+    };
+    info.as_ref().map_or(0, |i| i.size)
 }
 
 /// Executes one op, returning its records (one per object), each stating how many

@@ -15,8 +15,10 @@
 //! Streams: results on stdout; in text mode failures (`ERROR "…": …`), debug lines and
 //! warnings on stderr; in `--json` mode every record, failures included, on stdout.
 
+pub mod progress;
 mod query;
 mod stats;
+pub mod summary;
 mod text;
 
 use std::io::{self, Write};
@@ -26,6 +28,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
+pub use progress::Progress;
 pub use stats::Stats;
 
 use crate::record::{QueryResult, Record};
@@ -85,6 +88,7 @@ const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
 pub struct Output {
     tx: mpsc::Sender<Message>,
     closed: Arc<AtomicBool>,
+    progress: Arc<Progress>,
 }
 
 impl Output {
@@ -98,6 +102,11 @@ impl Output {
     /// Asks the writer to finish (after what was sent before).
     pub async fn shutdown(&self) {
         self.send(Message::Shutdown).await;
+    }
+
+    /// The run's progress counters (`--show-progress`).
+    pub fn progress(&self) -> &Arc<Progress> {
+        &self.progress
     }
 
     /// True once stdout has been closed by the reader (EPIPE): producers may stop.
@@ -126,14 +135,18 @@ pub fn start(
 ) -> (Output, std::thread::JoinHandle<Summary>) {
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
     let closed = Arc::new(AtomicBool::new(false));
+    let progress = Arc::new(Progress::default());
     let output = Output {
         tx,
         closed: closed.clone(),
+        progress: progress.clone(),
     };
     let writer = Writer {
         json,
         level,
         stats: print_stats.then(Stats::default),
+        run_summary: print_stats.then(summary::Summary::default),
+        progress,
         stdout: io::BufWriter::with_capacity(64 * 1024, io::stdout()),
         stderr: io::BufWriter::new(io::stderr()),
         summary: Summary::default(),
@@ -150,6 +163,9 @@ struct Writer {
     json: bool,
     level: LogLevel,
     stats: Option<Stats>,
+    /// `--stat`: s5rs's summary, printed after the per-command table.
+    run_summary: Option<summary::Summary>,
+    progress: Arc<Progress>,
     stdout: io::BufWriter<io::Stdout>,
     stderr: io::BufWriter<io::Stderr>,
     summary: Summary,
@@ -188,6 +204,16 @@ impl Writer {
             }
         }
         self.flush();
+        self.progress.finish();
+        if let Some(run_summary) = self.run_summary.take() {
+            let rendered = if self.json {
+                run_summary.render_json()
+            } else {
+                run_summary.render_text()
+            };
+            self.out(rendered.as_bytes());
+        }
+        self.flush();
         self.summary
     }
 
@@ -221,6 +247,10 @@ impl Writer {
     }
 
     fn record(&mut self, record: Record) {
+        self.progress.done(&record);
+        if let Some(run_summary) = &mut self.run_summary {
+            run_summary.count(&record);
+        }
         if record.success {
             self.summary.successes += 1;
         } else {
@@ -275,7 +305,13 @@ impl Writer {
         {
             self.stdout_failed(e);
         }
-        let _ = self.stderr.flush();
+        if self.stderr.buffer().is_empty() {
+            return;
+        }
+        let stderr = &mut self.stderr;
+        self.progress.suspend(|| {
+            let _ = stderr.flush();
+        });
     }
 
     fn stdout_failed(&mut self, e: io::Error) {

@@ -88,6 +88,7 @@ fn definition_order_matches_s5cmd() {
         "source-endpoint-url",
         "destination-profile",
         "destination-endpoint-url",
+        "create-bucket",
         "min-size",
         "max-size",
         "min-age",
@@ -104,7 +105,7 @@ fn definition_order_matches_s5cmd() {
         "checksum",
         "max-delete",
     ];
-    sync.extend(s5cmd_cp[6..].iter().copied());
+    sync.extend(s5cmd_cp[5..].iter().copied());
     assert_eq!(order(Sync), sync);
     assert_eq!(
         order(Pipe),
@@ -152,6 +153,7 @@ fn definition_order_matches_s5cmd() {
             "include",
             "all-versions",
             "version-id",
+            "show-progress",
             "min-size",
             "max-size",
             "min-age",

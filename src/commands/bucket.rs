@@ -110,7 +110,7 @@ async fn survey(
         if ctx.config.dry_run {
             let mut record = Record::ok("rm");
             record.source = Some(url.clone());
-            record.version_id = info.version_id;
+            record.version_id = info.version_id.filter(|v| v != "null");
             line.report(ctx, record).await;
         }
         if sample.len() < super::confirm::SAMPLE {

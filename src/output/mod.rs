@@ -300,17 +300,18 @@ impl Writer {
     }
 
     fn flush(&mut self) {
-        if !self.summary.stdout_closed
-            && let Err(e) = self.stdout.flush()
-        {
-            self.stdout_failed(e);
-        }
-        if self.stderr.buffer().is_empty() {
+        if self.stdout.buffer().is_empty() && self.stderr.buffer().is_empty() {
             return;
         }
-        let stderr = &mut self.stderr;
-        self.progress.suspend(|| {
-            let _ = stderr.flush();
+        // With a progress bar on the terminal, lines are written with the bar hidden.
+        let progress = self.progress.clone();
+        progress.suspend(|| {
+            if !self.summary.stdout_closed
+                && let Err(e) = self.stdout.flush()
+            {
+                self.stdout_failed(e);
+            }
+            let _ = self.stderr.flush();
         });
     }
 

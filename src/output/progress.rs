@@ -78,9 +78,11 @@ impl Progress {
             return;
         }
         let stop = Arc::new(AtomicBool::new(false));
-        let terminal = std::io::stderr().is_terminal();
+        // A terminal indicatif can draw on (not TERM=dumb); else plain lines.
+        let target = ProgressDrawTarget::stderr();
+        let terminal = std::io::stderr().is_terminal() && !target.is_hidden();
         let bar = terminal.then(|| {
-            let bar = ProgressBar::with_draw_target(Some(1000), ProgressDrawTarget::stderr());
+            let bar = ProgressBar::with_draw_target(Some(1000), target);
             let style = ProgressStyle::with_template("{bar:30} {percent:>3}% {msg}")
                 .expect("a valid template");
             bar.set_style(style);

@@ -205,7 +205,7 @@ impl Writer {
         }
         self.flush();
         self.progress.finish();
-        if let Some(run_summary) = self.run_summary.take() {
+        if let Some(run_summary) = self.run_summary.take().filter(|s| !s.is_empty()) {
             let rendered = if self.json {
                 run_summary.render_json()
             } else {

@@ -2,7 +2,8 @@
 //! per outcome (copied, skipped with each reason, deleted, failed), the duration and
 //! the rate — as text lines, or as one JSON record (`"operation":"summary"`) under
 //! `--json`. Counted by the output writer from the records it renders, so it agrees
-//! with what the run printed.
+//! with what the run printed. Printed only when the run reported some record (an
+//! `ls` or `du` run has none, and keeps only s5cmd's lines).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -98,6 +99,12 @@ impl Summary {
         } else if matches!(record.operation.as_str(), "cp" | "mv" | "sync" | "pipe") {
             self.copied.add(record);
         }
+    }
+
+    /// Nothing was counted (a run of `ls`, `du` …: no summary is printed).
+    pub fn is_empty(&self) -> bool {
+        self.copied.objects + self.skipped.objects + self.deleted.objects + self.failed.objects
+            == 0
     }
 
     /// The record for the run so far.

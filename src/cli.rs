@@ -307,34 +307,11 @@ pub fn parse(args: Vec<OsString>) -> Action {
             "Incorrect Usage: flag provided but not defined: -{name}\nSee 's5rs --help' for usage"
         ));
     }
+    if let Some(action) = cli_only(&words) {
+        return action;
+    }
     let invocation = match words.first().map(String::as_str) {
         None => return Action::Print(cli_command().render_long_help().to_string()),
-        Some("help") | Some("h") => {
-            return match words.get(1) {
-                None => Action::Print(cli_command().render_long_help().to_string()),
-                Some(name) => match crate::parse::command_help(name)
-                    .or_else(|| crate::help_topics::topic(name))
-                {
-                    Some(text) => Action::Print(text),
-                    None => Action::Usage(format!("ERROR \"{name}\": command not found")),
-                },
-            };
-        }
-        Some("completion") => {
-            return match words.get(1).map(String::as_str) {
-                Some(shell) => match crate::completion::generate(shell, cli_command()) {
-                    Ok(script) => Action::Print(script),
-                    Err(message) => Action::Usage(message),
-                },
-                None => Action::Usage("ERROR \"completion\": expected a shell name (bash, zsh, fish, powershell, elvish)".into()),
-            };
-        }
-        Some("man") => {
-            return match crate::help_topics::man(cli_command(), words.get(1).map(String::as_str)) {
-                Ok(text) => Action::Print(text),
-                Err(message) => Action::Usage(message),
-            };
-        }
         Some("run") => {
             if words.len() > 2 {
                 return Action::Usage(format!(
@@ -390,6 +367,38 @@ pub fn parse(args: Vec<OsString>) -> Action {
         confirm_above: cli.confirm_above,
         invocation,
     })
+}
+
+/// The commands only the command line knows that print something and exit: `help`,
+/// `completion`, `man`. `None` for anything else.
+fn cli_only(words: &[String]) -> Option<Action> {
+    let action = match words.first().map(String::as_str)? {
+        "help" | "h" => match words.get(1) {
+            None => Action::Print(cli_command().render_long_help().to_string()),
+            Some(name) => {
+                match crate::parse::command_help(name).or_else(|| crate::help_topics::topic(name)) {
+                    Some(text) => Action::Print(text),
+                    None => Action::Usage(format!("ERROR \"{name}\": command not found")),
+                }
+            }
+        },
+        "completion" => match words.get(1).map(String::as_str) {
+            Some(shell) => match crate::completion::generate(shell, cli_command()) {
+                Ok(script) => Action::Print(script),
+                Err(message) => Action::Usage(message),
+            },
+            None => Action::Usage(
+                "ERROR \"completion\": expected a shell name (bash, zsh, fish, powershell, elvish)"
+                    .into(),
+            ),
+        },
+        "man" => match crate::help_topics::man(cli_command(), words.get(1).map(String::as_str)) {
+            Ok(text) => Action::Print(text),
+            Err(message) => Action::Usage(message),
+        },
+        _ => return None,
+    };
+    Some(action)
 }
 
 /// `--grace-period`: whole seconds, or a number with `ms`, `s` or `m`.

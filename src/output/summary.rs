@@ -103,8 +103,7 @@ impl Summary {
 
     /// Nothing was counted (a run of `ls`, `du` …: no summary is printed).
     pub fn is_empty(&self) -> bool {
-        self.copied.objects + self.skipped.objects + self.deleted.objects + self.failed.objects
-            == 0
+        self.copied.objects + self.skipped.objects + self.deleted.objects + self.failed.objects == 0
     }
 
     /// The record for the run so far.

@@ -337,3 +337,56 @@ fn help_topics_man_page_and_completions() {
         assert!(out.stdout.contains(flag), "{flag}");
     }
 }
+
+#[test]
+fn mv_of_many_objects_asks_on_a_terminal() {
+    let env = TestEnv::new();
+    put_many(&env, "m/", 4);
+    let args = [
+        "--confirm-above",
+        "3",
+        "mv",
+        "s3://bkt/m/*",
+        "s3://bkt/moved/",
+    ];
+    let (screen, code) = under_pty(&env, &args, "n");
+    assert!(screen.contains("this would delete 4 objects"), "{screen}");
+    assert_eq!(code, 1);
+    assert_eq!(env.keys().len(), 4);
+    assert!(
+        env.keys().iter().all(|k| k.starts_with("m/")),
+        "nothing moved"
+    );
+    let (screen, code) = under_pty(&env, &args, "y");
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        env.keys().iter().all(|k| k.starts_with("moved/")),
+        "{:?}",
+        env.keys()
+    );
+}
+
+#[test]
+fn one_progress_display_for_a_batch() {
+    let env = TestEnv::new();
+    env.write_file("a.txt", b"aaaa");
+    env.write_file("b.txt", b"bb");
+    std::fs::write(
+        env.local("batch.txt"),
+        "cp a.txt s3://bkt/a.txt\ncp b.txt s3://bkt/b.txt\nwait\nrm s3://bkt/a.txt\n",
+    )
+    .unwrap();
+    let mut c = env.command(&["--show-progress", "run", "batch.txt"]);
+    c.env("S5RS_PROGRESS_INTERVAL_MS", "50");
+    let out = c.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("progress: 3/3 objects, 6 B/6 B, "),
+        "{stderr}"
+    );
+    assert_eq!(env.keys(), ["b.txt"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+}

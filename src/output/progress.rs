@@ -122,6 +122,10 @@ impl Progress {
 
     /// A record was reported: one object finished (or failed).
     pub fn done(&self, record: &Record) {
+        // Bucket records (`--create-bucket`'s `mb`, `rb`) are not objects.
+        if matches!(record.operation.as_str(), "mb" | "rb") {
+            return;
+        }
         self.done_objects.fetch_add(1, Ordering::Relaxed);
         if !record.success {
             self.failed.fetch_add(1, Ordering::Relaxed);

@@ -227,11 +227,12 @@ impl Sync<'_> {
                 .await;
             return;
         }
+        // Deletes only after every copy of this line finished (and, on a terminal,
+        // a mass delete was confirmed: asked once the copies are done).
+        self.line.tracker.wait_idle().await;
         if !self.confirm_deletes(&mut deletions).await {
             return;
         }
-        // Deletes only after every copy of this line finished.
-        self.line.tracker.wait_idle().await;
         if self.cmd.exit_on_error && self.line.tracker.failed() {
             return;
         }

@@ -45,7 +45,7 @@ pub async fn ready(
         Err(e) if matches!(e.kind, ErrorKind::NoSuchBucket | ErrorKind::NotFound) => {
             if !create {
                 let message = format!(
-                    "destination bucket \"{}\" does not exist; nothing was copied (add --create-bucket to create it)",
+                    "NoSuchBucket: destination bucket \"{}\" does not exist; nothing was copied (add --create-bucket to create it)",
                     url.bucket
                 );
                 line.fail(ctx, message, ErrorKind::NoSuchBucket).await;

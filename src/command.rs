@@ -75,6 +75,12 @@ pub struct TransferFlags {
     pub sse: Option<String>,
     /// `--sse-kms-key-id`.
     pub sse_kms_key_id: Option<String>,
+    /// `--sse-c` (s5rs): server-side encryption with the customer key of `--sse-c-key`.
+    pub sse_c: bool,
+    /// `--sse-c-key` (s5rs): base64, `file:PATH` or `env:VAR`; read when the line runs.
+    pub sse_c_key: Option<String>,
+    /// `--sse-c-copy-source-key` (s5rs): the SSE-C key of an S3 source.
+    pub sse_c_copy_source_key: Option<String>,
     /// `--acl`.
     pub acl: Option<String>,
     /// `--cache-control`.
@@ -129,6 +135,9 @@ impl Default for TransferFlags {
             metadata_directive: None,
             sse: None,
             sse_kms_key_id: None,
+            sse_c: false,
+            sse_c_key: None,
+            sse_c_copy_source_key: None,
             acl: None,
             cache_control: None,
             expires: None,
@@ -173,6 +182,8 @@ pub struct CopyCmd {
     pub if_source_newer: bool,
     /// `--version-id`.
     pub version_id: Option<String>,
+    /// `--all-versions` (s5rs): copy every version of every matching key, oldest first.
+    pub all_versions: bool,
     /// `--sp/--show-progress`.
     pub show_progress: bool,
     /// Size, age and regex filters.
@@ -242,6 +253,8 @@ pub struct SyncCmd {
     pub max_delete: Option<u64>,
     /// `--show-progress` (s5rs for sync).
     pub show_progress: bool,
+    /// `--all-versions` (s5rs): copy every version of every matching key, oldest first.
+    pub all_versions: bool,
     /// Size, age and regex filters.
     pub filter: FilterFlags,
     /// Shared transfer flags.
@@ -280,6 +293,10 @@ pub struct CatCmd {
     pub concurrency: usize,
     /// `-p/--part-size` in bytes.
     pub part_size: u64,
+    /// `--sse-c` (s5rs).
+    pub sse_c: bool,
+    /// `--sse-c-key` (s5rs): the object's SSE-C key.
+    pub sse_c_key: Option<String>,
 }
 
 impl Default for CatCmd {
@@ -290,6 +307,8 @@ impl Default for CatCmd {
             version_id: None,
             concurrency: DEFAULT_CONCURRENCY,
             part_size: DEFAULT_PART_SIZE,
+            sse_c: false,
+            sse_c_key: None,
         }
     }
 }
@@ -314,6 +333,10 @@ pub struct HeadCmd {
     pub raw: bool,
     /// `--version-id`.
     pub version_id: Option<String>,
+    /// `--sse-c` (s5rs).
+    pub sse_c: bool,
+    /// `--sse-c-key` (s5rs): the object's SSE-C key.
+    pub sse_c_key: Option<String>,
 }
 
 /// `presign`.

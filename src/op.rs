@@ -29,6 +29,9 @@ pub struct ClientSpec {
     pub profile: Option<String>,
     /// Endpoint override (`--source-endpoint-url`, `--destination-endpoint-url`).
     pub endpoint_url: Option<String>,
+    /// SSE-C keys the client sends (`--sse-c-key`, `--sse-c-copy-source-key`); the
+    /// client shares its connection pool with the spec's keyless twin.
+    pub sse_c: crate::storage::s3::SseC,
 }
 
 /// Settings shared by every transfer of one command line.

@@ -74,6 +74,9 @@ pub struct Record {
     /// Requests retried while performing this operation, when any were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retries: Option<u64>,
+    /// `--shard K/N`: the shard that ran it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 impl Record {
@@ -93,6 +96,7 @@ impl Record {
             line: None,
             verified: None,
             retries: None,
+            shard: None,
         }
     }
 
@@ -215,6 +219,27 @@ pub struct BucketVersionRecord {
     pub bucket: String,
     /// `Enabled`, `Suspended` or empty.
     pub status: String,
+}
+
+/// The last record of a `--shard` run: what this shard did (JSON; text mode prints
+/// `shard K/N: P planned, D done, S skipped (J by journal), F failed`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardSummary {
+    /// Always `shard`.
+    pub operation: String,
+    /// `K/N`.
+    pub shard: String,
+    /// Operations (and failed commands) this shard reported on.
+    pub planned: u64,
+    /// Done (not skipped).
+    pub done: u64,
+    /// Skipped for any reason, journal included.
+    pub skipped: u64,
+    /// Skipped because an earlier run finished them (`--journal`).
+    pub skipped_journal: u64,
+    /// Failed.
+    pub failed: u64,
 }
 
 /// One `--stat` line in JSON (s5rs adds `total`).

@@ -45,6 +45,9 @@ pub async fn run(config: Config) -> ExitCode {
             code.merge(lifecycle::close_journal(&ctx).await)
         }
     };
+    if let Some(shard) = config.shard {
+        out.send(Message::ShardSummary(shard.to_string())).await;
+    }
     let interrupted = ctx.interrupted.load(Ordering::Relaxed);
     let terminated = ctx.terminated.load(Ordering::Relaxed);
     drop(ctx);
@@ -93,7 +96,7 @@ async fn usage_error(ctx: &Ctx, words: &[String], message: &str) {
     let operation = words.first().map_or("s5rs", String::as_str);
     let record = Record::failed(
         operation,
-        words.join(" "),
+        parse::redacted(words),
         message.to_string(),
         ErrorKind::Parse,
     );

@@ -551,3 +551,109 @@ fn select_json_and_csv() {
     let lines: Vec<&str> = out.stdout.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(lines, ["1,x", "2,y"]);
 }
+
+/// (delete marker?, content) of every version of `bucket/key`, newest first.
+fn version_contents(m: &Moto, bucket: &str, key: &str) -> Vec<(bool, Vec<u8>)> {
+    let url = format!("s3://{bucket}/{key}");
+    let out = m.run(&["--json", "ls", "--all-versions", &url]);
+    if out.code == 1 && out.stdout.contains("no object found") {
+        return Vec::new();
+    }
+    out.ok();
+    out.stdout
+        .lines()
+        .map(|l| serde_json::from_str::<ObjectRecord>(l).unwrap())
+        .map(|v| {
+            if v.delete_marker {
+                return (true, Vec::new());
+            }
+            let id = v.version_id.unwrap();
+            let got = m.run(&["cat", "--version-id", &id, &url]);
+            got.ok();
+            (false, got.stdout.into_bytes())
+        })
+        .collect()
+}
+
+#[test]
+fn all_versions_copy_and_sync_keep_version_order() {
+    let Some(m) = moto("all_versions_copy") else {
+        return;
+    };
+    let dst = format!("{}-dst", m.bucket.chars().take(55).collect::<String>());
+    m.run(&["mb", &format!("s3://{dst}")]).ok();
+    for b in [&m.bucket, &dst] {
+        m.run(&["bucket-version", "--set", "Enabled", &format!("s3://{b}")])
+            .ok();
+    }
+    // a: 3 versions; b: 3 versions then a delete marker; c: a marker between versions.
+    // moto lists times in whole seconds (and delete markers after all versions), so
+    // each round of changes gets its own second.
+    let next_second = || std::thread::sleep(std::time::Duration::from_millis(1050));
+    for i in 1..=3 {
+        m.pipe("d/a", format!("a-{i}").as_bytes(), &[]);
+        m.pipe("d/b", format!("b-{i}-{}", "x".repeat(i)).as_bytes(), &[]);
+        m.pipe("d/c", format!("c-{i}").as_bytes(), &[]);
+        next_second();
+        if i == 2 {
+            m.run(&["rm", &m.url("d/c")]).ok();
+            next_second();
+        }
+    }
+    m.run(&["rm", &m.url("d/b")]).ok();
+    let src = format!("s3://{}/d/*", m.bucket);
+    let dst_url = format!("s3://{dst}/d/");
+    let out = m.run(&["--json", "cp", "--all-versions", &src, &dst_url]);
+    out.ok();
+    // 9 versions copied and 2 delete markers made, each key's in order (moto's
+    // listings put markers last, so the records show where c's marker went).
+    assert_eq!(out.stdout.lines().count(), 11, "{}", out.stdout);
+    let ops_on = |key: &str| -> Vec<String> {
+        out.stdout
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|r| r["source"].as_str().is_some_and(|s| s.ends_with(key)))
+            .map(|r| r["operation"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ops_on("/d/c"), ["cp", "cp", "rm", "cp"], "{}", out.stdout);
+    assert_eq!(ops_on("/d/b"), ["cp", "cp", "cp", "rm"], "{}", out.stdout);
+    for key in ["d/a", "d/b", "d/c"] {
+        let want = version_contents(&m, &m.bucket, key);
+        assert_eq!(want.len(), if key == "d/a" { 3 } else { 4 }, "{key}");
+        assert_eq!(version_contents(&m, &dst, key), want, "{key}");
+    }
+    // A rerun copies nothing; the destination's lists are unchanged.
+    let out = m.run(&["--json", "cp", "--all-versions", &src, &dst_url]);
+    out.ok();
+    assert_eq!(out.stdout, "", "rerun copied again");
+    assert_eq!(version_contents(&m, &dst, "d/a").len(), 3);
+    // sync --all-versions copies only what is new, then nothing.
+    m.pipe("d/a", b"a-4", &[]);
+    let sync_src = format!("s3://{}/d/*", m.bucket);
+    let out = m.run(&["--json", "sync", "--all-versions", &sync_src, &dst_url]);
+    out.ok();
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
+    assert!(out.stdout.contains("d/a"), "{}", out.stdout);
+    for key in ["d/a", "d/b", "d/c"] {
+        assert_eq!(
+            version_contents(&m, &dst, key),
+            version_contents(&m, &m.bucket, key),
+            "{key}"
+        );
+    }
+    let out = m.run(&["--json", "sync", "--all-versions", &sync_src, &dst_url]);
+    out.ok();
+    assert_eq!(out.stdout, "");
+    // A single key's versions; --version-id still copies one version.
+    let one = format!("s3://{dst}/one/a");
+    m.run(&["cp", "--all-versions", &m.url("d/a"), &one]).ok();
+    assert_eq!(
+        version_contents(&m, &dst, "one/a"),
+        version_contents(&m, &m.bucket, "d/a")
+    );
+    let v = m.versions("d/a").pop().unwrap().version_id.unwrap();
+    m.run(&["cp", "--version-id", &v, &m.url("d/a"), "oldest"])
+        .ok();
+    assert_eq!(std::fs::read(m.dir.path().join("oldest")).unwrap(), b"a-1");
+}

@@ -11,7 +11,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{BUCKET, Faults, TestEnv};
-use s5rs::record::Record;
+use s5rs::record::{Record, ShardSummary};
 
 /// Writes `n` small files `src/dNN/fNNNNN.txt` whose content names them.
 fn local_tree(env: &TestEnv, n: usize) -> Vec<String> {
@@ -24,12 +24,39 @@ fn local_tree(env: &TestEnv, n: usize) -> Vec<String> {
         .collect()
 }
 
-/// Parses every stdout line of a `--json` run strictly.
+/// Parses every stdout line of a `--json` run strictly: the records, and the shard
+/// summary a `--shard` run ends with (checked against the records).
 fn records(stdout: &str) -> Vec<Record> {
-    stdout
-        .lines()
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    let summary: Option<ShardSummary> = match lines.last() {
+        Some(last) if last.contains(r#""operation":"shard""#) => {
+            let s =
+                serde_json::from_str(last).unwrap_or_else(|e| panic!("bad summary {last:?}: {e}"));
+            lines.pop();
+            Some(s)
+        }
+        _ => None,
+    };
+    let recs: Vec<Record> = lines
+        .iter()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
-        .collect()
+        .collect();
+    if let Some(s) = summary {
+        assert_eq!(s.planned, recs.len() as u64, "{s:?}");
+        assert_eq!(s.failed, recs.iter().filter(|r| !r.success).count() as u64);
+        assert_eq!(
+            s.skipped_journal,
+            recs.iter()
+                .filter(|r| r.skipped.as_deref() == Some("journal"))
+                .count() as u64
+        );
+        assert!(
+            recs.iter()
+                .all(|r| r.shard.as_deref() == Some(s.shard.as_str())),
+            "records carry the shard"
+        );
+    }
+    recs
 }
 
 /// Object keys each finished (not skipped) record wrote.
@@ -196,7 +223,7 @@ fn shard_spec_errors_and_stdin_are_refused() {
     let n1 = records(&String::from_utf8(out.stdout).unwrap()).len();
     let out = env.run(&["--json", "--shard", "0/2", "cp", "src/*", "s3://bkt/k/"]);
     out.ok();
-    assert_eq!(n1 + out.records().len(), 50);
+    assert_eq!(n1 + records(&out.stdout).len(), 50);
     assert_eq!(env.keys().len(), 50);
 }
 
@@ -344,7 +371,7 @@ fn two_processes_on_the_same_shard_keep_a_correct_journal() {
     assert_eq!(std::fs::read_dir(journal).unwrap().count(), 2);
     let rerun = env.run(&args);
     rerun.ok();
-    let recs = rerun.records();
+    let recs = records(&rerun.stdout);
     assert_eq!(recs.len(), shard_files.len());
     assert!(recs.iter().all(|r| r.skipped.as_deref() == Some("journal")));
     // The other shard still has all its work to do.
@@ -360,7 +387,7 @@ fn two_processes_on_the_same_shard_keep_a_correct_journal() {
     ]);
     other.ok();
     assert_eq!(
-        written(&other.records()).len(),
+        written(&records(&other.stdout)).len(),
         files.len() - shard_files.len()
     );
     assert_eq!(env.keys().len(), files.len());

@@ -39,7 +39,12 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
             )
             .await;
     }
-    let mut opts = match transfer_opts(op_name, cmd.is_move, &cmd.flags) {
+    let mut opts = match transfer_opts(
+        op_name,
+        cmd.is_move,
+        &cmd.flags,
+        matches!(sides.dst, Location::Local(_)),
+    ) {
         Ok(o) => o,
         Err(message) => return line.fail(ctx, message, ErrorKind::Usage).await,
     };
@@ -58,6 +63,10 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
         return;
     }
     let filters = ObjectFilter::new(&cmd.flags.exclude, &cmd.flags.include, &cmd.filter);
+    if cmd.all_versions {
+        let sides = (&sides.src, &sides.dst);
+        return super::versions::run(ctx, line, &opts, &filters, sides, cmd.flatten).await;
+    }
     let planner = Planner {
         ctx,
         line,
@@ -344,7 +353,12 @@ pub fn plans_without_io(config: &Config, c: &CopyCmd) -> bool {
     if !config.dry_run {
         return false;
     }
-    if c.no_clobber || c.if_size_differ || c.if_source_newer || c.filter != FilterFlags::default() {
+    if c.no_clobber
+        || c.if_size_differ
+        || c.if_source_newer
+        || c.all_versions
+        || c.filter != FilterFlags::default()
+    {
         return false;
     }
     matches!(

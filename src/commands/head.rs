@@ -41,9 +41,9 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &HeadCmd) {
             )
             .await;
     }
-    let client = match ctx.clients.default_client().await {
+    let client = match super::object_client(ctx, cmd.sse_c, cmd.sse_c_key.as_deref()).await {
         Ok(c) => c,
-        Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
+        Err((message, kind)) => return line.fail(ctx, message, kind).await,
     };
     if url.is_bucket() {
         match client.head_bucket(&url.bucket).await {

@@ -14,6 +14,7 @@ pub mod presign;
 pub mod rm;
 pub mod select;
 pub mod sync;
+pub mod versions;
 
 use std::sync::Arc;
 
@@ -146,4 +147,36 @@ pub async fn remote_target(
             None
         }
     }
+}
+
+/// The default client, sending the SSE-C key of `--sse-c-key` when given (`cat`,
+/// `head`); a bad key or `--sse-c` without one is a usage error (naming no key).
+pub async fn object_client(
+    ctx: &Ctx,
+    sse_c: bool,
+    key: Option<&str>,
+) -> Result<crate::storage::s3::S3Client, (String, crate::error::ErrorKind)> {
+    use crate::error::ErrorKind;
+    use crate::storage::s3::{SseC, SseCKey};
+    if sse_c && key.is_none() {
+        return Err((
+            "--sse-c needs the key: --sse-c-key KEY (base64, file:PATH or env:VAR)".into(),
+            ErrorKind::Usage,
+        ));
+    }
+    let object = match key.map(SseCKey::from_spec).transpose() {
+        Ok(k) => k,
+        Err(message) => return Err((message, ErrorKind::Usage)),
+    };
+    let spec = crate::op::ClientSpec {
+        sse_c: SseC {
+            object,
+            copy_source: None,
+        },
+        ..Default::default()
+    };
+    ctx.clients
+        .get(&spec)
+        .await
+        .map_err(|e| (e.to_string(), e.kind))
 }

@@ -51,7 +51,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PipeCmd) {
             )
             .await;
     }
-    let opts = match transfer_opts("pipe", false, &cmd.flags) {
+    let opts = match transfer_opts("pipe", false, &cmd.flags, false) {
         Ok(o) => o,
         Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
     };

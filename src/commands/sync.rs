@@ -77,7 +77,12 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SyncCmd) {
         Ok(s) => s,
         Err((message, kind)) => return line.fail(ctx, message, kind).await,
     };
-    let opts = match transfer_opts("cp", false, &cmd.flags) {
+    let opts = match transfer_opts(
+        "cp",
+        false,
+        &cmd.flags,
+        matches!(sides.dst, Location::Local(_)),
+    ) {
         Ok(o) => Arc::new(o),
         Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
     };
@@ -99,6 +104,10 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SyncCmd) {
         return;
     }
     let filters = ObjectFilter::new(&cmd.flags.exclude, &cmd.flags.include, &cmd.filter);
+    if cmd.all_versions {
+        let sides = (&sides.src, &sides.dst);
+        return super::versions::run(ctx, line, &opts, &filters, sides, false).await;
+    }
     let sync = Sync {
         ctx,
         line,

@@ -8,6 +8,9 @@
 //! [`Clients::same_service`] tells whether two sides reach the same service with the
 //! same credentials, i.e. whether a server-side copy is possible.
 //!
+//! A spec with SSE-C keys ([`crate::storage::s3::SseC`]) gets the keyless spec's
+//! client (same pool) wrapped to send those keys, so ops never pass keys around.
+//!
 //! Each client is told its side (named in its errors with the endpoint) and, at
 //! `--log debug` and below, reports its retries (and at `--log trace` every
 //! request) to the output as `DEBUG`/`TRACE` lines on stderr.
@@ -53,8 +56,16 @@ impl Clients {
         self.get(&ClientSpec::default()).await
     }
 
-    /// The client for `spec`, built once.
+    /// The client for `spec`, built once (a spec with SSE-C keys: the keyless
+    /// spec's client, sending those keys).
     pub async fn get(&self, spec: &ClientSpec) -> Result<S3Client, StorageError> {
+        if !spec.sse_c.is_empty() {
+            let keyless = ClientSpec {
+                sse_c: Default::default(),
+                ..spec.clone()
+            };
+            return Ok(Box::pin(self.get(&keyless)).await?.with_sse_c(&spec.sse_c));
+        }
         let cell = {
             let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
             match cache.get(spec) {

@@ -127,6 +127,9 @@ impl LineCtx {
             self.tracker.fail();
         }
         record.line = self.line;
+        if let Some(shard) = ctx.config.shard {
+            record.shard = Some(shard.to_string());
+        }
         ctx.output.send(Message::Record(record)).await;
     }
 

@@ -104,7 +104,11 @@ fn compare(
             ),
         )
     };
+    // SSE-C ETags look like MD5s but are not: with a key on either side only a
+    // full-object checksum compares.
+    let sse_c = !t.opts.src_client.sse_c.is_empty() || !t.opts.dst_client.sse_c.is_empty();
     if let (Some(want), Some(got)) = (src_etag, copy.etag.as_deref())
+        && !sse_c
         && checksum::is_plain_md5(want)
         && checksum::is_plain_md5(got)
     {
@@ -137,10 +141,12 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
         });
     }
     let client = ctx.clients.get(&t.opts.dst_client).await?;
+    // The source is read with its own SSE-C key, if any.
+    let src_client = client.with_sse_c(&t.opts.src_client.sse_c);
     let version = t.version_id.as_deref();
     let mut src_meta: Option<ObjectMeta> = None;
     if compare::needs_check(&t.opts) {
-        let (skip, fetched) = skip_for_existing(&client, &client, t).await?;
+        let (skip, fetched) = skip_for_existing(&src_client, &client, t).await?;
         if let Some(reason) = skip {
             return Ok(Copied::Skipped(reason));
         }
@@ -173,7 +179,7 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
         if verify && src_etag.is_none() {
             // A missing source is reported by CopyObject itself (`NoSuchKey`, as
             // s5cmd), not by this HEAD's bodiless 404.
-            match client
+            match src_client
                 .head_object(&t.src.bucket, &t.src.key, version, None)
                 .await
             {
@@ -225,7 +231,7 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
                 return Err(e);
             }
             // Size unknown up front (single-object copy): CopyObject refuses > 5 GiB.
-            let m = client
+            let m = src_client
                 .head_object(&t.src.bucket, &t.src.key, version, None)
                 .await
                 .map_err(|_| e.clone())?;
@@ -270,6 +276,7 @@ async fn multipart_copy(
     let mut headers = copy_headers(t, directive);
     if directive == MetadataDirective::Copy {
         let m = client
+            .with_sse_c(&t.opts.src_client.sse_c)
             .head_object(&t.src.bucket, &t.src.key, version, None)
             .await?;
         headers.content_type = m.content_type;

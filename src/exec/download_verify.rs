@@ -83,7 +83,7 @@ pub fn verification_plan(
     if let Some((alg, value)) = checksum::full_object(&meta.checksums).filter(|_| single_stream) {
         return Planned::Ready(Plan::Sum(alg, value));
     }
-    let Some(etag) = meta.etag.clone().filter(|_| !is_kms(meta)) else {
+    let Some(etag) = meta.etag.clone().filter(|_| !etag_not_md5(meta)) else {
         return Planned::Ready(Plan::None);
     };
     if checksum::is_plain_md5(&etag) {
@@ -109,9 +109,10 @@ pub fn verification_plan(
     }
 }
 
-/// True for an SSE-KMS object, whose ETag is not the MD5 of its data.
-fn is_kms(meta: &ObjectMeta) -> bool {
-    meta.sse.as_deref().is_some_and(|s| s.contains("kms"))
+/// True for an SSE-KMS or SSE-C object, whose ETag is not the MD5 of its data: such
+/// a download is verified by a stored full-object checksum or not at all.
+pub fn etag_not_md5(meta: &ObjectMeta) -> bool {
+    meta.sse.as_deref().is_some_and(|s| s.contains("kms")) || meta.sse_customer_algorithm.is_some()
 }
 
 /// What the streams hashed: a full-object checksum, or part MD5s in order.

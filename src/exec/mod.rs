@@ -108,6 +108,54 @@ fn planned_bytes(op: &Op) -> u64 {
     info.as_ref().map_or(0, |i| i.size)
 }
 
+/// Runs the ops `plan` yields, in order, as one task on one worker slot: each op's
+/// records are reported before the next op starts, and the chain stops at its first
+/// failure. For ops that must land in order (the versions of one key copied by
+/// `--all-versions`). `plan` runs inside the task, holding the slot; an `Err` from it
+/// is reported as the chain's only record. Returns false when the run is stopping.
+pub async fn submit_chain<F>(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, plan: F) -> bool
+where
+    F: std::future::Future<Output = Result<Vec<Op>, Record>> + Send + 'static,
+{
+    if ctx.stopping() {
+        return false;
+    }
+    let permit = ctx
+        .workers
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("the worker semaphore is never closed");
+    line.tracker.start();
+    let ctx = ctx.clone();
+    let line = line.clone();
+    tokio::spawn(async move {
+        match plan.await {
+            Ok(ops) => {
+                for op in ops {
+                    if ctx.stopping() {
+                        break;
+                    }
+                    ctx.limits.objects_n(1).await;
+                    ctx.output.progress().plan(1, planned_bytes(&op));
+                    let records = run_op(&ctx, op).await;
+                    let failed = records.iter().any(|r| !r.success);
+                    for record in records {
+                        line.report(&ctx, record).await;
+                    }
+                    if failed {
+                        break;
+                    }
+                }
+            }
+            Err(record) => line.report(&ctx, record).await,
+        }
+        line.tracker.finish();
+        drop(permit);
+    });
+    true
+}
+
 /// Executes one op, returning its records (one per object), each stating how many
 /// retries the op needed (`retries`, counted by a task-local counter that the S3
 /// client's retry loops and exec's re-downloads increment).

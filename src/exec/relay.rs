@@ -44,10 +44,12 @@ pub async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Option<&'static str>
         .get_object(&t.src.bucket, &t.src.key, version, None)
         .await?;
     let headers = headers_for(&src_client, t, &got.meta).await?;
+    // An SSE-KMS or SSE-C source's ETag is not the MD5 of its data.
     let expected_md5 = got
         .meta
         .etag
         .as_deref()
+        .filter(|_| !super::download_verify::etag_not_md5(&got.meta))
         .filter(|e| e.len() == 32 && e.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(str::to_ascii_lowercase);
     let size = got.meta.size;

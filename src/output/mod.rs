@@ -17,6 +17,7 @@
 
 pub mod progress;
 mod query;
+mod shard;
 mod stats;
 pub mod summary;
 mod text;
@@ -66,6 +67,8 @@ pub enum Message {
     Debug(String),
     /// A warning for stderr, always shown.
     Warn(String),
+    /// `--shard K/N`: write this shard's summary (the run's last record).
+    ShardSummary(String),
     /// Ends the writer: everything sent before it is written, then `--stat`.
     Shutdown,
     /// A command invocation finished: counted by `--stat` (reference §7).
@@ -150,6 +153,7 @@ pub fn start(
         stdout: io::BufWriter::with_capacity(64 * 1024, io::stdout()),
         stderr: io::BufWriter::new(io::stderr()),
         summary: Summary::default(),
+        tally: shard::Tally::default(),
         closed,
     };
     let handle = std::thread::Builder::new()
@@ -169,6 +173,8 @@ struct Writer {
     stdout: io::BufWriter<io::Stdout>,
     stderr: io::BufWriter<io::Stderr>,
     summary: Summary,
+    /// Records per outcome, for `--shard`'s summary.
+    tally: shard::Tally,
     closed: Arc<AtomicBool>,
 }
 
@@ -238,6 +244,15 @@ impl Writer {
             }
             Message::Warn(line) => self.err_line(&line),
             Message::Shutdown => {}
+            Message::ShardSummary(label) => {
+                let summary = self.tally.summary(&label);
+                let line = if self.json {
+                    serde_json::to_string(&summary).expect("records always serialize")
+                } else {
+                    shard::render_text(&summary)
+                };
+                self.out_line(&line);
+            }
             Message::CommandDone { name, ok } => {
                 if let Some(stats) = &mut self.stats {
                     stats.count(name, ok);
@@ -251,6 +266,7 @@ impl Writer {
         if let Some(run_summary) = &mut self.run_summary {
             run_summary.count(&record);
         }
+        self.tally.count(&record);
         if record.success {
             self.summary.successes += 1;
         } else {

@@ -132,7 +132,7 @@ impl Store for Option<ChecksumAlgorithm> {
 /// The text of a text or choice value.
 fn text_of(value: &Value) -> Option<String> {
     match value {
-        Value::Text(s) => Some(s.clone()),
+        Value::Text(s) | Value::Secret(s) => Some(s.clone()),
         Value::Choice(c) => Some((*c).to_string()),
         _ => None,
     }

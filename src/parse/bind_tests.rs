@@ -54,6 +54,7 @@ fn sample(f: &FlagSpec) -> &'static str {
         ValueKind::Size => "7K",
         ValueKind::Age => "7d",
         ValueKind::Regex => "^a",
+        ValueKind::Secret => "env:S5RS_SSE_C_KEY",
     }
 }
 

@@ -171,6 +171,14 @@ fn check_combinations(command: &Command, scan: &Scan, ctx: &Ctx) -> Result<(), P
                 "it is not allowed to combine \"all-versions\" and \"version-id\" flags",
             ))
         }
+        Command::Copy(c) if c.all_versions && c.version_id.is_some() => Err(ctx.err(
+            scan.column_of("all-versions").unwrap_or(ctx.column),
+            "it is not allowed to combine \"all-versions\" and \"version-id\" flags",
+        )),
+        Command::Sync(s) if s.all_versions && s.delete => Err(ctx.err(
+            scan.column_of("all-versions").unwrap_or(ctx.column),
+            "it is not allowed to combine \"all-versions\" and \"delete\" flags",
+        )),
         Command::Rm(r) if r.version_id.is_some() && scan.args.len() > 1 => Err(ctx.err(
             scan.args[1].column,
             "version-id flag can only be used with single source object",

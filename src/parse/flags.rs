@@ -60,6 +60,8 @@ const CP_MV_SYNC: &[Cmd] = &[Cp, Mv, Sync];
 const PROGRESS: &[Cmd] = &[Cp, Mv, Sync, Rm];
 const WRITERS: &[Cmd] = &[Cp, Mv, Sync, Pipe];
 const PARTS: &[Cmd] = &[Cp, Mv, Sync, Pipe, Cat];
+/// The commands that read or write object data with an SSE-C key.
+const SSE_C: &[Cmd] = &[Cp, Mv, Sync, Pipe, Cat, Head];
 const SELECTS: &[Cmd] = &[Select, SelectJson, SelectCsv, SelectParquet];
 /// The commands that take the size, age and regex filters.
 const FILTERED: &[Cmd] = &[Ls, Du, Rm, Cp, Mv, Sync];
@@ -668,6 +670,39 @@ pub const FLAGS: &[FlagSpec] = &[
         "(s5rs) exclude objects whose relative path matches this regular expression",
         into!(filter.exclude_regex),
     )),
+    // Every version (s5rs) of cp / sync, and SSE-C (s5rs).
+    bool_flag(
+        "all-versions",
+        None,
+        &[Cp, Sync],
+        "(s5rs) copy every version (and delete marker) of every matching key, oldest first, between versioned buckets",
+        into!(Command::Copy(c) => c.all_versions, Command::Sync(c) => c.all_versions),
+    ),
+    bool_flag(
+        "sse-c",
+        None,
+        SSE_C,
+        "(s5rs) server side encryption with a customer-provided key (SSE-C, AES256), given by --sse-c-key",
+        into!(transfer.sse_c, Command::Cat(c) => c.sse_c, Command::Head(c) => c.sse_c),
+    ),
+    flag(
+        "sse-c-key",
+        None,
+        ValueKind::Secret,
+        None,
+        SSE_C,
+        "(s5rs) the SSE-C key: 32 bytes as base64, file:PATH or env:VAR; shown as *** in output",
+        into!(transfer.sse_c_key, Command::Cat(c) => c.sse_c_key, Command::Head(c) => c.sse_c_key),
+    ),
+    flag(
+        "sse-c-copy-source-key",
+        None,
+        ValueKind::Secret,
+        None,
+        CP_MV_SYNC,
+        "(s5rs) the SSE-C key of an encrypted S3 source of a copy (base64, file:PATH or env:VAR)",
+        into!(transfer.sse_c_copy_source_key),
+    ),
 ];
 
 /// The table row for `name` (long or alias) accepted by `cmd`.

@@ -77,6 +77,43 @@ pub fn parse_args(args: &[String]) -> Result<ParseOutcome, ParseError> {
     parse(&words, Source::CommandLine)
 }
 
+/// The words of a command line joined for an error line, with the value of every
+/// secret flag (`--sse-c-key`, `--sse-c-copy-source-key`; `--flag=V` or `--flag V`)
+/// shown as `***`.
+pub fn redacted(words: &[String]) -> String {
+    fn secret(w: &str) -> Option<(&str, bool)> {
+        let body = w.strip_prefix("--").or_else(|| w.strip_prefix('-'))?;
+        let (name, value) = match body.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (body, None),
+        };
+        flags::FLAGS
+            .iter()
+            .any(|f| f.name == name && f.kind == value::ValueKind::Secret)
+            .then_some((name, value.is_some()))
+    }
+    let mut out = Vec::with_capacity(words.len());
+    let mut hide_next = false;
+    for w in words {
+        if std::mem::take(&mut hide_next) {
+            out.push("***".to_string());
+            continue;
+        }
+        match secret(w) {
+            Some((name, true)) => out.push(format!(
+                "{}{name}=***",
+                &w[..w.len() - w.trim_start_matches('-').len()]
+            )),
+            Some((_, false)) => {
+                hide_next = true;
+                out.push(w.clone());
+            }
+            None => out.push(w.clone()),
+        }
+    }
+    out.join(" ")
+}
+
 fn parse(words: &[Word], source: Source) -> Result<ParseOutcome, ParseError> {
     let Some(first) = words.first() else {
         return Ok(ParseOutcome::Help(overview_help()));

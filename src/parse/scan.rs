@@ -153,6 +153,8 @@ fn checked(
     let value = value::check(spec.kind, raw).map_err(|reason| {
         let message = if spec.kind == ValueKind::Bool {
             format!("invalid boolean value \"{raw}\" for -{name}: {reason}")
+        } else if spec.kind == ValueKind::Secret {
+            format!("invalid value \"***\" for flag -{name}: {reason}")
         } else {
             format!("invalid value \"{raw}\" for flag -{name}: {reason}")
         };

@@ -96,8 +96,14 @@ fn definition_order_matches_s5cmd() {
         "include-regex",
         "exclude-regex",
     ];
-    assert_eq!(order(Cp), s5cmd_cp);
-    assert_eq!(order(Mv), s5cmd_cp);
+    let sse_c = ["sse-c", "sse-c-key", "sse-c-copy-source-key"];
+    let mut cp = s5cmd_cp.to_vec();
+    cp.push("all-versions");
+    cp.extend(sse_c);
+    assert_eq!(order(Cp), cp);
+    let mut mv = s5cmd_cp.to_vec();
+    mv.extend(sse_c);
+    assert_eq!(order(Mv), mv);
     let mut sync = vec![
         "delete",
         "size-only",
@@ -106,6 +112,8 @@ fn definition_order_matches_s5cmd() {
         "max-delete",
     ];
     sync.extend(s5cmd_cp[5..].iter().copied());
+    sync.push("all-versions");
+    sync.extend(sse_c);
     assert_eq!(order(Sync), sync);
     assert_eq!(
         order(Pipe),
@@ -125,7 +133,9 @@ fn definition_order_matches_s5cmd() {
             "content-disposition",
             "no-clobber",
             "tagging",
-            "checksum-algorithm"
+            "checksum-algorithm",
+            "sse-c",
+            "sse-c-key",
         ]
     );
     assert_eq!(
@@ -180,9 +190,16 @@ fn definition_order_matches_s5cmd() {
     );
     assert_eq!(
         order(Cat),
-        ["raw", "version-id", "concurrency", "part-size"]
+        [
+            "raw",
+            "version-id",
+            "concurrency",
+            "part-size",
+            "sse-c",
+            "sse-c-key"
+        ]
     );
-    assert_eq!(order(Head), ["version-id", "raw"]);
+    assert_eq!(order(Head), ["version-id", "raw", "sse-c", "sse-c-key"]);
     assert_eq!(order(Presign), ["expire", "version-id"]);
     assert_eq!(order(BucketVersion), ["set"]);
     assert_eq!(order(Rb), ["force"]);

@@ -172,7 +172,8 @@ fn rm_du_cat_head() {
         HeadCmd {
             target: "s3://b/k*".into(),
             raw: true,
-            version_id: None
+            version_id: None,
+            ..Default::default()
         }
     );
 }
@@ -594,4 +595,37 @@ fn bad_filter_values_are_errors_at_their_column() {
         err("cat --min-size 1 s3://b/k").message,
         "flag provided but not defined: -min-size"
     );
+}
+
+#[test]
+fn sse_c_keys_are_hidden_in_command_strings_and_errors() {
+    use base64::Engine;
+    let key = base64::engine::general_purpose::STANDARD.encode([5u8; 32]);
+    let words: Vec<String> = ["cp", "--sse-c", "--sse-c-key", &key, "a", "s3://b/a"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let Ok(ParseOutcome::Command(parsed)) = parse_args(&words) else {
+        panic!("parses")
+    };
+    assert_eq!(parsed.display, "cp --sse-c=true --sse-c-key=*** a s3://b/a");
+    let Command::Copy(c) = &parsed.command else {
+        panic!("a copy")
+    };
+    assert_eq!(c.flags.sse_c_key.as_deref(), Some(key.as_str()));
+    assert_eq!(redacted(&words), "cp --sse-c --sse-c-key *** a s3://b/a");
+    let eq: Vec<String> = vec!["cat".into(), format!("-sse-c-key={key}"), "s3://b/a".into()];
+    assert_eq!(redacted(&eq), "cat -sse-c-key=*** s3://b/a");
+    // A malformed key is refused without being echoed.
+    let bad = vec![
+        "cp".to_string(),
+        "--sse-c-key=c2hvcnQ=".to_string(),
+        "a".to_string(),
+        "s3://b/a".to_string(),
+    ];
+    let Err(e) = parse_args(&bad) else {
+        panic!("refused")
+    };
+    assert!(!e.message.contains("c2hvcnQ"), "{}", e.message);
+    assert!(e.message.contains("32 bytes"), "{}", e.message);
 }

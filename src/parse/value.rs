@@ -43,6 +43,9 @@ pub enum ValueKind {
     Age,
     /// A regular expression (the `regex` crate's syntax), checked by compiling it.
     Regex,
+    /// A secret (`--sse-c-key`): base64, `file:PATH` or `env:VAR`. Shown as `***`
+    /// in command strings and never echoed in errors.
+    Secret,
 }
 
 /// A checked flag value.
@@ -52,6 +55,8 @@ pub enum Value {
     Bool(bool),
     /// A string (text, URL, timestamp, tagging, unescaped delimiter).
     Text(String),
+    /// A secret's text, shown as `***`.
+    Secret(String),
     /// A non-negative integer.
     Count(u64),
     /// A duration.
@@ -74,10 +79,21 @@ impl Value {
             Value::Count(n) => n.to_string(),
             Value::Duration(d) => format_go_duration(*d),
             Value::Pair(k, v) => format!("{k}={v}"),
+            Value::Secret(_) => "***".to_string(),
             // As given: s5cmd shows `--set=eNaBled`, `--delimiter=\t`; sizes and ages
             // as typed (`--min-size=10K`).
             Value::Text(_) | Value::Choice(_) | Value::Size(_) | Value::Age(_) => raw.to_string(),
         }
+    }
+}
+
+/// The form of an SSE-C key: `file:PATH` and `env:VAR` are read when the line runs;
+/// a key given inline must be 32 bytes of base64. The reason never holds the key.
+fn check_secret(raw: &str) -> Result<(), String> {
+    match raw.split_once(':') {
+        Some(("file" | "env", rest)) if !rest.is_empty() => Ok(()),
+        Some(("file" | "env", _)) => Err("file: or env: needs a path or a name".into()),
+        _ => crate::storage::s3::SseCKey::from_base64(raw).map(|_| ()),
     }
 }
 
@@ -340,6 +356,7 @@ pub fn check(kind: ValueKind, raw: &str) -> Result<Value, String> {
         ValueKind::Escaped => Ok(Value::Text(unescape(raw))),
         ValueKind::Size => parse_size(raw).map(Value::Size),
         ValueKind::Age => parse_age(raw).map(Value::Age),
+        ValueKind::Secret => check_secret(raw).map(|()| Value::Secret(raw.to_string())),
         ValueKind::Regex => match regex::Regex::new(raw) {
             Ok(_) => Ok(Value::Text(raw.to_string())),
             // The crate's message points at the pattern over several lines; its last

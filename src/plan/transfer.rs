@@ -7,13 +7,17 @@ use crate::error::ErrorKind;
 use crate::location::Location;
 use crate::op::{ClientSpec, Role, TransferOpts};
 use crate::storage::ObjectHeaders;
+use crate::storage::s3::{SseC, SseCKey};
 
-/// Builds the shared transfer settings of a line from its flags.
+/// Builds the shared transfer settings of a line from its flags; `download`: the
+/// destination is local (the `--sse-c-key` then belongs to the source).
 pub fn transfer_opts(
     operation: &'static str,
     is_move: bool,
     flags: &TransferFlags,
+    download: bool,
 ) -> Result<TransferOpts, String> {
+    let (src_sse_c, dst_sse_c) = sse_c_sides(flags, download)?;
     let expires = match &flags.expires {
         Some(e) => Some(http_date(e)?),
         None => None,
@@ -51,16 +55,59 @@ pub fn transfer_opts(
             region: flags.source_region.clone(),
             profile: flags.source_profile.clone(),
             endpoint_url: flags.source_endpoint_url.clone(),
+            sse_c: src_sse_c,
         },
         dst_client: ClientSpec {
             role: Role::Destination,
             region: flags.destination_region.clone(),
             profile: flags.destination_profile.clone(),
             endpoint_url: flags.destination_endpoint_url.clone(),
+            sse_c: dst_sse_c,
         },
         storage_class: flags.storage_class.clone(),
         ..Default::default()
     })
+}
+
+/// The SSE-C keys of the source and destination clients: a download reads with
+/// `--sse-c-key` (or `--sse-c-copy-source-key`); otherwise the source is read with
+/// `--sse-c-copy-source-key` and the destination written with `--sse-c-key` (a
+/// server-side copy sends both). Keys named by `file:`/`env:` are read here.
+pub fn sse_c_sides(flags: &TransferFlags, download: bool) -> Result<(SseC, SseC), String> {
+    if flags.sse_c && flags.sse_c_key.is_none() {
+        return Err("--sse-c needs the key: --sse-c-key KEY (base64, file:PATH or env:VAR)".into());
+    }
+    if flags.sse.is_some() && flags.sse_c_key.is_some() {
+        return Err("--sse and --sse-c-key cannot be used together".into());
+    }
+    let key = flags
+        .sse_c_key
+        .as_deref()
+        .map(SseCKey::from_spec)
+        .transpose()?;
+    let copy_source = flags
+        .sse_c_copy_source_key
+        .as_deref()
+        .map(SseCKey::from_spec)
+        .transpose()?;
+    if download {
+        let src = SseC {
+            object: key.or(copy_source),
+            copy_source: None,
+        };
+        return Ok((src, SseC::default()));
+    }
+    let src = SseC {
+        object: copy_source.clone(),
+        copy_source: None,
+    };
+    Ok((
+        src,
+        SseC {
+            object: key,
+            copy_source,
+        },
+    ))
 }
 
 /// `--expires` (RFC 3339) as an HTTP date.

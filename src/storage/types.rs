@@ -110,6 +110,9 @@ pub struct ObjectMeta {
     pub sse: Option<String>,
     /// `x-amz-server-side-encryption-aws-kms-key-id`.
     pub sse_kms_key_id: Option<String>,
+    /// `x-amz-server-side-encryption-customer-algorithm`: set for an SSE-C object
+    /// (whose ETag is not the MD5 of its data).
+    pub sse_customer_algorithm: Option<String>,
     /// User metadata (`x-amz-meta-*`), keys lower-cased, prefix stripped.
     pub metadata: BTreeMap<String, String>,
     /// Stored checksums (only present when requested with checksum mode and stored).

@@ -35,6 +35,7 @@
 #![allow(dead_code)]
 
 pub mod run;
+pub mod ssec;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -94,6 +95,8 @@ pub struct Faults {
     pub body_chunk_delay: Option<Duration>,
     /// Random faults at a seeded rate.
     pub random: Option<RandomFaults>,
+    /// Require and check SSE-C keys like S3 ([`ssec`]).
+    pub require_sse_c: bool,
 }
 
 /// Random faults: each request draws a number; with probability `per_mille`/1000 it
@@ -156,6 +159,7 @@ struct FaultState {
     counts: Mutex<FaultCounts>,
     rng: Mutex<Option<fastrand::Rng>>,
     log: Mutex<Vec<String>>,
+    sse_c: ssec::SseCGate,
 }
 
 /// A running in-process server; stops when dropped.
@@ -250,6 +254,11 @@ impl TestServer {
     /// The stored bytes of `bucket/key`, read from disk.
     pub fn object_bytes(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
         std::fs::read(self.object_path(bucket, key)).ok()
+    }
+
+    /// What the SSE-C gate saw (with `Faults::require_sse_c`).
+    pub fn sse_c_counts(&self) -> ssec::SseCCounts {
+        self.state.sse_c.counts()
     }
 
     /// Requests received so far.
@@ -438,7 +447,36 @@ impl std::fmt::Display for Injected {
 }
 impl std::error::Error for Injected {}
 
+/// The SSE-C gate (when required) around [`handle_faults`].
 async fn handle(
+    service: s3s::service::S3Service,
+    faults: Arc<Mutex<Faults>>,
+    requests: Arc<AtomicU64>,
+    state: Arc<FaultState>,
+    req: http::Request<hyper::body::Incoming>,
+) -> Result<http::Response<RespBody>, Box<dyn std::error::Error + Send + Sync>> {
+    if !faults.lock().unwrap().require_sse_c {
+        return handle_faults(service, faults, requests, state, req).await;
+    }
+    let (note, echo) = match state.sse_c.check(&req) {
+        Ok(x) => x,
+        Err((status, code, message)) => {
+            requests.fetch_add(1, Ordering::SeqCst);
+            let _ = req.into_body().collect().await;
+            return Ok(error_response(status, code, message));
+        }
+    };
+    let mut resp = handle_faults(service, faults, requests, state.clone(), req).await?;
+    if resp.status().is_success() {
+        state.sse_c.commit(note);
+        if let Some(md5) = echo {
+            ssec::echo(resp.headers_mut(), &md5);
+        }
+    }
+    Ok(resp)
+}
+
+async fn handle_faults(
     service: s3s::service::S3Service,
     faults: Arc<Mutex<Faults>>,
     requests: Arc<AtomicU64>,

@@ -267,6 +267,7 @@ impl ObjectBody {
             None => format!("bytes={}-", self.next),
         };
         put_header(&mut req.headers, "range", &range);
+        self.client.sse_c().put_object(&mut req.headers);
         if let Some(e) = &self.etag {
             put_header(&mut req.headers, "if-match", &format!("\"{e}\""));
         }

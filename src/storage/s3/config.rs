@@ -9,6 +9,7 @@
 //! `aws-config`'s providers do not cache by themselves and calling them per
 //! request would cost far more than the request itself.
 
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -132,6 +133,12 @@ struct Cached {
 /// A caching front of the credentials provider from `aws-config`.
 pub(crate) struct Credentials {
     provider: SharedCredentialsProvider,
+    /// What was tried and what to do, for when the provider finds nothing.
+    hint: String,
+    /// Whether the provider's own error goes into the message too: a named
+    /// profile's says what is wrong with it; the default chain's only repeats, at
+    /// length, what `hint` lists.
+    show_cause: bool,
     cached: RwLock<Option<Arc<Cached>>>,
     refresh: tokio::sync::Mutex<()>,
 }
@@ -150,7 +157,14 @@ impl Credentials {
         let creds = self.provider.provide_credentials().await.map_err(|e| {
             StorageError::new(
                 ErrorKind::NoCredentials,
-                format!("no valid credentials found: {}", error_chain(&e)),
+                match self.show_cause {
+                    true => format!(
+                        "no valid credentials found: {} ({})",
+                        error_chain(&e),
+                        self.hint
+                    ),
+                    false => format!("no valid credentials found ({})", self.hint),
+                },
             )
         })?;
         let refresh_at = creds
@@ -200,6 +214,9 @@ pub(crate) struct Resolved {
     pub credentials: Option<Credentials>,
     /// The profile's (or `services` section's) `endpoint_url`, when it has one.
     pub profile_endpoint: Option<String>,
+    /// The CA bundle to trust besides the system's (`AWS_CA_BUNDLE`, else the
+    /// profile's `ca_bundle`), with the setting that named it.
+    pub ca_bundle: Option<(PathBuf, String)>,
 }
 
 /// Loads region and (unless anonymous) the credentials provider.
@@ -235,11 +252,14 @@ pub(crate) async fn resolve(config: &S3Config) -> Result<Resolved, StorageError>
         .unwrap_or_else(|| FALLBACK_REGION.to_owned());
     let provider = match profile {
         _ if config.no_sign_request => None,
-        Some(name) => Some(profile_provider(name, files, &region)),
+        Some(name) => Some(profile_provider(name, files.clone(), &region)),
         None => sdk.credentials_provider(),
     };
+    let credentials_file = config.credentials_file.as_deref().and_then(|p| p.to_str());
     let credentials = provider.map(|provider| Credentials {
         provider,
+        hint: super::hint::no_credentials(profile, credentials_file),
+        show_cause: profile.is_some(),
         cached: RwLock::new(None),
         refresh: tokio::sync::Mutex::new(()),
     });
@@ -261,7 +281,33 @@ pub(crate) async fn resolve(config: &S3Config) -> Result<Resolved, StorageError>
         region,
         credentials,
         profile_endpoint,
+        ca_bundle: ca_bundle_setting(profile, &files).await,
     })
+}
+
+/// The CA bundle setting, as the AWS CLI reads it: `AWS_CA_BUNDLE`, else the
+/// selected profile's `ca_bundle` (a leading `~/` is the home directory).
+#[allow(deprecated)] // ProfileFiles is a re-export alias of aws-runtime's EnvConfigFiles.
+async fn ca_bundle_setting(
+    profile: Option<&str>,
+    files: &Option<aws_config::profile::profile_file::ProfileFiles>,
+) -> Option<(PathBuf, String)> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    if let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|v| !v.is_empty()) {
+        return Some((PathBuf::from(path), "AWS_CA_BUNDLE".to_owned()));
+    }
+    let files = files.clone().unwrap_or_default();
+    let name = profile.map(|p| std::borrow::Cow::Owned(p.to_owned()));
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &files, name)
+        .await
+        .ok()?;
+    let value = set.get("ca_bundle").filter(|v| !v.is_empty())?;
+    let path = match (value.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(value),
+    };
+    let source = format!("ca_bundle of profile {}", set.selected_profile());
+    Some((path, source))
 }
 
 /// The config and credentials files to read: the defaults (`AWS_CONFIG_FILE`,
@@ -386,6 +432,8 @@ mod tests {
                 calls: calls.clone(),
                 lifetime,
             }),
+            hint: String::new(),
+            show_cause: true,
             cached: RwLock::new(None),
             refresh: tokio::sync::Mutex::new(()),
         };

@@ -2,7 +2,8 @@
 //! message, request and host ids), body-less HEAD answers, transport errors and
 //! timeouts, each mapped to an [`ErrorKind`] — and which of them are worth a retry.
 //! A request that never reached a server is classified further ([`Unreachable`]):
-//! a name that does not resolve is not retried, a refused connection only briefly.
+//! a name that does not resolve and a refused certificate are not retried, a refused
+//! connection only briefly.
 
 use http::{HeaderMap, StatusCode};
 
@@ -203,11 +204,16 @@ pub(crate) enum Unreachable {
     Dns,
     /// Nothing listens at the endpoint's address and port.
     Refused,
+    /// The server's TLS certificate was refused.
+    Certificate,
 }
 
 /// Classifies a failure to send a request: `None` when it is not one of the
 /// [`Unreachable`] cases (reset, TLS, malformed HTTP …).
 pub(crate) fn unreachable(e: &(dyn std::error::Error + 'static)) -> Option<Unreachable> {
+    if super::tls::certificate_error(e).is_some() {
+        return Some(Unreachable::Certificate);
+    }
     let mut cur = Some(e);
     while let Some(err) = cur {
         if err.is::<super::dns::DnsError>() {

@@ -125,6 +125,7 @@ pub(crate) fn object_meta(headers: &HeaderMap) -> ObjectMeta {
         version_id: get(headers, "x-amz-version-id"),
         sse: get(headers, "x-amz-server-side-encryption"),
         sse_kms_key_id: get(headers, "x-amz-server-side-encryption-aws-kms-key-id"),
+        sse_customer_algorithm: get(headers, "x-amz-server-side-encryption-customer-algorithm"),
         checksums: checksums(headers),
         parts_count: get(headers, "x-amz-mp-parts-count").and_then(|v| v.parse().ok()),
         tag_count: get(headers, "x-amz-tagging-count").and_then(|v| v.parse().ok()),

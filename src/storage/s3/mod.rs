@@ -6,9 +6,11 @@
 //! and with 256 workers on 2 cores CPU per request is the ceiling (see README).
 //!
 //! Layout (one job per file): `config` (endpoint, addressing, credentials cache),
-//! `transport` (pooled client, TLS, request bodies), `dns` (typed lookup failures),
+//! `transport` (pooled client, request bodies), `tls` (trusted CAs, the bundle
+//! verifier), `proxy` (proxies from the environment), `dns` (typed lookup failures),
 //! `sign` (SigV4), `xml` (parsing), `error` (error bodies → [`StorageError`], retry
-//! classes), `retry` (backoff), `log` (retries and requests reported to the caller),
+//! classes), `hint` (the next step, appended to errors), `retry` (backoff), `log`
+//! (retries and requests reported to the caller),
 //! `request` (build → sign → send → retry), `headers` (object headers both ways),
 //! `body` (the resumable GetObject body), and the operations: `bucket`, `list`,
 //! `object`, `multipart`, `presign`, `select` (S3 Select's event stream), `tagging`. [`S3Bucket`] adapts a client to [`Storage`].
@@ -32,16 +34,20 @@ mod config;
 mod dns;
 mod error;
 mod headers;
+mod hint;
 mod list;
 mod log;
 mod multipart;
 mod object;
 mod presign;
+mod proxy;
 mod request;
 mod retry;
 mod select;
 mod sign;
+mod ssec;
 mod tagging;
+mod tls;
 mod transport;
 mod xml;
 
@@ -58,6 +64,7 @@ pub use retry::{count_retries, note_retry};
 pub use select::{
     EventDecoder, SelectEvent, SelectInput, SelectOutput, SelectRequest, SelectStream, request_xml,
 };
+pub use ssec::{SseC, SseCKey};
 pub use tagging::encode_tags;
 
 /// Feeds arbitrary bytes through every S3 response parser (XML tree, error bodies,
@@ -163,6 +170,8 @@ pub struct GetObjectOutput {
 #[derive(Clone)]
 pub struct S3Client {
     inner: Arc<Inner>,
+    /// SSE-C keys this clone sends (see [`S3Client::with_sse_c`]).
+    sse_c: Option<Arc<SseC>>,
 }
 
 /// What every clone of a client shares.
@@ -191,6 +200,11 @@ struct Inner {
     bandwidth: Option<Arc<crate::limit::Bandwidth>>,
     /// `[side ]endpoint scheme://host[:port]`, prefixed to errors no server answered.
     label: String,
+    /// What a refused server certificate's error says to do about it.
+    tls_advice: String,
+    /// `Proxy-Authorization` for a plain-http endpoint behind an authenticating
+    /// forward proxy.
+    proxy_auth: Option<http::HeaderValue>,
     /// Where retries and requests are reported.
     log: Option<RequestLog>,
 }
@@ -218,14 +232,26 @@ impl S3Client {
         } else {
             config.max_connections
         };
-        let tls = transport::Tls::for_endpoint(&endpoint.scheme, config.no_verify_ssl);
+        let bundle = match &resolved.ca_bundle {
+            Some((path, source)) if endpoint.scheme == "https" && !config.no_verify_ssl => {
+                Some(Arc::new(tls::CaBundle::load(path, source)?))
+            }
+            _ => None,
+        };
+        let tls_advice = tls::advice(bundle.as_deref());
+        let tls = transport::Tls::for_endpoint(&endpoint.scheme, config.no_verify_ssl, bundle);
+        let proxies = proxy::from_env();
+        let proxy_auth = match (&proxies, endpoint.display.parse::<http::Uri>()) {
+            (Some(m), Ok(uri)) => proxy::forward_auth(Some(m), &uri),
+            _ => None,
+        };
         let label = match config.side {
             Some(side) => format!("{side} endpoint {}", endpoint.display),
             None => format!("endpoint {}", endpoint.display),
         };
         Ok(S3Client {
             inner: Arc::new(Inner {
-                http: transport::build_client(max_idle, tls),
+                http: transport::build_client(max_idle, &tls, proxies),
                 endpoint,
                 region: resolved.region,
                 credentials: resolved.credentials,
@@ -237,9 +263,30 @@ impl S3Client {
                 retries_total: AtomicU64::new(0),
                 bandwidth: config.bandwidth.clone(),
                 label,
+                tls_advice,
+                proxy_auth,
                 log: config.log,
             }),
+            sse_c: None,
         })
+    }
+
+    /// A clone of this client (same connection pool) that sends these SSE-C keys
+    /// with every request that reads or writes object data; none when `sse_c` is empty.
+    pub fn with_sse_c(&self, sse_c: &SseC) -> S3Client {
+        S3Client {
+            inner: self.inner.clone(),
+            sse_c: (!sse_c.is_empty()).then(|| Arc::new(sse_c.clone())),
+        }
+    }
+
+    /// The SSE-C keys of this client (empty when none).
+    pub(crate) fn sse_c(&self) -> &SseC {
+        static NONE: SseC = SseC {
+            object: None,
+            copy_source: None,
+        };
+        self.sse_c.as_deref().unwrap_or(&NONE)
     }
 
     /// The region requests are signed for.

@@ -39,6 +39,7 @@ impl S3Client {
     ) -> Result<String, StorageError> {
         let mut req = Request::new(Method::POST, Some(bucket), Some(key)).query("uploads");
         apply_object_headers(&mut req.headers, headers)?;
+        self.sse_c().put_object(&mut req.headers);
         let alg = headers
             .checksum_algorithm
             .unwrap_or(ChecksumAlgorithm::Crc64Nvme);
@@ -88,6 +89,7 @@ impl S3Client {
         let query = upload_query(upload_id, Some(part_number));
         let mut req = Request::new(Method::PUT, Some(bucket), Some(key)).query(&query);
         let algorithm = alg.unwrap_or(ChecksumAlgorithm::Crc64Nvme);
+        self.sse_c().put_object(&mut req.headers);
         req.body = data_body(body, &mut req.headers, algorithm).await?;
         let header = checksum::header_name(algorithm);
         let checksum = headers::get(&req.headers, header);
@@ -134,6 +136,8 @@ impl S3Client {
             "x-amz-copy-source-range",
             &format!("bytes={}-{}", range.0, range.1),
         );
+        self.sse_c().put_object(&mut req.headers);
+        self.sse_c().put_copy_source(&mut req.headers);
         let resp = self.send(&req).await?;
         let root = xml::parse(&resp.body)?;
         let etag = root

@@ -81,6 +81,15 @@ pub(crate) fn write_result(headers: &HeaderMap) -> WriteResult {
 }
 
 impl S3Client {
+    /// A read refused with 400 and no key sent may be of an SSE-C object: says so.
+    fn sse_c_hint(&self, mut e: StorageError) -> StorageError {
+        if e.status == Some(400) && self.sse_c().object.is_none() {
+            e.message
+                .push_str(" (if the object is encrypted with SSE-C, give its key: --sse-c-key)");
+        }
+        e
+    }
+
     /// HeadObject (optionally of a version, optionally of one part to learn part size).
     pub async fn head_object(
         &self,
@@ -99,7 +108,8 @@ impl S3Client {
         }
         let mut req = Request::new(Method::HEAD, Some(bucket), Some(key)).query(&query);
         put_header(&mut req.headers, "x-amz-checksum-mode", "ENABLED");
-        let resp = self.send(&req).await?;
+        self.sse_c().put_object(&mut req.headers);
+        let resp = self.send(&req).await.map_err(|e| self.sse_c_hint(e))?;
         Ok(headers::object_meta(&resp.headers))
     }
 
@@ -118,8 +128,9 @@ impl S3Client {
         }
         query.push_str("partNumber=");
         query.push_str(&part_number.to_string());
-        let req = Request::new(Method::HEAD, Some(bucket), Some(key)).query(&query);
-        let resp = self.send(&req).await?;
+        let mut req = Request::new(Method::HEAD, Some(bucket), Some(key)).query(&query);
+        self.sse_c().put_object(&mut req.headers);
+        let resp = self.send(&req).await.map_err(|e| self.sse_c_hint(e))?;
         let part_len = headers::get(&resp.headers, "content-length")
             .and_then(|v| v.trim().parse().ok())
             .ok_or_else(|| {
@@ -143,6 +154,7 @@ impl S3Client {
         let mut req = Request::new(Method::GET, Some(bucket), Some(key)).query(&query);
         req.read_body = false;
         put_header(&mut req.headers, "x-amz-checksum-mode", "ENABLED");
+        self.sse_c().put_object(&mut req.headers);
         if let Some((a, b)) = range {
             if b < a {
                 return Err(StorageError::new(
@@ -152,7 +164,7 @@ impl S3Client {
             }
             put_header(&mut req.headers, "range", &format!("bytes={a}-{b}"));
         }
-        let resp = self.send(&req).await?;
+        let resp = self.send(&req).await.map_err(|e| self.sse_c_hint(e))?;
         let mut meta = headers::object_meta(&resp.headers);
         let span = span_of(resp.status, &resp.headers, range)?;
         if resp.status == http::StatusCode::OK
@@ -189,6 +201,7 @@ impl S3Client {
     ) -> Result<WriteResult, StorageError> {
         let mut req = Request::new(Method::PUT, Some(bucket), Some(key));
         apply_object_headers(&mut req.headers, headers)?;
+        self.sse_c().put_object(&mut req.headers);
         let alg = headers
             .checksum_algorithm
             .unwrap_or(ChecksumAlgorithm::Crc64Nvme);
@@ -216,6 +229,8 @@ impl S3Client {
             "x-amz-copy-source",
             &copy_source(src_bucket, src_key, src_version),
         );
+        self.sse_c().put_object(&mut req.headers);
+        self.sse_c().put_copy_source(&mut req.headers);
         match directive {
             MetadataDirective::Copy => {
                 put_header(&mut req.headers, "x-amz-metadata-directive", "COPY");

@@ -19,7 +19,7 @@ use hyper::body::Incoming;
 use super::error::{self, Target, Unreachable};
 use super::sign::{self, PATH_SET};
 use super::transport::{READ_TIMEOUT, RESPONSE_TIMEOUT, ReqBody};
-use super::{S3Client, retry, xml};
+use super::{S3Client, hint, retry, xml};
 use crate::error::ErrorKind;
 use crate::storage::StorageError;
 
@@ -233,10 +233,14 @@ impl S3Client {
                     }
                     continue;
                 }
-                Err(Failure::Redirect(_)) => {
+                Err(Failure::Redirect(r)) => {
+                    let why = match req.bucket {
+                        Some(b) => hint::wrong_region(b, &r),
+                        None => format!("the server names region {r}"),
+                    };
                     return Err(StorageError::new(
                         ErrorKind::InvalidRequest,
-                        "redirected to another region twice",
+                        format!("redirected to another region twice ({why})"),
                     ));
                 }
                 Err(Failure::Error(e))
@@ -253,8 +257,9 @@ impl S3Client {
                 Err(Failure::Unreachable(e, reach)) => (e, Some(reach)),
             };
             let (max, delay) = match reach {
-                // A name that does not resolve now will not resolve in a moment.
-                Some(Unreachable::Dns) => return Err(e),
+                // A name that does not resolve now will not resolve in a moment,
+                // and a refused certificate will be refused again.
+                Some(Unreachable::Dns | Unreachable::Certificate) => return Err(e),
                 Some(Unreachable::Refused) => (
                     budget.min(retry::REFUSED_RETRIES),
                     retry::refused_backoff(retries + 1),
@@ -344,7 +349,10 @@ impl S3Client {
             let creds = self.inner.credentials.as_ref().ok_or_else(|| {
                 Failure::Error(StorageError::new(
                     ErrorKind::NoCredentials,
-                    "no valid credentials found",
+                    format!(
+                        "no valid credentials found ({})",
+                        hint::no_credentials(None, None)
+                    ),
                 ))
             })?;
             let identity = creds.identity().await.map_err(Failure::Error)?;
@@ -356,6 +364,11 @@ impl S3Client {
             sign::sign_request(&mut hreq, &url, &identity, region, payload)
                 .map_err(Failure::Error)?;
         }
+        if let Some(auth) = &self.inner.proxy_auth {
+            // Added after signing: the proxy consumes it, S3 never sees it.
+            hreq.headers_mut()
+                .insert(http::header::PROXY_AUTHORIZATION, auth.clone());
+        }
         let mut limit = RESPONSE_TIMEOUT + Duration::from_millis(len / 256);
         if self.inner.bandwidth.is_some() && len > 0 {
             // A paced body shares the limit with every other transfer: its duration
@@ -365,8 +378,13 @@ impl S3Client {
         let resp = match tokio::time::timeout(limit, self.inner.http.request(hreq)).await {
             Err(_) => return Err(Failure::Error(self.at_endpoint(error::timeout("request")))),
             Ok(Err(e)) => {
-                let failure = self.at_endpoint(error::send_failure(&e));
-                return Err(match error::unreachable(&e) {
+                let mut failure = self.at_endpoint(error::send_failure(&e));
+                let reach = error::unreachable(&e);
+                if let Some(why) = super::tls::certificate_error(&e) {
+                    let advice = super::tls::advice_for(why, &self.inner.tls_advice);
+                    failure.message = format!("{}; {advice}", failure.message);
+                }
+                return Err(match reach {
                     Some(reach) => Failure::Unreachable(failure, reach),
                     None => Failure::Error(failure),
                 });
@@ -391,7 +409,8 @@ impl S3Client {
             if req.ok_may_be_error && body.windows(7).take(512).any(|w| w == b"<Error>") {
                 let root = xml::parse(&body).map_err(Failure::Error)?;
                 if root.name == "Error" {
-                    return Err(Failure::Error(error::from_ok_body(&parts.headers, &root)));
+                    let err = error::from_ok_body(&parts.headers, &root);
+                    return Err(Failure::Error(hint::explain(err, &attempted(req), None)));
                 }
             }
             return Ok(Response {
@@ -401,18 +420,40 @@ impl S3Client {
                 stream: None,
             });
         }
-        if matches!(status.as_u16(), 301 | 307 | 400)
-            && let Some(r) = redirect_region(&parts.headers, &body)
-            && r != region
-        {
-            return Err(Failure::Redirect(r));
-        }
-        Err(Failure::Error(error::from_response(
-            status,
-            &parts.headers,
-            &body,
-            req.target,
-        )))
+        Err(refusal(req, region, status, &parts.headers, &body))
+    }
+}
+
+/// Why the server refused `req` (signed for `region`): another region to sign for,
+/// or the error, with its next step.
+fn refusal(
+    req: &Request<'_>,
+    region: &str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Failure {
+    let named_region = match status.as_u16() {
+        301 | 307 | 400 => redirect_region(headers, body),
+        _ => None,
+    };
+    if let Some(r) = &named_region
+        && r != region
+    {
+        return Failure::Redirect(r.clone());
+    }
+    let err = error::from_response(status, headers, body, req.target);
+    Failure::Error(hint::explain(err, &attempted(req), named_region.as_deref()))
+}
+
+/// `req` as the error hints name it.
+fn attempted<'a>(req: &'a Request<'a>) -> hint::Attempted<'a> {
+    hint::Attempted {
+        method: &req.method,
+        bucket: req.bucket,
+        key: req.key,
+        query: req.query,
+        copy_source: req.headers.contains_key("x-amz-copy-source"),
     }
 }
 

@@ -106,6 +106,17 @@ struct Cli {
     /// seconds, or with a unit (500ms, 20s, 1m) (s5rs).
     #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration)]
     grace_period: std::time::Duration,
+    /// Show progress on stderr for the whole run (a bar on a terminal, else a line
+    /// every 10 s); as `--show-progress` on a cp/mv/sync/rm line (s5rs).
+    #[arg(long)]
+    show_progress: bool,
+    /// Do not ask before deleting more than --confirm-above objects (s5rs).
+    #[arg(long)]
+    yes: bool,
+    /// Ask before one command deletes more than N objects, when stdin and stderr are
+    /// terminals (s5rs).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    confirm_above: u64,
     /// The command and its arguments.
     #[arg(
         trailing_var_arg = true,
@@ -136,7 +147,12 @@ pub enum Action {
 }
 
 /// The commands only the command line knows, as listed in `s5rs --help`.
-const CLI_ONLY_COMMANDS: &[&str] = &["run [FILE]", "help [COMMAND]", "completion SHELL"];
+const CLI_ONLY_COMMANDS: &[&str] = &[
+    "run [FILE]",
+    "help [COMMAND|batch|records]",
+    "completion SHELL",
+    "man [DIR]",
+];
 
 /// The text after the flags in `s5rs --help`: every command of the table (batch-only
 /// ones aside), then the command-line-only ones, wrapped at 80 columns.
@@ -291,26 +307,11 @@ pub fn parse(args: Vec<OsString>) -> Action {
             "Incorrect Usage: flag provided but not defined: -{name}\nSee 's5rs --help' for usage"
         ));
     }
+    if let Some(action) = cli_only(&words) {
+        return action;
+    }
     let invocation = match words.first().map(String::as_str) {
         None => return Action::Print(cli_command().render_long_help().to_string()),
-        Some("help") | Some("h") => {
-            return match words.get(1) {
-                None => Action::Print(cli_command().render_long_help().to_string()),
-                Some(name) => match crate::parse::command_help(name) {
-                    Some(text) => Action::Print(text),
-                    None => Action::Usage(format!("ERROR \"{name}\": command not found")),
-                },
-            };
-        }
-        Some("completion") => {
-            return match words.get(1).map(String::as_str) {
-                Some(shell) => match crate::completion::generate(shell, cli_command()) {
-                    Ok(script) => Action::Print(script),
-                    Err(message) => Action::Usage(message),
-                },
-                None => Action::Usage("ERROR \"completion\": expected a shell name (bash, zsh, fish, powershell, elvish)".into()),
-            };
-        }
         Some("run") => {
             if words.len() > 2 {
                 return Action::Usage(format!(
@@ -361,8 +362,43 @@ pub fn parse(args: Vec<OsString>) -> Action {
         shard,
         journal,
         grace_period: cli.grace_period,
+        show_progress: cli.show_progress,
+        yes: cli.yes,
+        confirm_above: cli.confirm_above,
         invocation,
     })
+}
+
+/// The commands only the command line knows that print something and exit: `help`,
+/// `completion`, `man`. `None` for anything else.
+fn cli_only(words: &[String]) -> Option<Action> {
+    let action = match words.first().map(String::as_str)? {
+        "help" | "h" => match words.get(1) {
+            None => Action::Print(cli_command().render_long_help().to_string()),
+            Some(name) => {
+                match crate::parse::command_help(name).or_else(|| crate::help_topics::topic(name)) {
+                    Some(text) => Action::Print(text),
+                    None => Action::Usage(format!("ERROR \"{name}\": command not found")),
+                }
+            }
+        },
+        "completion" => match words.get(1).map(String::as_str) {
+            Some(shell) => match crate::completion::generate(shell, cli_command()) {
+                Ok(script) => Action::Print(script),
+                Err(message) => Action::Usage(message),
+            },
+            None => Action::Usage(
+                "ERROR \"completion\": expected a shell name (bash, zsh, fish, powershell, elvish)"
+                    .into(),
+            ),
+        },
+        "man" => match crate::help_topics::man(cli_command(), words.get(1).map(String::as_str)) {
+            Ok(text) => Action::Print(text),
+            Err(message) => Action::Usage(message),
+        },
+        _ => return None,
+    };
+    Some(action)
 }
 
 /// `--grace-period`: whole seconds, or a number with `ms`, `s` or `m`.
@@ -476,7 +512,8 @@ mod tests {
         assert_eq!(
             after_help(),
             "Commands:\n  ls, cp, mv, rm, sync, du, cat, pipe, head, mb, rb, presign, select,\n  \
-             bucket-version, version, run [FILE], help [COMMAND], completion SHELL\n\n\
+             bucket-version, version, run [FILE], help [COMMAND|batch|records],\n  \
+             completion SHELL, man [DIR]\n\n\
              `s5rs COMMAND --help` shows a command's flags and examples."
         );
         let Action::Print(help) = parse(args(&["s5rs", "--help"])) else {

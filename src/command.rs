@@ -101,6 +101,8 @@ pub struct TransferFlags {
     pub force_glacier_transfer: bool,
     /// `--ignore-glacier-warnings`.
     pub ignore_glacier_warnings: bool,
+    /// `--create-bucket` (s5rs, cp/mv/sync): create a missing destination bucket.
+    pub create_bucket: bool,
     /// `--source-region`.
     pub source_region: Option<String>,
     /// `--destination-region`.
@@ -146,6 +148,7 @@ impl Default for TransferFlags {
             no_follow_symlinks: false,
             force_glacier_transfer: false,
             ignore_glacier_warnings: false,
+            create_bucket: false,
             source_region: None,
             destination_region: None,
             raw: false,
@@ -227,6 +230,8 @@ pub struct RmCmd {
     pub version_id: Option<String>,
     /// Size, age and regex filters.
     pub filter: FilterFlags,
+    /// `--show-progress` (s5rs for rm).
+    pub show_progress: bool,
 }
 
 /// `sync`.
@@ -246,6 +251,8 @@ pub struct SyncCmd {
     pub exit_on_error: bool,
     /// `--max-delete N` (s5rs).
     pub max_delete: Option<u64>,
+    /// `--show-progress` (s5rs for sync).
+    pub show_progress: bool,
     /// `--all-versions` (s5rs): copy every version of every matching key, oldest first.
     pub all_versions: bool,
     /// Size, age and regex filters.

@@ -32,15 +32,16 @@ pub fn generate(shell: &str, global: clap::Command) -> Result<String, String> {
             ));
         }
     };
-    let mut command = with_commands(global);
+    let mut command = command_tree(global);
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut command, "s5rs", &mut buf);
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// `global` with every command of the tables as a sub-command (the free-form command
-/// words of `global` hidden), plus `run`, `help` and `completion`.
-fn with_commands(global: clap::Command) -> clap::Command {
+/// words of `global` hidden), plus `run`, `help` and `completion` (also the source of
+/// the man pages).
+pub fn command_tree(global: clap::Command) -> clap::Command {
     let global = global
         .mut_arg("command", |a| a.hide(true))
         .disable_help_subcommand(true);
@@ -61,6 +62,9 @@ fn with_commands(global: clap::Command) -> clap::Command {
         clap::Command::new("completion")
             .about("print a shell completion script")
             .arg(Arg::new("SHELL").value_parser(PossibleValuesParser::new(SHELLS))),
+        clap::Command::new("man")
+            .about("print the man page s5rs(1), or write every page into DIR")
+            .arg(Arg::new("DIR").value_hint(ValueHint::DirPath)),
     ])
 }
 

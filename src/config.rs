@@ -66,6 +66,12 @@ pub struct Config {
     pub journal: Option<JournalLocation>,
     /// `--grace-period`: how long running operations may go on after SIGTERM.
     pub grace_period: Duration,
+    /// `--show-progress` given before the command (s5rs): progress for the whole run.
+    pub show_progress: bool,
+    /// `--yes` (s5rs): never ask before mass deletes.
+    pub yes: bool,
+    /// `--confirm-above N` (s5rs): ask before one command deletes more than N objects.
+    pub confirm_above: u64,
     /// The command or batch to run.
     pub invocation: Invocation,
 }
@@ -97,6 +103,9 @@ impl Config {
             shard: None,
             journal: None,
             grace_period: Duration::from_secs(20),
+            show_progress: false,
+            yes: false,
+            confirm_above: 1000,
             invocation,
         }
     }

@@ -47,7 +47,8 @@
 //! 9. exec — running ops
 //! 10. commands — one driver per verb
 //! 11. run, lifecycle — the batch reader; the run's lifetime (journal, signals)
-//! 12. cli, completion — the command line (clap) and shell completions
+//! 12. cli, completion, help_topics — the command line (clap), shell completions,
+//!     the help topics and man pages
 //!
 //! # Other sections
 //!
@@ -63,6 +64,7 @@ pub mod ctx;
 pub mod error;
 pub mod exec;
 pub mod exit;
+pub mod help_topics;
 pub mod journal;
 pub mod lifecycle;
 pub mod limit;

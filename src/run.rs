@@ -30,6 +30,9 @@ pub async fn run(config: Config) -> ExitCode {
     let config = Arc::new(config);
     let (out, writer) = output::start(config.json, config.log, config.stat);
     let ctx = Ctx::new(config.clone(), out.clone());
+    if config.show_progress {
+        out.progress().enable();
+    }
     lifecycle::watch_signals(&ctx);
     let code = match lifecycle::open_journal(&ctx).await {
         Err(message) => {
@@ -218,7 +221,15 @@ fn io_message(e: &std::io::Error) -> String {
     }
 }
 
-async fn run_lines<R: AsyncBufRead + Unpin>(
+async fn run_lines<R: AsyncBufRead + Unpin>(ctx: &Arc<Ctx>, input: R, display: &str) -> ExitCode {
+    // The batch's totals grow until its last line is read.
+    ctx.output.progress().begin_planning();
+    let code = read_lines(ctx, input, display).await;
+    ctx.output.progress().end_planning();
+    code
+}
+
+async fn read_lines<R: AsyncBufRead + Unpin>(
     ctx: &Arc<Ctx>,
     mut input: R,
     display: &str,

@@ -64,7 +64,21 @@ pub async fn remove(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, target: &str, force: bo
     let Some(url) = bucket_url(ctx, line, target).await else {
         return;
     };
-    if !ctx.config.dry_run {
+    let dry_run = ctx.config.dry_run;
+    if force && (dry_run || super::confirm::may_ask(ctx)) {
+        let Some(client) = client(ctx, line).await else {
+            return;
+        };
+        // `--dry-run` lists what would be deleted; a terminal may be asked first.
+        let (count, sample) = match survey(ctx, line, &client, &url.bucket).await {
+            Ok(found) => found,
+            Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
+        };
+        if !dry_run && !super::confirm::confirm(ctx, line, count, &sample).await {
+            return;
+        }
+    }
+    if !dry_run {
         let Some(client) = client(ctx, line).await else {
             return;
         };
@@ -78,21 +92,54 @@ pub async fn remove(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, target: &str, force: bo
     line.report(ctx, bucket_record("rb", &url)).await;
 }
 
-/// Deletes every version and delete marker (or every object, where the server has no
-/// versioning) of a bucket.
-async fn empty_bucket(client: &S3Client, bucket: &str) -> Result<(), StorageError> {
+/// Counts what `rb --force` would delete, with the first few as URLs; under
+/// `--dry-run` reports each as an `rm` record.
+async fn survey(
+    ctx: &Arc<Ctx>,
+    line: &Arc<LineCtx>,
+    client: &S3Client,
+    bucket: &str,
+) -> Result<(u64, Vec<String>), StorageError> {
+    let mut rx = bucket_listing(client, bucket).await;
+    let (mut count, mut sample) = (0u64, Vec::new());
+    while let Some(item) = rx.recv().await {
+        let info = item?;
+        count += 1;
+        let url = format!("s3://{bucket}/{}", info.key);
+        if ctx.config.dry_run {
+            let mut record = Record::ok("rm");
+            record.source = Some(url.clone());
+            record.version_id = info.version_id.filter(|v| v != "null");
+            line.report(ctx, record).await;
+        }
+        if sample.len() < super::confirm::SAMPLE {
+            sample.push(url);
+        }
+    }
+    Ok((count, sample))
+}
+
+/// Every version and delete marker of a bucket (or every object, where the server
+/// has no versioning).
+async fn bucket_listing(client: &S3Client, bucket: &str) -> crate::storage::Lister {
     let versions = client
         .list_versions_page(bucket, "", None, None)
         .await
         .is_ok();
-    let mut rx = client.list(
+    client.list(
         bucket,
         ListRequest {
             prefix: String::new(),
             recursive: true,
             all_versions: versions,
         },
-    );
+    )
+}
+
+/// Deletes every version and delete marker (or every object, where the server has no
+/// versioning) of a bucket.
+async fn empty_bucket(client: &S3Client, bucket: &str) -> Result<(), StorageError> {
+    let mut rx = bucket_listing(client, bucket).await;
     let mut batch = Vec::with_capacity(DELETE_BATCH);
     while let Some(item) = rx.recv().await {
         let info = item?;

@@ -52,6 +52,16 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
     opts.if_size_differ = cmd.if_size_differ;
     opts.if_source_newer = cmd.if_source_newer;
     let opts = Arc::new(opts);
+    let many = match &sides.src {
+        Location::Remote(r) => r.is_wildcard(),
+        Location::Local(l) => {
+            l.is_wildcard() || tokio::fs::metadata(&l.path).await.is_ok_and(|m| m.is_dir())
+        }
+    };
+    let wanted = (cmd.flags.create_bucket, many);
+    if !super::dest_bucket::ready(ctx, line, &sides.dst, &opts.dst_client, wanted).await {
+        return;
+    }
     let filters = ObjectFilter::new(&cmd.flags.exclude, &cmd.flags.include, &cmd.filter);
     if cmd.all_versions {
         let sides = (&sides.src, &sides.dst);
@@ -88,6 +98,13 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
                 not_after: Some(chrono::Utc::now()),
                 all_versions: false,
             };
+            // `mv` of many objects deletes them: on a terminal, count and ask first.
+            if cmd.is_move
+                && super::confirm::may_ask(ctx)
+                && !confirm_move(ctx, line, &client, src, &expand_opts).await
+            {
+                return;
+            }
             let rx = expand::remote_wildcard(&client, src, &expand_opts);
             Box::pin(planner.drain(rx, Some(src), &sides.dst)).await;
         }
@@ -104,6 +121,28 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
             }
         }
     }
+}
+
+/// Lists what an `mv` would move (and so delete) and asks when it is more than
+/// `--confirm-above`; false when the answer was no (nothing moved).
+async fn confirm_move(
+    ctx: &Arc<Ctx>,
+    line: &Arc<LineCtx>,
+    client: &crate::storage::s3::S3Client,
+    src: &RemoteUrl,
+    expand_opts: &ExpandOptions<'_>,
+) -> bool {
+    let mut rx = expand::remote_wildcard(client, src, expand_opts);
+    let (mut count, mut sample) = (0u64, Vec::new());
+    while let Some(item) = rx.recv().await {
+        if let Ok(o) = item {
+            count += 1;
+            if sample.len() < super::confirm::SAMPLE {
+                sample.push(format!("s3://{}/{}", src.bucket, o.info.key));
+            }
+        }
+    }
+    super::confirm::confirm(ctx, line, count, &sample).await
 }
 
 /// Turns expanded objects into ops.

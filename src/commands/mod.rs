@@ -3,7 +3,9 @@
 
 pub mod bucket;
 pub mod cat;
+pub mod confirm;
 pub mod cp;
+pub mod dest_bucket;
 pub mod du;
 pub mod head;
 pub mod ls;
@@ -37,6 +39,11 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
         return;
     }
     let line = LineCtx::new(line_no, parsed.display.clone(), parsed.command.name());
+    let progress = ctx.output.progress();
+    if shows_progress(&parsed.command) {
+        progress.enable();
+    }
+    progress.begin_planning();
     // The planners' futures are boxed so that this one (spawned once per batch line)
     // stays small: moving a large future per line dominated million-line batches.
     match &parsed.command {
@@ -61,7 +68,18 @@ pub async fn run(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u64>) {
         }
         Command::Wait => {}
     }
+    progress.end_planning();
     finish(ctx, &parsed.command, &line).await;
+}
+
+/// Whether the line asks for `--show-progress` (one display then serves the run).
+fn shows_progress(command: &Command) -> bool {
+    match command {
+        Command::Copy(c) => c.show_progress,
+        Command::Sync(c) => c.show_progress,
+        Command::Rm(c) => c.show_progress,
+        _ => false,
+    }
 }
 
 /// Whether `--shard` splits the command per object (each shard runs its share of
@@ -90,6 +108,9 @@ pub async fn run_inline(ctx: &Arc<Ctx>, parsed: ParsedCommand, line_no: Option<u
         return;
     }
     let line = LineCtx::new(line_no, parsed.display.clone(), parsed.command.name());
+    if c.show_progress {
+        ctx.output.progress().enable();
+    }
     cp::run(ctx, &line, c).await;
     finish(ctx, &parsed.command, &line).await;
 }

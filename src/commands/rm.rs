@@ -2,7 +2,8 @@
 //! listed, directories walked, plain keys used as they are), filters relative to the
 //! first argument, remote keys grouped into DeleteObjects batches of 1,000. Arguments
 //! that match nothing are ignored as long as another one matched; if none did,
-//! `no object found`.
+//! `no object found`. On a terminal, a wildcard's keys are gathered (spilled to a
+//! temp file) and a mass delete confirmed before any is deleted (`confirm.rs`).
 
 use std::sync::Arc;
 
@@ -19,6 +20,9 @@ use crate::wildcard;
 
 use crate::plan::expand::{self, ExpandOptions};
 use crate::plan::filter::ObjectFilter;
+use crate::plan::spill::Spill;
+
+use super::confirm;
 
 /// Keys per DeleteObjects request.
 pub const DELETE_BATCH: usize = 1000;
@@ -43,6 +47,15 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &RmCmd) {
         _ => String::new(),
     };
     let filters = ObjectFilter::new(&cmd.exclude, &cmd.include, &cmd.filter);
+    // A wildcard on a terminal may need a confirmation: gather the keys first.
+    let gather = if confirm::may_ask(ctx) && locations.iter().any(Location::is_wildcard) {
+        match Spill::new("rm-keys") {
+            Ok(s) => Some(s),
+            Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
+        }
+    } else {
+        None
+    };
     let mut deleter = Deleter {
         ctx,
         line,
@@ -51,6 +64,8 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &RmCmd) {
         spec: ClientSpec::default(),
         produced: 0,
         batch: Vec::new(),
+        gather,
+        sample: Vec::new(),
     };
     for location in &locations {
         if ctx.stopping() {
@@ -73,6 +88,11 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &RmCmd) {
             }
             Location::Local(l) => deleter.expand_local(l).await,
         }
+    }
+    if let (Some(bucket), Some(spill)) = (bucket, deleter.gather.take())
+        && !deleter.release(bucket, spill).await
+    {
+        return;
     }
     if let (Some(bucket), false) = (bucket, deleter.batch.is_empty()) {
         let batch = std::mem::take(&mut deleter.batch);
@@ -126,6 +146,10 @@ struct Deleter<'a> {
     produced: u64,
     /// Keys (and versions) waiting for a full batch.
     batch: Vec<(String, Option<String>)>,
+    /// Every key, held until a mass delete is confirmed (on a terminal).
+    gather: Option<Spill<(String, Option<String>)>>,
+    /// The first few keys gathered, as URLs, for the question.
+    sample: Vec<String>,
 }
 
 impl Deleter<'_> {
@@ -136,11 +160,51 @@ impl Deleter<'_> {
         if !self.ctx.owns(shard::relative_name(&key, pattern)) {
             return;
         }
+        if let Some(spill) = &mut self.gather {
+            if self.sample.len() < confirm::SAMPLE {
+                self.sample.push(format!("s3://{bucket}/{key}"));
+            }
+            if let Err(e) = spill.push(&(key, version)) {
+                self.line.fail(self.ctx, e.to_string(), e.kind).await;
+            }
+            return;
+        }
         self.batch.push((key, version));
         if self.batch.len() == DELETE_BATCH {
             let batch = std::mem::take(&mut self.batch);
             submit_batch(self.ctx, self.line, &self.spec, bucket, batch).await;
         }
+    }
+
+    /// Asks about the gathered keys when they are many, then deletes them in batches;
+    /// false when the answer was no (nothing is deleted).
+    async fn release(&mut self, bucket: &str, mut spill: Spill<(String, Option<String>)>) -> bool {
+        if !confirm::confirm(self.ctx, self.line, spill.count, &self.sample).await {
+            return false;
+        }
+        let keys = match spill.reader() {
+            Ok(keys) => keys,
+            Err(e) => {
+                self.line.fail(self.ctx, e.to_string(), e.kind).await;
+                return false;
+            }
+        };
+        for key in keys {
+            match key {
+                Ok((key, version)) => {
+                    self.batch.push((key, version));
+                    if self.batch.len() == DELETE_BATCH {
+                        let batch = std::mem::take(&mut self.batch);
+                        submit_batch(self.ctx, self.line, &self.spec, bucket, batch).await;
+                    }
+                }
+                Err(e) => {
+                    self.line.fail(self.ctx, e.to_string(), e.kind).await;
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// Whether the size and age filters keep a plain key (a HEAD when they are given).

@@ -22,7 +22,6 @@
 //!   name), so each shard compares, copies and deletes exactly its share.
 
 use std::cmp::Ordering;
-use std::io::{BufRead, BufWriter, Seek, Write};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -40,6 +39,7 @@ use crate::storage::s3::S3Bucket;
 use crate::storage::{EntryKind, ListRequest, ObjectInfo, Storage, StorageError};
 use crate::wildcard::{self, Pattern};
 
+use super::confirm;
 use super::rm::DELETE_BATCH;
 use crate::plan::compare::{
     self, Decision, Direction, Stamp, Strategy, UP_TO_DATE, is_newer, object_mtime,
@@ -48,7 +48,8 @@ use crate::plan::dest;
 use crate::plan::expand::{self, ExpandOptions, Expanded, basename};
 use crate::plan::filter::ObjectFilter;
 use crate::plan::glacier::archived_unreadable;
-use crate::plan::transfer::{transfer_opts, validate};
+use crate::plan::spill::Spill;
+use crate::plan::transfer::{prefix_as_wildcard, transfer_opts, validate};
 
 /// The part of [`Storage`] a destination listing needs, object-safe (the trait's
 /// async methods are not), so S3 and local destinations share one code path.
@@ -69,7 +70,10 @@ impl<T: Storage> ListOnly for T {
 
 /// Plans and submits a sync line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SyncCmd) {
-    let sides = match validate(&cmd.src, &cmd.dst, cmd.flags.raw, None).await {
+    // s5rs: `sync s3://b/pre/ dst/` means `s3://b/pre/*`.
+    let src = prefix_as_wildcard(&cmd.src, cmd.flags.raw);
+    let src = src.as_deref().unwrap_or(&cmd.src);
+    let sides = match validate(src, &cmd.dst, cmd.flags.raw, None).await {
         Ok(s) => s,
         Err((message, kind)) => return line.fail(ctx, message, kind).await,
     };
@@ -95,6 +99,10 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SyncCmd) {
             l.is_wildcard() || tokio::fs::metadata(&l.path).await.is_ok_and(|m| m.is_dir())
         }
     };
+    let wanted = (cmd.flags.create_bucket, batch);
+    if !super::dest_bucket::ready(ctx, line, &sides.dst, &opts.dst_client, wanted).await {
+        return;
+    }
     let filters = ObjectFilter::new(&cmd.flags.exclude, &cmd.flags.include, &cmd.filter);
     if cmd.all_versions {
         let sides = (&sides.src, &sides.dst);
@@ -147,7 +155,7 @@ impl Sync<'_> {
             Ok(s) => s,
             Err(e) => return self.line.fail(self.ctx, e.to_string(), e.kind).await,
         };
-        let mut deletions = match Spill::new() {
+        let mut deletions = match Spill::<String>::new("sync-deletions") {
             Ok(s) => s,
             Err(e) => return self.line.fail(self.ctx, e.to_string(), e.kind).await,
         };
@@ -228,14 +236,30 @@ impl Sync<'_> {
                 .await;
             return;
         }
-        // Deletes only after every copy of this line finished.
+        // Deletes only after every copy of this line finished (and, on a terminal,
+        // a mass delete was confirmed: asked once the copies are done).
         self.line.tracker.wait_idle().await;
+        if !self.confirm_deletes(&mut deletions).await {
+            return;
+        }
         if self.cmd.exit_on_error && self.line.tracker.failed() {
             return;
         }
         if let Err(e) = self.delete_all(deletions).await {
             self.line.fail(self.ctx, e.to_string(), e.kind).await;
         }
+    }
+
+    /// On a terminal, asks before deleting more than `--confirm-above` objects.
+    async fn confirm_deletes(&self, deletions: &mut Spill<String>) -> bool {
+        if deletions.count <= self.ctx.config.confirm_above || !confirm::may_ask(self.ctx) {
+            return true;
+        }
+        let sample: Vec<String> = match deletions.reader() {
+            Ok(names) => names.take(confirm::SAMPLE).filter_map(Result::ok).collect(),
+            Err(_) => Vec::new(),
+        };
+        confirm::confirm(self.ctx, self.line, deletions.count, &sample).await
     }
 
     async fn next_source(&self, rx: &mut Expanded, failed: &mut bool) -> Option<Named> {
@@ -459,7 +483,7 @@ impl Sync<'_> {
         Some(op)
     }
 
-    async fn delete_all(&self, mut spill: Spill) -> Result<(), StorageError> {
+    async fn delete_all(&self, mut spill: Spill<String>) -> Result<(), StorageError> {
         let names = spill.reader()?;
         match &self.dst {
             Location::Remote(d) => {
@@ -723,53 +747,6 @@ impl Scope {
     }
 }
 
-/// Delete candidates, spilled to an unlinked temp file (one JSON string per line, so
-/// any key round-trips), so a million deletions don't sit in memory.
-struct Spill {
-    writer: BufWriter<std::fs::File>,
-    count: u64,
-}
-
-impl Spill {
-    fn new() -> Result<Spill, StorageError> {
-        let dir = std::env::temp_dir();
-        let (file, path) = local::create_temp(&dir, "sync-deletions")?;
-        let _ = std::fs::remove_file(&path);
-        Ok(Spill {
-            writer: BufWriter::with_capacity(64 * 1024, file),
-            count: 0,
-        })
-    }
-
-    fn push(&mut self, name: &str) -> Result<(), StorageError> {
-        let json = serde_json::to_string(name).expect("strings serialize");
-        self.writer
-            .write_all(json.as_bytes())
-            .and_then(|_| self.writer.write_all(b"\n"))
-            .map_err(|e| StorageError::new(ErrorKind::Io, format!("writing delete list: {e}")))?;
-        self.count += 1;
-        Ok(())
-    }
-
-    fn reader(
-        &mut self,
-    ) -> Result<impl Iterator<Item = Result<String, StorageError>>, StorageError> {
-        let io = |e: std::io::Error| {
-            StorageError::new(ErrorKind::Io, format!("reading delete list: {e}"))
-        };
-        self.writer.flush().map_err(io)?;
-        let mut file = self.writer.get_ref().try_clone().map_err(io)?;
-        file.rewind().map_err(io)?;
-        Ok(std::io::BufReader::new(file).lines().map(move |l| {
-            let l = l.map_err(|e| {
-                StorageError::new(ErrorKind::Io, format!("reading delete list: {e}"))
-            })?;
-            serde_json::from_str::<String>(&l)
-                .map_err(|e| StorageError::new(ErrorKind::Io, format!("reading delete list: {e}")))
-        }))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -796,15 +773,5 @@ mod tests {
             raw: false,
         });
         assert!(dirglob.contains("a/deep/file"));
-    }
-
-    #[test]
-    fn spill_round_trips_awkward_names() {
-        let mut s = Spill::new().unwrap();
-        for n in ["a", "b\nc", "d\"e", "ü/ß"] {
-            s.push(n).unwrap();
-        }
-        let back: Vec<String> = s.reader().unwrap().map(Result::unwrap).collect();
-        assert_eq!(back, vec!["a", "b\nc", "d\"e", "ü/ß"]);
     }
 }

@@ -55,6 +55,8 @@ pub struct Ctx {
     pub journal: std::sync::OnceLock<Arc<Journal>>,
     /// What a stopping run left undone, reported when stdout failed.
     pub not_run: NotRun,
+    /// Destination buckets known to exist (`commands/dest_bucket.rs`), by client.
+    pub checked_buckets: tokio::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// What a run that stopped early did not run: batch lines never started (read
@@ -84,6 +86,7 @@ impl Ctx {
             delete_batches: Arc::new(Semaphore::new(DELETE_BATCHES_IN_FLIGHT)),
             journal: std::sync::OnceLock::new(),
             not_run: NotRun::default(),
+            checked_buckets: Default::default(),
             config,
             output,
         })

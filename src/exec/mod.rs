@@ -55,6 +55,7 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
         _ => 1,
     };
     ctx.limits.objects_n(objects).await;
+    ctx.output.progress().plan(objects, planned_bytes(&op));
     // A dry run touches no data: its ops only describe themselves (at most a HEAD or a
     // local stat for -n/-s/-u), so they run right here in the planner, sparing a task
     // and a worker slot per op — a million-line `--dry-run` batch is planner-bound.
@@ -110,6 +111,18 @@ where
     });
 }
 
+/// The bytes an op will move, as far as the planner knows them (`--show-progress`).
+fn planned_bytes(op: &Op) -> u64 {
+    let info = match op {
+        Op::Sync(pair) => return planned_bytes(&pair.op),
+        Op::Upload(t) => &t.info,
+        Op::Download(t) => &t.info,
+        Op::Copy(t) => &t.info,
+        _ => return 0,
+    };
+    info.as_ref().map_or(0, |i| i.size)
+}
+
 /// Runs the ops `plan` yields, in order, as one task on one worker slot: each op's
 /// records are reported before the next op starts, and the chain stops at its first
 /// failure. For ops that must land in order (the versions of one key copied by
@@ -130,6 +143,7 @@ where
                         break;
                     }
                     ctx.limits.objects_n(1).await;
+                    ctx.output.progress().plan(1, planned_bytes(&op));
                     let records = run_op(&ctx, op).await;
                     let failed = records.iter().any(|r| !r.success);
                     for record in records {

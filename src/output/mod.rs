@@ -17,9 +17,11 @@
 //! Streams: results on stdout; in text mode failures (`ERROR "…": …`), debug lines and
 //! warnings on stderr; in `--json` mode every record, failures included, on stdout.
 
+pub mod progress;
 mod query;
 mod shard;
 mod stats;
+pub mod summary;
 mod text;
 
 use std::io::{self, Write};
@@ -29,6 +31,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
+pub use progress::Progress;
 pub use stats::Stats;
 
 use crate::record::{QueryResult, Record};
@@ -98,6 +101,7 @@ const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
 pub struct Output {
     tx: mpsc::Sender<Message>,
     closed: Arc<AtomicBool>,
+    progress: Arc<Progress>,
 }
 
 impl Output {
@@ -111,6 +115,11 @@ impl Output {
     /// Asks the writer to finish (after what was sent before).
     pub async fn shutdown(&self) {
         self.send(Message::Shutdown).await;
+    }
+
+    /// The run's progress counters (`--show-progress`).
+    pub fn progress(&self) -> &Arc<Progress> {
+        &self.progress
     }
 
     /// True once stdout has been closed by the reader (EPIPE): producers may stop.
@@ -142,14 +151,18 @@ pub fn start(
 ) -> (Output, std::thread::JoinHandle<Summary>) {
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
     let closed = Arc::new(AtomicBool::new(false));
+    let progress = Arc::new(Progress::default());
     let output = Output {
         tx,
         closed: closed.clone(),
+        progress: progress.clone(),
     };
     let writer = Writer {
         json,
         level,
         stats: print_stats.then(Stats::default),
+        run_summary: print_stats.then(summary::Summary::default),
+        progress,
         stdout: io::BufWriter::with_capacity(64 * 1024, io::stdout()),
         stderr: io::BufWriter::new(io::stderr()),
         summary: Summary::default(),
@@ -167,6 +180,9 @@ struct Writer {
     json: bool,
     level: LogLevel,
     stats: Option<Stats>,
+    /// `--stat`: s5rs's summary, printed after the per-command table.
+    run_summary: Option<summary::Summary>,
+    progress: Arc<Progress>,
     stdout: io::BufWriter<io::Stdout>,
     stderr: io::BufWriter<io::Stderr>,
     summary: Summary,
@@ -205,6 +221,16 @@ impl Writer {
             if !rendered.is_empty() {
                 self.out(rendered.as_bytes());
             }
+        }
+        self.flush();
+        self.progress.finish();
+        if let Some(run_summary) = self.run_summary.take().filter(|s| !s.is_empty()) {
+            let rendered = if self.json {
+                run_summary.render_json()
+            } else {
+                run_summary.render_text()
+            };
+            self.out(rendered.as_bytes());
         }
         self.flush();
         self.summary
@@ -255,6 +281,10 @@ impl Writer {
     }
 
     fn record(&mut self, record: Record) {
+        self.progress.done(&record);
+        if let Some(run_summary) = &mut self.run_summary {
+            run_summary.count(&record);
+        }
         self.tally.count(&record);
         if record.success {
             self.summary.successes += 1;
@@ -318,12 +348,19 @@ impl Writer {
     }
 
     fn flush(&mut self) {
-        if !self.summary.stdout_closed
-            && let Err(e) = self.stdout.flush()
-        {
-            self.stdout_failed(e);
+        if self.stdout.buffer().is_empty() && self.stderr.buffer().is_empty() {
+            return;
         }
-        let _ = self.stderr.flush();
+        // With a progress bar on the terminal, lines are written with the bar hidden.
+        let progress = self.progress.clone();
+        progress.suspend(|| {
+            if !self.summary.stdout_closed
+                && let Err(e) = self.stdout.flush()
+            {
+                self.stdout_failed(e);
+            }
+            let _ = self.stderr.flush();
+        });
     }
 
     /// stdout cannot take more: producers stop (see `Ctx::stopping`), and the run

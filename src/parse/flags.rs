@@ -57,6 +57,7 @@ impl FlagSpec {
 
 const CP_MV: &[Cmd] = &[Cp, Mv];
 const CP_MV_SYNC: &[Cmd] = &[Cp, Mv, Sync];
+const PROGRESS: &[Cmd] = &[Cp, Mv, Sync, Rm];
 const WRITERS: &[Cmd] = &[Cp, Mv, Sync, Pipe];
 const PARTS: &[Cmd] = &[Cp, Mv, Sync, Pipe, Cat];
 /// The commands that read or write object data with an SSE-C key.
@@ -399,9 +400,13 @@ pub const FLAGS: &[FlagSpec] = &[
     bool_flag(
         "show-progress",
         Some("sp"),
-        CP_MV,
-        "show a progress bar",
-        into!(Command::Copy(c) => c.show_progress),
+        PROGRESS,
+        "show a progress bar (objects and bytes done of total, rate, ETA, failures)",
+        into!(
+            Command::Copy(c) => c.show_progress,
+            Command::Sync(c) => c.show_progress,
+            Command::Rm(c) => c.show_progress
+        ),
     ),
     bool_flag(
         "no-follow-symlinks",
@@ -602,6 +607,13 @@ pub const FLAGS: &[FlagSpec] = &[
         CP_MV_SYNC,
         "(s5rs) S3 endpoint for the destination bucket; must be of the form http(s)://<hostname>/",
         into!(transfer.destination_endpoint_url),
+    ),
+    bool_flag(
+        "create-bucket",
+        None,
+        CP_MV_SYNC,
+        "create the destination bucket if it does not exist (s5rs)",
+        into!(transfer.create_bucket),
     ),
     // The size, age and regex filters (s5rs) of ls / du / rm / cp / mv / sync.
     flag(

@@ -71,6 +71,12 @@ pub const GLOBAL_FLAGS: &[GlobalFlag] = &[
     valued("shard"),
     valued("journal"),
     valued("grace-period"),
+    GlobalFlag {
+        per_line: true,
+        ..switch("show-progress")
+    },
+    switch("yes"),
+    valued("confirm-above"),
 ];
 
 /// Global flags of s5cmd that s5rs does not have: on a batch line they get the same

@@ -88,6 +88,7 @@ fn definition_order_matches_s5cmd() {
         "source-endpoint-url",
         "destination-profile",
         "destination-endpoint-url",
+        "create-bucket",
         "min-size",
         "max-size",
         "min-age",
@@ -110,7 +111,7 @@ fn definition_order_matches_s5cmd() {
         "checksum",
         "max-delete",
     ];
-    sync.extend(s5cmd_cp[6..].iter().copied());
+    sync.extend(s5cmd_cp[5..].iter().copied());
     sync.push("all-versions");
     sync.extend(sse_c);
     assert_eq!(order(Sync), sync);
@@ -162,6 +163,7 @@ fn definition_order_matches_s5cmd() {
             "include",
             "all-versions",
             "version-id",
+            "show-progress",
             "min-size",
             "max-size",
             "min-age",

@@ -228,6 +228,10 @@ pub const COMMANDS: &[CommandInfo] = &[
                 "Sync comparing sizes only, deleting at most 100 objects",
                 "sync --size-only --delete --max-delete 100 dir/ s3://bucket/",
             ),
+            (
+                "Sync a prefix (no wildcard needed, s5rs) into a bucket made if missing",
+                "sync --sp --create-bucket s3://bucket/prefix/ s3://backup/prefix/",
+            ),
         ],
     },
     CommandInfo {

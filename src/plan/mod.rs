@@ -11,4 +11,5 @@ pub mod dest;
 pub mod expand;
 pub mod filter;
 pub mod glacier;
+pub mod spill;
 pub mod transfer;

@@ -125,6 +125,21 @@ pub struct Sides {
     pub dst: Location,
 }
 
+/// `sync`'s extension: a remote source that names a bucket or a prefix ending in `/`
+/// (which s5cmd refuses: "must contain wildcard character") as the wildcard of
+/// everything under it, `s3://b/pre/` → `s3://b/pre/*`. `None` for anything else.
+pub fn prefix_as_wildcard(src: &str, raw: bool) -> Option<String> {
+    match Location::parse(src, raw) {
+        Ok(Location::Remote(r))
+            if !r.raw && !r.is_wildcard() && (r.is_bucket() || r.is_prefix()) =>
+        {
+            let sep = if src.ends_with('/') { "" } else { "/" };
+            Some(format!("{src}{sep}*"))
+        }
+        _ => None,
+    }
+}
+
 /// Validation shared by cp, mv and sync (reference §2.2 steps 2–9).
 pub async fn validate(
     src: &str,

@@ -33,7 +33,7 @@ pub struct StorageError {
     /// `x-amz-id-2`.
     pub host_id: Option<String>,
     /// What to do next (s5rs), shown last, after s5cmd's text, in parentheses.
-    pub hint: Option<String>,
+    pub hint: Option<Box<str>>,
 }
 
 impl StorageError {

@@ -114,7 +114,7 @@ pub(crate) fn explain(
             _ => return err,
         },
     };
-    err.hint = Some(hint);
+    err.hint = Some(hint.into());
     err
 }
 

@@ -16,7 +16,7 @@ use crate::plan::dest;
 use crate::plan::expand::{self, ExpandOptions, SourceObject, basename};
 use crate::plan::filter::ObjectFilter;
 use crate::plan::glacier::archived_unreadable;
-use crate::plan::transfer::{transfer_opts, validate};
+use crate::plan::transfer::{expands, transfer_opts, validate};
 
 /// Plans and submits a cp/mv line; returns when every op has been submitted.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
@@ -52,13 +52,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
     opts.if_size_differ = cmd.if_size_differ;
     opts.if_source_newer = cmd.if_source_newer;
     let opts = Arc::new(opts);
-    let many = match &sides.src {
-        Location::Remote(r) => r.is_wildcard(),
-        Location::Local(l) => {
-            l.is_wildcard() || tokio::fs::metadata(&l.path).await.is_ok_and(|m| m.is_dir())
-        }
-    };
-    let wanted = (cmd.flags.create_bucket, many);
+    let wanted = (cmd.flags.create_bucket, expands(&sides.src).await);
     if !super::dest_bucket::ready(ctx, line, &sides.dst, &opts.dst_client, wanted).await {
         return;
     }

@@ -49,7 +49,7 @@ use crate::plan::expand::{self, ExpandOptions, Expanded, basename};
 use crate::plan::filter::ObjectFilter;
 use crate::plan::glacier::archived_unreadable;
 use crate::plan::spill::Spill;
-use crate::plan::transfer::{prefix_as_wildcard, transfer_opts, validate};
+use crate::plan::transfer::{expands, prefix_as_wildcard, transfer_opts, validate};
 
 /// The part of [`Storage`] a destination listing needs, object-safe (the trait's
 /// async methods are not), so S3 and local destinations share one code path.
@@ -93,13 +93,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SyncCmd) {
     } else {
         Strategy::SizeAndTime
     };
-    let batch = match &sides.src {
-        Location::Remote(r) => r.is_wildcard(),
-        Location::Local(l) => {
-            l.is_wildcard() || tokio::fs::metadata(&l.path).await.is_ok_and(|m| m.is_dir())
-        }
-    };
-    let wanted = (cmd.flags.create_bucket, batch);
+    let wanted = (cmd.flags.create_bucket, expands(&sides.src).await);
     if !super::dest_bucket::ready(ctx, line, &sides.dst, &opts.dst_client, wanted).await {
         return;
     }

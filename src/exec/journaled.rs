@@ -167,28 +167,12 @@ async fn identify(ctx: &Ctx, mut op: Op) -> (Op, Option<OpKey>) {
             })
         }
         Op::Download(d) => {
-            let dst = d.dst.clone();
-            remote_source_key(
-                ctx,
-                &d.opts,
-                &d.src,
-                d.version_id.as_deref(),
-                &mut d.info,
-                &dst,
-            )
-            .await
+            let src = (&d.src, d.version_id.as_deref());
+            remote_source_key(ctx, &d.opts, src, &mut d.info, &d.dst).await
         }
         Op::Copy(c) => {
-            let dst = c.dst.to_string();
-            remote_source_key(
-                ctx,
-                &c.opts,
-                &c.src,
-                c.version_id.as_deref(),
-                &mut c.info,
-                &dst,
-            )
-            .await
+            let (src, dst) = ((&c.src, c.version_id.as_deref()), c.dst.to_string());
+            remote_source_key(ctx, &c.opts, src, &mut c.info, &dst).await
         }
         Op::DeleteLocal(d) => Some(op_key(d.operation, &d.path, "", "")),
         Op::DeleteRemote(_) | Op::Select(_) | Op::Sync(_) => None,
@@ -213,8 +197,7 @@ fn version_of(info: &ObjectInfo, version_id: Option<&str>) -> String {
 async fn remote_source_key(
     ctx: &Ctx,
     opts: &crate::op::TransferOpts,
-    src: &RemoteUrl,
-    version_id: Option<&str>,
+    (src, version_id): (&RemoteUrl, Option<&str>),
     info: &mut Option<ObjectInfo>,
     dst: &str,
 ) -> Option<OpKey> {

@@ -207,3 +207,14 @@ pub async fn validate(
         dst: dst_loc,
     })
 }
+
+/// Whether a source stands for many objects (a wildcard, or a local directory to
+/// walk) rather than one.
+pub async fn expands(src: &Location) -> bool {
+    match src {
+        Location::Remote(r) => r.is_wildcard(),
+        Location::Local(l) => {
+            l.is_wildcard() || tokio::fs::metadata(&l.path).await.is_ok_and(|m| m.is_dir())
+        }
+    }
+}

@@ -93,7 +93,8 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SyncCmd) {
     } else {
         Strategy::SizeAndTime
     };
-    let wanted = (cmd.flags.create_bucket, expands(&sides.src).await);
+    let batch = expands(&sides.src).await;
+    let wanted = (cmd.flags.create_bucket, batch);
     if !super::dest_bucket::ready(ctx, line, &sides.dst, &opts.dst_client, wanted).await {
         return;
     }

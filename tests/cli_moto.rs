@@ -657,3 +657,74 @@ fn all_versions_copy_and_sync_keep_version_order() {
         .ok();
     assert_eq!(std::fs::read(m.dir.path().join("oldest")).unwrap(), b"a-1");
 }
+
+/// Multipart uploads the server still holds for `m`'s bucket (ListMultipartUploads).
+fn incomplete_uploads(m: &Moto) -> usize {
+    m.raw("GET", &format!("/{}?uploads", m.bucket), "")
+        .matches("<UploadId>")
+        .count()
+}
+
+#[test]
+fn sigterm_aborts_the_multipart_uploads_it_cannot_finish() {
+    let Some(m) = moto("sigterm_multipart") else {
+        return;
+    };
+    let big: Vec<u8> = (0..40 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(m.dir.path().join("big.bin"), &big).unwrap();
+    // Slow enough (4 MiB/s) that the upload is mid-way when SIGTERM comes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_s5rs"))
+        .current_dir(m.dir.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", m.dir.path())
+        .env("AWS_ACCESS_KEY_ID", "AKIDMOTO00000001")
+        .env("AWS_SECRET_ACCESS_KEY", "moto-secret-0001")
+        .env("AWS_REGION", "us-east-1")
+        .args([
+            "--endpoint-url",
+            &m.endpoint,
+            "--json",
+            "--grace-period",
+            "1s",
+        ])
+        .args(["--rate-limit-bandwidth", "4MiB", "cp", "-p", "5", "-c", "2"])
+        .arg("big.bin")
+        .arg(m.url("big.bin"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while incomplete_uploads(&m) == 0 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "no upload started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: sends SIGTERM to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let sent = std::time::Instant::now();
+    let status = child.wait().unwrap();
+    assert!(
+        sent.elapsed() < std::time::Duration::from_secs(10),
+        "exited within the grace period"
+    );
+    assert_eq!(status.code(), Some(1), "SIGTERM exits 1 (retryable)");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(
+        stderr.contains("aborted 1 incomplete multipart upload"),
+        "{stderr}"
+    );
+    assert_eq!(
+        incomplete_uploads(&m),
+        0,
+        "no incomplete multipart upload is left"
+    );
+    // Nothing half-written under the key either.
+    let out = m.run(&["ls", &m.url("big.bin")]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+}

@@ -217,18 +217,24 @@ mod tests {
             &req(&put, Some("k"), ""),
             None,
         );
+        assert_eq!(e.message, "msg");
         assert_eq!(
-            e.message,
-            "msg (bucket b does not exist: create it first (s5rs mb s3://b))"
+            e.hint.as_deref(),
+            Some("bucket b does not exist: create it first (s5rs mb s3://b)")
         );
+        // Shown after the whole s5cmd-compatible text.
+        let shown = e.to_string();
+        assert!(shown.starts_with("Code: msg status code: 404"), "{shown}");
+        assert!(shown.ends_with(" (bucket b does not exist: create it first (s5rs mb s3://b))"));
         let e = explain(
             error(ErrorKind::AccessDenied, 403),
             &req(&put, Some("k"), ""),
             None,
         );
         assert!(
-            e.message
-                .starts_with("msg (PutObject on s3://b/k was refused")
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.starts_with("PutObject on s3://b/k was refused"))
         );
         let get = Method::GET;
         let e = explain(
@@ -237,15 +243,16 @@ mod tests {
             Some("eu-west-2"),
         );
         assert!(
-            e.message.contains("bucket b is in region eu-west-2"),
-            "{}",
-            e.message
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("bucket b is in region eu-west-2")),
+            "{e:?}"
         );
         let e = explain(
             error(ErrorKind::NoSuchKey, 404),
             &req(&get, Some("k"), ""),
             None,
         );
-        assert_eq!(e.message, "msg");
+        assert_eq!((e.message.as_str(), e.hint.as_deref()), ("msg", None));
     }
 }

@@ -63,6 +63,10 @@ struct Cli {
     /// Use ListObjects (v1) instead of ListObjectsV2.
     #[arg(long)]
     use_list_objects_v1: bool,
+    /// Prefixes a recursive listing lists at once, in key order (1: one sequential
+    /// stream) (s5rs).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    list_concurrency: Option<u16>,
     /// Value of the x-amz-request-payer header.
     #[arg(long)]
     request_payer: Option<String>,
@@ -348,6 +352,7 @@ pub fn parse(args: Vec<OsString>) -> Action {
         stat: cli.stat,
         no_sign_request: cli.no_sign_request,
         use_list_objects_v1: cli.use_list_objects_v1,
+        list_concurrency: cli.list_concurrency.map(usize::from),
         request_payer: cli.request_payer,
         profile: cli.profile,
         credentials_file: cli.credentials_file,

@@ -9,7 +9,8 @@
 //! `transport` (pooled client, TLS, request bodies), `sign` (SigV4), `xml` (parsing),
 //! `error` (error bodies → [`StorageError`], retry classes), `retry` (backoff),
 //! `request` (build → sign → send → retry), `headers` (object headers both ways),
-//! `body` (the resumable GetObject body), and the operations: `bucket`, `list`,
+//! `body` (the resumable GetObject body), `stream` (whole listings, split over
+//! common prefixes and run in parallel), and the operations: `bucket`, `list`,
 //! `object`, `multipart`, `presign`, `select` (S3 Select's event stream), `tagging`. [`S3Bucket`] adapts a client to [`Storage`].
 //!
 //! Decisions worth knowing (each has a test in `tests/s3_backend.rs`):
@@ -38,6 +39,7 @@ mod request;
 mod retry;
 mod select;
 mod sign;
+mod stream;
 mod tagging;
 mod transport;
 mod xml;
@@ -87,6 +89,10 @@ pub fn fuzz_responses(data: &[u8]) {
 
 use super::{ListRequest, Lister, ObjectInfo, ObjectMeta, Storage, StorageError};
 
+/// Child listings a recursive listing runs at once unless `--list-concurrency` says
+/// otherwise: 256 first-level prefixes are listed in 8 rounds of round trips.
+pub const DEFAULT_LIST_CONCURRENCY: usize = 32;
+
 /// How to reach S3 and how to behave.
 #[derive(Debug, Clone, Default)]
 pub struct S3Config {
@@ -109,6 +115,9 @@ pub struct S3Config {
     pub request_payer: Option<String>,
     /// `--use-list-objects-v1`.
     pub use_list_objects_v1: bool,
+    /// `--list-concurrency`: child listings a recursive listing runs at once
+    /// (`None`: [`DEFAULT_LIST_CONCURRENCY`]; 1: one sequential stream).
+    pub list_concurrency: Option<usize>,
     /// Connection-pool size (idle connections kept per host); the worker count.
     pub max_connections: usize,
     /// `--rate-limit-bandwidth`: shared by every client of a run; paces object data
@@ -174,6 +183,8 @@ struct Inner {
     request_payer: Option<http::HeaderValue>,
     /// `--use-list-objects-v1`.
     list_v1: bool,
+    /// Child listings a recursive listing runs at once.
+    list_concurrency: usize,
     /// Regions learnt from redirects, per bucket.
     bucket_regions: RwLock<HashMap<String, String>>,
     /// Retries made by every request of this client (for statistics and tests).
@@ -216,11 +227,20 @@ impl S3Client {
                 retry_count: config.retry_count,
                 request_payer,
                 list_v1: config.use_list_objects_v1,
+                list_concurrency: config
+                    .list_concurrency
+                    .unwrap_or(DEFAULT_LIST_CONCURRENCY)
+                    .max(1),
                 bucket_regions: RwLock::new(HashMap::new()),
                 retries_total: AtomicU64::new(0),
                 bandwidth: config.bandwidth.clone(),
             }),
         })
+    }
+
+    /// Child listings a recursive listing runs at once (1: one sequential stream).
+    pub fn list_concurrency(&self) -> usize {
+        self.inner.list_concurrency
     }
 
     /// The region requests are signed for.

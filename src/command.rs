@@ -87,6 +87,9 @@ pub struct TransferFlags {
     pub destination_profile: Option<String>,
     /// `--destination-endpoint-url` (s5rs, cp/mv/sync): endpoint for the destination.
     pub destination_endpoint_url: Option<String>,
+    /// `--source-inventory` (s5rs, cp/mv/sync): an S3 Inventory `manifest.json` URL
+    /// read as the source listing.
+    pub source_inventory: Option<String>,
 }
 
 impl Default for TransferFlags {
@@ -119,6 +122,7 @@ impl Default for TransferFlags {
             source_endpoint_url: None,
             destination_profile: None,
             destination_endpoint_url: None,
+            source_inventory: None,
         }
     }
 }
@@ -165,6 +169,8 @@ pub struct LsCmd {
     pub all_versions: bool,
     /// `--show-fullpath`.
     pub show_fullpath: bool,
+    /// `--format` (s5rs): `batchops-csv` writes an S3 Batch Operations manifest.
+    pub format: Option<String>,
 }
 
 /// `rm`.
@@ -182,6 +188,9 @@ pub struct RmCmd {
     pub all_versions: bool,
     /// `--version-id`.
     pub version_id: Option<String>,
+    /// `--source-inventory` (s5rs): an S3 Inventory `manifest.json` URL read as the
+    /// listing of a wildcard.
+    pub source_inventory: Option<String>,
 }
 
 /// `sync`.

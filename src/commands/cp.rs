@@ -75,6 +75,8 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
                 filters: &filters,
                 not_after: Some(chrono::Utc::now()),
                 all_versions: false,
+                inventory: cmd.flags.source_inventory.as_deref(),
+                in_key_order: false,
             };
             let rx = expand::remote_wildcard(&client, src, &expand_opts);
             Box::pin(planner.drain(rx, Some(src), &sides.dst)).await;

@@ -26,7 +26,12 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd) {
         Ok(l) => l,
         Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
     };
+    let batchops = cmd.format.as_deref() == Some("batchops-csv");
     match location {
+        Location::Local(_) if batchops => {
+            let m = "--format batchops-csv lists S3 objects only";
+            line.fail(ctx, m, ErrorKind::Usage).await
+        }
         Location::Remote(url) => list_remote(ctx, line, cmd, &url).await,
         Location::Local(path) => {
             if cmd.all_versions {
@@ -140,6 +145,12 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
             continue;
         }
         found = true;
+        if cmd.format.as_deref() == Some("batchops-csv") {
+            if let Some(l) = crate::output::batchops::line(&url.bucket, &info) {
+                ctx.output.send(Message::Line(l)).await;
+            }
+            continue;
+        }
         let name = if wildcard {
             wildcard::relative_name(&info.key, &url.key)
         } else {

@@ -11,6 +11,7 @@
 //! Streams: results on stdout; in text mode failures (`ERROR "…": …`), debug lines and
 //! warnings on stderr; in `--json` mode every record, failures included, on stdout.
 
+pub mod batchops;
 mod stats;
 mod text;
 

@@ -65,6 +65,8 @@ const SELECTS: &[Cmd] = &[Select, SelectJson, SelectCsv, SelectParquet];
 pub const METADATA_DIRECTIVES: &[&str] = &["COPY", "REPLACE"];
 /// The allowed values of `bucket-version --set` (s5cmd's order).
 pub const VERSIONING_STATES: &[&str] = &["Suspended", "Enabled"];
+/// The allowed values of `ls --format`.
+pub const LS_FORMATS: &[&str] = &["batchops-csv"];
 /// The allowed values of `--checksum-algorithm`.
 pub const CHECKSUM_ALGORITHMS: &[&str] = &["CRC64NVME", "CRC32C", "CRC32", "SHA256", "SHA1"];
 
@@ -192,6 +194,15 @@ pub const FLAGS: &[FlagSpec] = &[
         &[Ls],
         "shows only the fullpath names of the object(s)",
         into!(Command::Ls(c) => c.show_fullpath),
+    ),
+    flag(
+        "format",
+        None,
+        ValueKind::Choice(LS_FORMATS),
+        None,
+        &[Ls],
+        "(s5rs) batchops-csv: print an S3 Batch Operations CSV manifest (bucket,key[,version id])",
+        into!(Command::Ls(c) => c.format),
     ),
     flag(
         "expire",
@@ -356,6 +367,12 @@ pub const FLAGS: &[FlagSpec] = &[
         &[Sync],
         "(s5rs) refuse to delete more than N objects with --delete",
         into!(Command::Sync(c) => c.max_delete),
+    ),
+    text_flag(
+        "source-inventory",
+        &[Cp, Mv, Sync, Rm],
+        "(s5rs) list a wildcard source from this S3 Inventory report (s3://…/manifest.json, CSV) instead of the bucket",
+        into!(transfer.source_inventory, Command::Rm(c) => c.source_inventory),
     ),
     // cp / mv / sync / pipe (and cat's part flags)
     bool_flag(

@@ -26,7 +26,7 @@ fn push_param(q: &mut String, name: &str, value: &str) {
 /// encode a space as `+` and a `+` as `%2B`; a server that echoes `encoding-type=url`
 /// without encoding (s3s) would turn literal `+` into spaces — the in-process test
 /// server's fill layer encodes properly for that reason.
-fn decode(s: &str, encoded: bool) -> String {
+pub(super) fn decode(s: &str, encoded: bool) -> String {
     if !encoded {
         return s.to_owned();
     }
@@ -41,7 +41,7 @@ fn decode(s: &str, encoded: bool) -> String {
         .into_owned()
 }
 
-fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+pub(super) fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&chrono::Utc))
@@ -54,7 +54,7 @@ fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 /// is not newer than its object listed at X.000. A time from a millisecond server
 /// that happens to end in zeros is only compared more coarsely. An HTTP date has
 /// no fraction.
-fn fraction_digits(s: &str) -> u8 {
+pub(super) fn fraction_digits(s: &str) -> u8 {
     s.split_once('.').map_or(0, |(_, rest)| {
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
         digits.trim_end_matches('0').len().min(9) as u8

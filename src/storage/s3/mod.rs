@@ -10,7 +10,8 @@
 //! `error` (error bodies → [`StorageError`], retry classes), `retry` (backoff),
 //! `request` (build → sign → send → retry), `headers` (object headers both ways),
 //! `body` (the resumable GetObject body), `stream` (whole listings, split over
-//! common prefixes and run in parallel), and the operations: `bucket`, `list`,
+//! common prefixes and run in parallel), `inventory` (S3 Inventory reports as a
+//! listing), and the operations: `bucket`, `list`,
 //! `object`, `multipart`, `presign`, `select` (S3 Select's event stream), `tagging`. [`S3Bucket`] adapts a client to [`Storage`].
 //!
 //! Decisions worth knowing (each has a test in `tests/s3_backend.rs`):
@@ -31,6 +32,7 @@ mod bucket;
 mod config;
 mod error;
 mod headers;
+mod inventory;
 mod list;
 mod multipart;
 mod object;
@@ -52,6 +54,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
 
 pub use body::ObjectBody;
+pub use inventory::InventoryRequest;
 pub use retry::{count_retries, note_retry};
 pub use select::{
     EventDecoder, SelectEvent, SelectInput, SelectOutput, SelectRequest, SelectStream, request_xml,

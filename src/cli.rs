@@ -265,13 +265,7 @@ pub fn parse(args: Vec<OsString>) -> Action {
     if let Err(message) = check(&cli) {
         return Action::Usage(message);
     }
-    let numworkers = if cli.numworkers < 0 {
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
-        (cpus * -cli.numworkers) as usize
-    } else {
-        cli.numworkers as usize
-    }
-    .max(2);
+    let numworkers = worker_count(cli.numworkers);
     let shard = match cli
         .shard
         .as_deref()
@@ -368,6 +362,17 @@ pub fn parse(args: Vec<OsString>) -> Action {
         grace_period: cli.grace_period,
         invocation,
     })
+}
+
+/// `--numworkers`: a count, or a negative number as a multiple of the CPU count; 2 at least.
+fn worker_count(n: i64) -> usize {
+    let count = if n < 0 {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
+        (cpus * -n) as usize
+    } else {
+        n as usize
+    };
+    count.max(2)
 }
 
 /// `--grace-period`: whole seconds, or a number with `ms`, `s` or `m`.

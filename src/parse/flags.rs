@@ -368,12 +368,6 @@ pub const FLAGS: &[FlagSpec] = &[
         "(s5rs) refuse to delete more than N objects with --delete",
         into!(Command::Sync(c) => c.max_delete),
     ),
-    text_flag(
-        "source-inventory",
-        &[Cp, Mv, Sync, Rm],
-        "(s5rs) list a wildcard source from this S3 Inventory report (s3://…/manifest.json, CSV) instead of the bucket",
-        into!(transfer.source_inventory, Command::Rm(c) => c.source_inventory),
-    ),
     // cp / mv / sync / pipe (and cat's part flags)
     bool_flag(
         "flatten",
@@ -615,6 +609,12 @@ pub const FLAGS: &[FlagSpec] = &[
         CP_MV_SYNC,
         "(s5rs) S3 endpoint for the destination bucket; must be of the form http(s)://<hostname>/",
         into!(transfer.destination_endpoint_url),
+    ),
+    text_flag(
+        "source-inventory",
+        &[Cp, Mv, Sync, Rm],
+        "(s5rs) list a wildcard source from this S3 Inventory report (s3://…/manifest.json, CSV) instead of the bucket",
+        into!(transfer.source_inventory, Command::Rm(c) => c.source_inventory),
     ),
 ];
 

@@ -88,6 +88,7 @@ fn definition_order_matches_s5cmd() {
         "source-endpoint-url",
         "destination-profile",
         "destination-endpoint-url",
+        "source-inventory",
     ];
     assert_eq!(order(Cp), s5cmd_cp);
     assert_eq!(order(Mv), s5cmd_cp);
@@ -129,12 +130,20 @@ fn definition_order_matches_s5cmd() {
             "storage-class",
             "exclude",
             "all-versions",
-            "show-fullpath"
+            "show-fullpath",
+            "format"
         ]
     );
     assert_eq!(
         order(Rm),
-        ["raw", "exclude", "include", "all-versions", "version-id"]
+        [
+            "raw",
+            "exclude",
+            "include",
+            "all-versions",
+            "version-id",
+            "source-inventory"
+        ]
     );
     assert_eq!(
         order(Du),

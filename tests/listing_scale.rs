@@ -153,6 +153,11 @@ fn split_listing_equals_one_stream_for_ls_cp_and_sync() {
         ]
     );
 
+    // A folder object named like the wildcard's prefix (`a/` under `a/*`) is not
+    // a common prefix to list again.
+    let folder = same_at_every_concurrency(&server, cwd, &["--json", "ls", "s3://lst/a/*"]);
+    assert_eq!(field(&folder, "key"), ["s3://lst/a/b", "s3://lst/a/b/c"]);
+
     // cp --dry-run: one record per object, sources in key order.
     let cp = same_split(
         &server,

@@ -27,6 +27,7 @@ use crate::storage::{
 };
 
 type Tx = mpsc::Sender<Result<ObjectInfo, StorageError>>;
+type Children = mpsc::Receiver<Result<ObjectInfo, StorageError>>;
 
 /// How many levels a discovery descends through lone common prefixes.
 const MAX_DESCENT: usize = 4;
@@ -139,8 +140,8 @@ async fn parallel(walk: Walk, prefix: String, concurrency: usize, tx: Tx) {
         delimiter: Some("/"),
         ..walk
     };
-    let mut children = match discover(discovery, prefix).await {
-        Ok(rx) => rx,
+    let (parent, mut children) = match discover(discovery, prefix).await {
+        Ok(found) => found,
         Err(e) => {
             let _ = tx.send(Err(e)).await;
             return;
@@ -158,7 +159,10 @@ async fn parallel(walk: Walk, prefix: String, concurrency: usize, tx: Tx) {
                     queue.push_back(Child::Failed(e));
                     discovered_all = true;
                 }
-                Some(Ok(info)) if info.kind == EntryKind::Directory => {
+                // A common prefix; not a folder object named like the prefix itself
+                // (`a/` listed under `a/`), the only object a delimiter listing
+                // can return with a `/` after the prefix.
+                Some(Ok(info)) if info.kind == EntryKind::Directory && info.key != parent => {
                     let (ctx, crx) = mpsc::channel(LIST_CHANNEL_CAPACITY);
                     tokio::spawn(recursive.clone().paginate(info.key, None, ctx));
                     queue.push_back(Child::Listing(crx));
@@ -193,12 +197,10 @@ async fn parallel(walk: Walk, prefix: String, concurrency: usize, tx: Tx) {
     }
 }
 
-/// The children of `prefix` (delimited listing), streamed. Descends through a
-/// lone common prefix (a first and only page holding just that prefix).
-async fn discover(
-    walk: Walk,
-    mut prefix: String,
-) -> Result<mpsc::Receiver<Result<ObjectInfo, StorageError>>, StorageError> {
+/// The children of `prefix` (delimited listing), streamed, with the prefix they
+/// are the children of: it descends through a lone common prefix (a first and
+/// only page holding just that prefix).
+async fn discover(walk: Walk, mut prefix: String) -> Result<(String, Children), StorageError> {
     let mut depth = 0;
     loop {
         let page = walk.page(&prefix, None).await?;
@@ -218,6 +220,7 @@ async fn discover(
         }
         let (tx, rx) = mpsc::channel(LIST_CHANNEL_CAPACITY);
         let next = page.next_token.clone();
+        let parent = prefix.clone();
         tokio::spawn(async move {
             for e in page.entries {
                 if tx.send(Ok(e)).await.is_err() {
@@ -228,6 +231,6 @@ async fn discover(
                 walk.paginate(prefix, next, tx).await;
             }
         });
-        return Ok(rx);
+        return Ok((parent, rx));
     }
 }

@@ -18,6 +18,34 @@ pub const DEFAULT_PRESIGN_EXPIRE: Duration = Duration::from_secs(3 * 3600);
 
 pub use crate::checksum::ChecksumAlgorithm;
 
+/// A bound of `--min-age`/`--max-age` (s5rs): an age relative to when the line starts,
+/// or a fixed instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgeLimit {
+    /// A duration (`90s`, `15m`, `36h`, `7d`): that long before the line starts.
+    Ago(Duration),
+    /// An RFC 3339 instant.
+    At(chrono::DateTime<chrono::Utc>),
+}
+
+/// The size, age and regular-expression filters (s5rs) of `cp`, `mv`, `rm`, `sync`,
+/// `ls` and `du`; they combine with `--include`/`--exclude` (every filter must pass).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FilterFlags {
+    /// `--min-size`: only objects of at least this many bytes.
+    pub min_size: Option<u64>,
+    /// `--max-size`: only objects of at most this many bytes.
+    pub max_size: Option<u64>,
+    /// `--min-age`: only objects modified at or before this bound (at least this old).
+    pub min_age: Option<AgeLimit>,
+    /// `--max-age`: only objects modified at or after this bound (at most this old).
+    pub max_age: Option<AgeLimit>,
+    /// `--include-regex` patterns (checked by the parser; empty ones dropped).
+    pub include_regex: Vec<String>,
+    /// `--exclude-regex` patterns (checked by the parser; empty ones dropped).
+    pub exclude_regex: Vec<String>,
+}
+
 /// One parsed command with what is needed to report on it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedCommand {
@@ -148,6 +176,8 @@ pub struct CopyCmd {
     pub version_id: Option<String>,
     /// `--sp/--show-progress`.
     pub show_progress: bool,
+    /// Size, age and regex filters.
+    pub filter: FilterFlags,
     /// Shared transfer flags.
     pub flags: TransferFlags,
 }
@@ -171,6 +201,8 @@ pub struct LsCmd {
     pub show_fullpath: bool,
     /// `--format` (s5rs): `batchops-csv` writes an S3 Batch Operations manifest.
     pub format: Option<String>,
+    /// Size, age and regex filters.
+    pub filter: FilterFlags,
 }
 
 /// `rm`.
@@ -191,6 +223,8 @@ pub struct RmCmd {
     /// `--source-inventory` (s5rs): an S3 Inventory `manifest.json` URL read as the
     /// listing of a wildcard.
     pub source_inventory: Option<String>,
+    /// Size, age and regex filters.
+    pub filter: FilterFlags,
 }
 
 /// `sync`.
@@ -210,6 +244,8 @@ pub struct SyncCmd {
     pub exit_on_error: bool,
     /// `--max-delete N` (s5rs).
     pub max_delete: Option<u64>,
+    /// Size, age and regex filters.
+    pub filter: FilterFlags,
     /// Shared transfer flags.
     pub flags: TransferFlags,
 }
@@ -229,6 +265,8 @@ pub struct DuCmd {
     pub all_versions: bool,
     /// `--version-id`.
     pub version_id: Option<String>,
+    /// Size, age and regex filters.
+    pub filter: FilterFlags,
 }
 
 /// `cat`.

@@ -57,6 +57,9 @@ pub enum ErrorKind {
     Glacier,
     /// An object key would escape the destination directory.
     UnsafeKey,
+    /// A local file name (or a batch line) is not valid UTF-8, so it cannot be an
+    /// S3 key; the file was not transferred.
+    InvalidName,
     /// The operation was cancelled (interrupt, --exit-on-error).
     Cancelled,
     /// `sync --max-delete` refused to delete more objects.
@@ -93,6 +96,7 @@ impl ErrorKind {
             ErrorKind::NotRegularFile => "not_regular_file",
             ErrorKind::Glacier => "glacier",
             ErrorKind::UnsafeKey => "unsafe_key",
+            ErrorKind::InvalidName => "invalid_name",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::MaxDeleteExceeded => "max_delete_exceeded",
             ErrorKind::Other => "other",

@@ -1,13 +1,36 @@
 //! Result records: the public JSON schema of s5rs's output (`--json`), one record per
 //! operation, plus the shapes of listing, `du`, `head`, `bucket-version` and `--stat`
 //! lines. Field names follow s5cmd 2.3 so its users' parsers keep working; s5rs adds
-//! `line`, `error_kind`, `skipped`, `verified` and `attempts`.
+//! `line`, `error_kind`, `skipped`, `verified` and `retries`.
 //!
-//! Every struct here derives `Deserialize` with `deny_unknown_fields`, so tests check
-//! the schema by strict parsing. Changing a field is a breaking change: add, don't rename.
+//! Every record struct here derives `Deserialize` with `deny_unknown_fields`, so tests
+//! check the schema by strict parsing. Changing a field is a breaking change: add,
+//! don't rename. [`QueryResult`] (with the types of `query`) is what the query commands
+//! hand to `output/`, which renders it as text or as these records.
+
+mod query;
 
 use chrono::{DateTime, Local, Utc};
 use serde::{Deserialize, Serialize};
+
+pub use query::{BucketEntry, DuTotal, ListEntry, ListStyle, VersioningState};
+
+/// A result line of a query command, rendered by `output/` (text or JSON).
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueryResult {
+    /// `ls` with no argument: one bucket.
+    Bucket(BucketEntry),
+    /// `ls`: one object, prefix or local file.
+    Entry(ListEntry),
+    /// `du`: one total.
+    DiskUsage(DuTotal),
+    /// `head` of an object (a JSON line in either mode, as s5cmd).
+    HeadObject(HeadObjectRecord),
+    /// `head` of a bucket (a JSON line in either mode).
+    HeadBucket(HeadBucketRecord),
+    /// `bucket-version`.
+    Versioning(VersioningState),
+}
 
 /// The outcome of one operation (one object copied, moved, deleted; one bucket made …),
 /// or one failed command (parse error, validation error, listing error).
@@ -51,6 +74,9 @@ pub struct Record {
     /// Requests retried while performing this operation, when any were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retries: Option<u64>,
+    /// `--shard K/N`: the shard that ran it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 impl Record {
@@ -70,6 +96,7 @@ impl Record {
             line: None,
             verified: None,
             retries: None,
+            shard: None,
         }
     }
 
@@ -192,6 +219,27 @@ pub struct BucketVersionRecord {
     pub bucket: String,
     /// `Enabled`, `Suspended` or empty.
     pub status: String,
+}
+
+/// The last record of a `--shard` run: what this shard did (JSON; text mode prints
+/// `shard K/N: P planned, D done, S skipped (J by journal), F failed`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardSummary {
+    /// Always `shard`.
+    pub operation: String,
+    /// `K/N`.
+    pub shard: String,
+    /// Operations (and failed commands) this shard reported on.
+    pub planned: u64,
+    /// Done (not skipped).
+    pub done: u64,
+    /// Skipped for any reason, journal included.
+    pub skipped: u64,
+    /// Skipped because an earlier run finished them (`--journal`).
+    pub skipped_journal: u64,
+    /// Failed.
+    pub failed: u64,
 }
 
 /// One `--stat` line in JSON (s5rs adds `total`).

@@ -42,6 +42,9 @@ pub async fn run(config: Config) -> ExitCode {
             code.merge(lifecycle::close_journal(&ctx).await)
         }
     };
+    if let Some(shard) = config.shard {
+        out.send(Message::ShardSummary(shard.to_string())).await;
+    }
     let interrupted = ctx.interrupted.load(Ordering::Relaxed);
     let terminated = ctx.terminated.load(Ordering::Relaxed);
     drop(ctx);
@@ -103,6 +106,9 @@ async fn run_batch(ctx: &Arc<Ctx>, path: Option<&std::path::Path>) -> ExitCode {
         None => "run".to_string(),
     };
     match path {
+        Some(p) if p.to_str().is_some_and(|s| s.starts_with("s3://")) => {
+            run_remote_batch(ctx, p.to_str().unwrap_or_default(), &display).await
+        }
         Some(p) => match tokio::fs::File::open(p).await {
             Ok(f) => run_lines(ctx, BufReader::with_capacity(256 * 1024, f), &display).await,
             Err(e) => {
@@ -123,11 +129,74 @@ async fn run_batch(ctx: &Arc<Ctx>, path: Option<&std::path::Path>) -> ExitCode {
     }
 }
 
+/// `run s3://bucket/key`: the batch file streamed from S3 (every shard of an array job
+/// reads the same batch without a shared file system). A failure to open it is a
+/// usage error (exit 2); a failure part-way is a failed record (exit 1), since the
+/// lines after it never ran.
+async fn run_remote_batch(ctx: &Arc<Ctx>, url: &str, display: &str) -> ExitCode {
+    let fail = |message: String, kind: ErrorKind| {
+        Message::Record(Record::failed("run", display.to_string(), message, kind))
+    };
+    let source = match crate::location::Location::parse(url, true) {
+        Ok(crate::location::Location::Remote(r)) if !r.key.is_empty() => r,
+        _ => {
+            let message = format!("{url}: a batch URL names an object (s3://bucket/key)");
+            ctx.output.send(fail(message, ErrorKind::Usage)).await;
+            return ExitCode::Usage;
+        }
+    };
+    let opened = match ctx.clients.get(&crate::op::ClientSpec::default()).await {
+        Ok(client) => {
+            client
+                .get_object(&source.bucket, &source.key, None, None)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let mut object = match opened {
+        Ok(o) => o,
+        Err(e) => {
+            ctx.output
+                .send(fail(format!("open {url}: {e}"), e.kind))
+                .await;
+            return ExitCode::Usage;
+        }
+    };
+    // The body is pumped through a bounded in-memory pipe into the line reader.
+    let (mut writer, reader) = tokio::io::duplex(256 * 1024);
+    let output = ctx.output.clone();
+    let pump_message = fail(String::new(), ErrorKind::Io);
+    let pump = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Some(chunk) = object.body.next_chunk().await {
+            match chunk {
+                Ok(data) => {
+                    if writer.write_all(&data).await.is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    if let Message::Record(mut r) = pump_message {
+                        r.error = Some(format!("reading {url_owned}: {e}", url_owned = source));
+                        r.error_kind = Some(e.kind.code().to_string());
+                        output.send(Message::Record(r)).await;
+                    }
+                    return;
+                }
+            }
+        }
+    });
+    let code = run_lines(ctx, BufReader::with_capacity(256 * 1024, reader), display).await;
+    let _ = pump.await;
+    code
+}
+
 /// Go-like I/O error texts (`no such file or directory`).
 fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
         _ => e.to_string(),
     }
 }
@@ -154,17 +223,27 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
                 let record = Record::failed(
                     "run",
                     display.to_string(),
-                    format!("reading input: {e}"),
+                    format!("reading input: {}", io_message(&e)),
                     ErrorKind::Io,
                 );
                 ctx.output.send(Message::Record(record)).await;
-                code = ExitCode::Failure;
+                // Unreadable from the start (a directory, say): nothing was done.
+                code = if number == 0 {
+                    ExitCode::Usage
+                } else {
+                    ExitCode::Failure
+                };
                 break;
             }
         }
         number += 1;
-        let text = String::from_utf8_lossy(&buf);
-        let text = text.trim_end_matches(['\n', '\r']);
+        let text = match utf8_line(&buf) {
+            Ok(text) => text,
+            Err((column, message)) => {
+                parse_failure(ctx, display, (number, column), &message).await;
+                continue;
+            }
+        };
         match parse::parse_line(text) {
             Ok(None) => {}
             Ok(Some(ParseOutcome::Help(help))) => {
@@ -193,18 +272,35 @@ async fn run_lines<R: AsyncBufRead + Unpin>(
                 });
                 while lines.try_join_next().is_some() {}
             }
-            Err(e) => {
-                let mut record = Record::failed(
-                    "run",
-                    display.to_string(),
-                    format!("line {number}, column {}: {}", e.column, e.message),
-                    ErrorKind::Parse,
-                );
-                record.line = Some(number);
-                ctx.output.send(Message::Record(record)).await;
-            }
+            Err(e) => parse_failure(ctx, display, (number, e.column), &e.message).await,
         }
     }
     while lines.join_next().await.is_some() {}
     code
+}
+
+/// A batch line as text, without its line end; a line that is not UTF-8 is an
+/// error naming the column (in characters) of the first bad byte — such a line
+/// would otherwise name an S3 key nobody asked for (U+FFFD in place of the byte).
+fn utf8_line(buf: &[u8]) -> Result<&str, (usize, String)> {
+    match std::str::from_utf8(buf) {
+        Ok(text) => Ok(text.trim_end_matches(['\n', '\r'])),
+        Err(e) => {
+            let good = e.valid_up_to();
+            let column = std::str::from_utf8(&buf[..good]).map_or(good, |t| t.chars().count()) + 1;
+            let message = format!(
+                "invalid UTF-8 byte 0x{:02X}: lines must be UTF-8, as S3 keys are",
+                buf[good]
+            );
+            Err((column, message))
+        }
+    }
+}
+
+/// Reports a batch line that cannot be run, with its line number and column.
+async fn parse_failure(ctx: &Ctx, display: &str, (number, column): (u64, usize), message: &str) {
+    let message = format!("line {number}, column {column}: {message}");
+    let mut record = Record::failed("run", display.to_string(), message, ErrorKind::Parse);
+    record.line = Some(number);
+    ctx.output.send(Message::Record(record)).await;
 }

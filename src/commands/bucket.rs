@@ -1,5 +1,6 @@
 //! Bucket commands: `mb`, `rb` (with s5rs's `--force`: delete every object version and
-//! delete marker, then the bucket), `bucket-version` (get/set).
+//! delete marker, then the bucket), `bucket-version` (get/set; the state goes to
+//! `output/` as a [`VersioningState`]).
 
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
 use crate::location::{Location, RemoteUrl};
 use crate::output::Message;
-use crate::record::{BucketVersionRecord, Record};
+use crate::record::{QueryResult, Record, VersioningState};
 use crate::storage::s3::S3Client;
 use crate::storage::{ListRequest, StorageError, VersioningStatus};
 
@@ -129,8 +130,7 @@ pub async fn versioning(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &BucketVersion
         return;
     };
     let bucket = &url.bucket;
-    let json = ctx.output.json();
-    let text = match &cmd.set {
+    let (status, set) = match &cmd.set {
         Some(status) => {
             if !ctx.config.dry_run
                 && let Err(e) = client
@@ -139,37 +139,21 @@ pub async fn versioning(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &BucketVersion
             {
                 return line.fail(ctx, e.to_string(), e.kind).await;
             }
-            if json {
-                status_json(bucket, status)
-            } else {
-                format!("Bucket versioning for \"{bucket}\" is set to \"{status}\"")
-            }
+            (status.clone(), true)
         }
         None => match client.get_bucket_versioning(bucket).await {
-            Ok(VersioningStatus::Unversioned) if json => status_json(bucket, ""),
-            Ok(VersioningStatus::Unversioned) => format!("\"{bucket}\" is an unversioned bucket"),
-            Ok(status) => {
-                let s = if status == VersioningStatus::Enabled {
-                    "Enabled"
-                } else {
-                    "Suspended"
-                };
-                if json {
-                    status_json(bucket, s)
-                } else {
-                    format!("Bucket versioning for \"{bucket}\" is \"{s}\"")
-                }
-            }
+            Ok(VersioningStatus::Unversioned) => (String::new(), false),
+            Ok(VersioningStatus::Enabled) => ("Enabled".to_string(), false),
+            Ok(VersioningStatus::Suspended) => ("Suspended".to_string(), false),
             Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
         },
     };
-    ctx.output.send(Message::Line(text)).await;
-}
-
-fn status_json(bucket: &str, status: &str) -> String {
-    serde_json::to_string(&BucketVersionRecord {
-        bucket: bucket.to_string(),
-        status: status.to_string(),
-    })
-    .expect("serializes")
+    let state = VersioningState {
+        bucket: bucket.clone(),
+        status,
+        set,
+    };
+    ctx.output
+        .send(Message::Query(QueryResult::Versioning(state)))
+        .await;
 }

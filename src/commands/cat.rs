@@ -1,7 +1,8 @@
 //! `cat` (reference §2.7): an object's bytes on stdout — fetched as `--concurrency`
 //! parallel ranged reads of `--part-size` that are written in order (memory bounded by
 //! concurrency × part size); a prefix lists one level, a wildcard recursively, and the
-//! objects are concatenated in key order. The first failure stops the command and is
+//! objects are concatenated in key order; a prefix or wildcard that lists nothing is
+//! `no object found` (an empty bucket is not). The first failure stops the command and is
 //! reported (s5cmd exits 1 silently when a GET fails after the HEAD, §9.2 item 3).
 
 use std::sync::Arc;
@@ -85,12 +86,14 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CatCmd) {
             Ok(i) => i,
             Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
         };
-        if info.kind == EntryKind::Directory
-            || pattern.as_ref().is_some_and(|p| !p.matches(&info.key))
-        {
+        if pattern.as_ref().is_some_and(|p| !p.matches(&info.key)) {
             continue;
         }
+        // As s5cmd: a listed sub-prefix counts as found (and is skipped).
         found = true;
+        if info.kind == EntryKind::Directory {
+            continue;
+        }
         let object = url.with_key(info.key.clone());
         if let Err(e) = stream_object(ctx, &client, &object, None, info.size, cmd).await {
             return line.fail(ctx, e.to_string(), e.kind).await;
@@ -99,7 +102,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CatCmd) {
             return;
         }
     }
-    if !found && wildcard {
+    if !found && !url.is_bucket() {
         line.fail(ctx, "no object found", ErrorKind::NoMatch).await;
     }
 }

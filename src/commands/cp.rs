@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::command::{CopyCmd, TransferFlags};
+use crate::command::{CopyCmd, FilterFlags, TransferFlags};
 use crate::config::Config;
 use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
@@ -11,10 +11,10 @@ use crate::exec;
 use crate::location::{Location, RemoteUrl};
 use crate::op::{Download, Op, ServerCopy, TransferOpts, Upload};
 use crate::storage::{ObjectInfo, StorageError};
-use crate::wildcard::Filters;
 
 use crate::plan::dest;
 use crate::plan::expand::{self, ExpandOptions, SourceObject, basename};
+use crate::plan::filter::ObjectFilter;
 use crate::plan::glacier::archived_unreadable;
 use crate::plan::transfer::{transfer_opts, validate};
 
@@ -47,7 +47,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
     opts.if_size_differ = cmd.if_size_differ;
     opts.if_source_newer = cmd.if_source_newer;
     let opts = Arc::new(opts);
-    let filters = Filters::new(&cmd.flags.exclude, &cmd.flags.include);
+    let filters = ObjectFilter::new(&cmd.flags.exclude, &cmd.flags.include, &cmd.filter);
     let planner = Planner {
         ctx,
         line,
@@ -60,6 +60,9 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
         Location::Remote(src) if !src.is_wildcard() => {
             // A single object: no listing; a missing key surfaces on the transfer.
             let name = basename(&src.key).to_string();
+            if !keep_single(ctx, &opts, &filters, src, &name, cmd.version_id.as_deref()).await {
+                return;
+            }
             let object = SourceObject {
                 info: ObjectInfo::file(src.key.clone(), 0),
                 relative: name,
@@ -274,14 +277,37 @@ fn shard_name(object: &SourceObject, batch: bool) -> &str {
     }
 }
 
+/// Whether the s5rs filters (regex by base name, size and age by a HEAD request) keep
+/// a single named source object; s5cmd applies no glob filter to one.
+async fn keep_single(
+    ctx: &Arc<Ctx>,
+    opts: &TransferOpts,
+    filters: &ObjectFilter,
+    src: &RemoteUrl,
+    name: &str,
+    version_id: Option<&str>,
+) -> bool {
+    if !filters.keep_regex(name) {
+        return false;
+    }
+    if !filters.needs_metadata() {
+        return true;
+    }
+    match ctx.clients.get(&opts.src_client).await {
+        Ok(client) => filters.keep_named(&client, src, version_id).await,
+        // The transfer reports it.
+        Err(_) => true,
+    }
+}
+
 /// Whether planning this line does no I/O at all — no listing, no request, no local
 /// file: in a dry run, a `cp`/`mv` of one named object between S3 URLs (without
-/// `-n`/`-s`/`-u`, which look at the destination).
+/// `-n`/`-s`/`-u`, which look at the destination, and without the s5rs filters).
 pub fn plans_without_io(config: &Config, c: &CopyCmd) -> bool {
     if !config.dry_run {
         return false;
     }
-    if c.no_clobber || c.if_size_differ || c.if_source_newer {
+    if c.no_clobber || c.if_size_differ || c.if_source_newer || c.filter != FilterFlags::default() {
         return false;
     }
     matches!(

@@ -1,5 +1,6 @@
-//! `head` (reference §2.9): an object's or a bucket's metadata, always as a JSON line
-//! (as s5cmd), with `version_id` filled when the server reports one (s5cmd never does).
+//! `head` (reference §2.9): an object's or a bucket's metadata, which `output/` prints
+//! as a JSON line in either mode (as s5cmd), with `version_id` filled when the server
+//! reports one (s5cmd never does).
 
 use std::sync::Arc;
 
@@ -7,7 +8,7 @@ use crate::command::HeadCmd;
 use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
 use crate::output::Message;
-use crate::record::{HeadBucketRecord, HeadObjectRecord, format_utc};
+use crate::record::{HeadBucketRecord, HeadObjectRecord, QueryResult, format_utc};
 
 /// Runs a head line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &HeadCmd) {
@@ -47,11 +48,12 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &HeadCmd) {
     if url.is_bucket() {
         match client.head_bucket(&url.bucket).await {
             Ok(()) => {
-                let json = serde_json::to_string(&HeadBucketRecord {
+                let record = HeadBucketRecord {
                     bucket: url.to_string(),
-                })
-                .expect("serializes");
-                ctx.output.send(Message::Line(json)).await;
+                };
+                ctx.output
+                    .send(Message::Query(QueryResult::HeadBucket(record)))
+                    .await;
             }
             Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
         }
@@ -73,8 +75,9 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &HeadCmd) {
                 etag: meta.etag,
                 metadata: meta.metadata,
             };
-            let json = serde_json::to_string(&record).expect("serializes");
-            ctx.output.send(Message::Line(json)).await;
+            ctx.output
+                .send(Message::Query(QueryResult::HeadObject(record)))
+                .await;
         }
         Err(e) if matches!(e.kind, ErrorKind::NoSuchKey | ErrorKind::NotFound) => {
             line.fail(ctx, format!("given object {url} not found"), e.kind)

@@ -1,21 +1,21 @@
-//! `ls` (reference §2.1): buckets; one level of a prefix (DIR lines first, then
-//! objects); a wildcard listed recursively; local paths walked. Text lines follow
-//! s5cmd's `%19s %2s %-1s %12s  %s` layout; JSON lines are s5cmd's object shape.
+//! `ls` (reference §2.1): buckets; one level of a prefix (each page's DIR lines
+//! first, then its objects, as s5cmd); a wildcard listed recursively; local paths
+//! walked. Names follow s5cmd's: relative to a wildcard, the child after the last
+//! `/` of a plain URL, a local file as given. Each entry goes to `output/` as a
+//! [`ListEntry`], which renders it as s5cmd's text or JSON line.
 
 use std::sync::Arc;
-
-use chrono::{DateTime, Local, Utc};
 
 use crate::command::LsCmd;
 use crate::ctx::{Ctx, LineCtx};
 use crate::error::ErrorKind;
-use crate::location::{Location, RemoteUrl};
+use crate::location::{LocalPath, Location, RemoteUrl};
 use crate::output::Message;
-use crate::record::{BucketRecord, ObjectRecord, format_local, format_utc};
-use crate::storage::{EntryKind, ListRequest, ObjectInfo};
-use crate::wildcard::{self, Filters, Pattern};
-
-use super::humanize;
+use crate::plan::filter::ObjectFilter;
+use crate::record::{BucketEntry, ListEntry, ListStyle, QueryResult};
+use crate::storage::s3::S3Client;
+use crate::storage::{EntryKind, LIST_CHANNEL_CAPACITY, ListRequest, Lister, StorageError};
+use crate::wildcard::{self, Pattern};
 
 /// Runs an ls line.
 pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd) {
@@ -33,39 +33,47 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd) {
             line.fail(ctx, m, ErrorKind::Usage).await
         }
         Location::Remote(url) => list_remote(ctx, line, cmd, &url).await,
-        Location::Local(path) => {
-            if cmd.all_versions {
-                return line
-                    .fail(
-                        ctx,
-                        "\"all-versions\", and \"version-id\" flags can only be used with remote objects",
-                        ErrorKind::Usage,
-                    )
+        Location::Local(path) => list_local(ctx, line, cmd, &path).await,
+    }
+}
+
+async fn list_local(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, path: &LocalPath) {
+    if cmd.all_versions {
+        return line
+            .fail(
+                ctx,
+                "\"all-versions\", and \"version-id\" flags can only be used with remote objects",
+                ErrorKind::Usage,
+            )
+            .await;
+    }
+    let filters = ObjectFilter::new(&cmd.exclude, &[], &cmd.filter);
+    let mut rx = crate::plan::expand::local(path, true, &filters);
+    while let Some(item) = rx.recv().await {
+        if ctx.stopping() {
+            return;
+        }
+        match item {
+            Ok(o) => {
+                // Names as s5cmd shows them: relative to the argument (`src/a/f` for
+                // `ls src`, `a/f` for `ls src/`), a file given by name as given.
+                let name = if o.info.key == path.path {
+                    o.info.key.clone()
+                } else {
+                    o.relative
+                };
+                let entry = ListEntry {
+                    name,
+                    url: o.info.key.clone(),
+                    info: o.info,
+                    local: true,
+                    style: style(cmd),
+                };
+                ctx.output
+                    .send(Message::Query(QueryResult::Entry(entry)))
                     .await;
             }
-            let filters = Filters::new(&cmd.exclude, &[]);
-            let mut rx = crate::plan::expand::local(&path, true, &filters);
-            while let Some(item) = rx.recv().await {
-                if ctx.stopping() {
-                    return;
-                }
-                match item {
-                    Ok(o) => {
-                        // Names relative to the argument as s5cmd shows them
-                        // (`src/a/f` for `ls src`, `a/f` for `ls src/`).
-                        let entry = Entry {
-                            name: &o.relative,
-                            url: o.info.key.clone(),
-                            info: &o.info,
-                            local: true,
-                        };
-                        ctx.output
-                            .send(Message::Line(render(ctx, cmd, &entry)))
-                            .await;
-                    }
-                    Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
-                }
-            }
+            Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
         }
     }
 }
@@ -78,16 +86,13 @@ async fn list_buckets(ctx: &Arc<Ctx>, line: &Arc<LineCtx>) {
     match client.list_buckets().await {
         Ok(buckets) => {
             for b in buckets {
-                let text = if ctx.output.json() {
-                    serde_json::to_string(&BucketRecord {
-                        created_at: b.created.as_ref().map(format_utc),
-                        name: b.name,
-                    })
-                    .expect("bucket records serialize")
-                } else {
-                    format!("{}  s3://{}", date_column(b.created, false), b.name)
+                let bucket = BucketEntry {
+                    name: b.name,
+                    created: b.created,
                 };
-                ctx.output.send(Message::Line(text)).await;
+                ctx.output
+                    .send(Message::Query(QueryResult::Bucket(bucket)))
+                    .await;
             }
         }
         Err(e) => line.fail(ctx, e.to_string(), e.kind).await,
@@ -106,22 +111,20 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
         url.key.clone()
     };
     let pattern = wildcard.then(|| Pattern::remote(&url.key));
-    let filters = Filters::new(&cmd.exclude, &[]);
+    let filters = ObjectFilter::new(&cmd.exclude, &[], &cmd.filter);
     let filter_prefix = wildcard::literal_prefix(&url.key).to_string();
-    // Names: relative for wildcards, children of a prefix/bucket, full keys otherwise.
-    let strip = if url.is_bucket() || url.is_prefix() {
-        url.key.clone()
+    let mut rx = if wildcard {
+        client.list(
+            &url.bucket,
+            ListRequest {
+                prefix,
+                recursive: true,
+                all_versions: cmd.all_versions,
+            },
+        )
     } else {
-        String::new()
+        one_level(&client, &url.bucket, prefix, cmd.all_versions)
     };
-    let mut rx = client.list(
-        &url.bucket,
-        ListRequest {
-            prefix,
-            recursive: wildcard,
-            all_versions: cmd.all_versions,
-        },
-    );
     let mut found = false;
     let mut failed = false;
     while let Some(item) = rx.recv().await {
@@ -136,15 +139,15 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
                 continue;
             }
         };
-        if let Some(p) = &pattern
-            && (info.kind == EntryKind::Directory || !p.matches(&info.key))
-        {
+        if pattern.as_ref().is_some_and(|p| !p.matches(&info.key)) {
             continue;
         }
-        if !filters.keep(wildcard::filter_subject(&info.key, &filter_prefix)) {
-            continue;
-        }
+        // As s5cmd: whatever the listing matched counts as found, also when
+        // `--exclude` (or an s5rs filter) then hides it.
         found = true;
+        if !filters.keep(wildcard::filter_subject(&info.key, &filter_prefix), &info) {
+            continue;
+        }
         if cmd.format.as_deref() == Some("batchops-csv") {
             if let Some(l) = crate::output::batchops::line(&url.bucket, &info) {
                 ctx.output.send(Message::Line(l)).await;
@@ -154,16 +157,17 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
         let name = if wildcard {
             wildcard::relative_name(&info.key, &url.key)
         } else {
-            info.key.strip_prefix(strip.as_str()).unwrap_or(&info.key)
+            child_name(&url.key, &info.key)
         };
-        let entry = Entry {
-            name,
+        let entry = ListEntry {
+            name: name.to_string(),
             url: format!("s3://{}/{}", url.bucket, info.key),
-            info: &info,
+            info,
             local: false,
+            style: style(cmd),
         };
         ctx.output
-            .send(Message::Line(render(ctx, cmd, &entry)))
+            .send(Message::Query(QueryResult::Entry(entry)))
             .await;
     }
     if !found && !failed && !url.is_bucket() {
@@ -171,87 +175,106 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
     }
 }
 
-struct Entry<'a> {
-    name: &'a str,
-    url: String,
-    info: &'a ObjectInfo,
-    local: bool,
-}
-
-fn render(ctx: &Ctx, cmd: &LsCmd, e: &Entry<'_>) -> String {
-    let dir = e.info.kind == EntryKind::Directory;
-    if ctx.output.json() {
-        let record = ObjectRecord {
-            key: Some(e.url.clone()),
-            etag: e.info.etag.clone(),
-            last_modified: e.info.last_modified.as_ref().map(|t| {
-                if e.local {
-                    format_local(t)
-                } else {
-                    format_utc(t)
-                }
-            }),
-            kind: if dir { "directory" } else { "file" }.to_string(),
-            size: (!dir).then_some(e.info.size),
-            storage_class: if dir || e.local {
-                None
+/// One level of a plain URL, paged here rather than by [`S3Client::list`] so that
+/// each page is shown as s5cmd shows it: its directories (common prefixes) first,
+/// then its objects, each in key order (the client merges both in key order, which
+/// sync relies on). A task pages into a bounded channel, like the client's listings.
+fn one_level(client: &S3Client, bucket: &str, prefix: String, versions: bool) -> Lister {
+    let (tx, rx) = tokio::sync::mpsc::channel(LIST_CHANNEL_CAPACITY);
+    let client = client.clone();
+    let bucket = bucket.to_owned();
+    tokio::spawn(async move {
+        let mut token: Option<String> = None;
+        loop {
+            let page = if versions {
+                Box::pin(client.list_versions_page(&bucket, &prefix, Some("/"), token.as_deref()))
+                    .await
             } else {
-                Some(
-                    e.info
-                        .storage_class
-                        .clone()
-                        .unwrap_or_else(|| "STANDARD".into()),
-                )
-            },
-            version_id: e.info.version_id.clone(),
-            delete_marker: e.info.is_delete_marker,
-        };
-        return serde_json::to_string(&record).expect("object records serialize");
-    }
-    if cmd.show_fullpath {
-        return e.url.clone();
-    }
-    let date = if dir {
-        String::new()
-    } else {
-        date_column(e.info.last_modified, e.local)
-    };
-    let class = if cmd.storage_class && !dir && !e.local {
-        e.info
-            .storage_class
-            .clone()
-            .unwrap_or_else(|| "STANDARD".into())
-    } else {
-        String::new()
-    };
-    let size = if dir {
-        "DIR".to_string()
-    } else if cmd.humanize {
-        humanize(e.info.size)
-    } else {
-        e.info.size.to_string()
-    };
-    let mut line = if cmd.etag {
-        let etag = e.info.etag.clone().unwrap_or_default();
-        format!("{date:>19} {class:>2} {etag:<38} {size:>12}  ")
-    } else {
-        format!("{date:>19} {class:>2} {:<1} {size:>12}  ", "")
-    };
-    match &e.info.version_id {
-        Some(v) if cmd.all_versions => line.push_str(&format!("{:<50} {v}", e.name)),
-        _ => line.push_str(e.name),
-    }
-    line
+                Box::pin(client.list_objects_page(&bucket, &prefix, Some("/"), token.as_deref()))
+                    .await
+            };
+            let page = match page {
+                Ok(page) => page,
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+            };
+            let (dirs, objects): (Vec<_>, Vec<_>) = page
+                .entries
+                .into_iter()
+                .partition(|e| e.kind == EntryKind::Directory);
+            for entry in dirs.into_iter().chain(objects) {
+                if tx.send(Ok(entry)).await.is_err() {
+                    return;
+                }
+            }
+            token = match page.next_token {
+                None => return,
+                Some(next) if token.as_ref() == Some(&next) => {
+                    let repeated = StorageError::new(
+                        ErrorKind::InvalidResponse,
+                        "the server returned the same continuation token twice",
+                    );
+                    let _ = tx.send(Err(repeated)).await;
+                    return;
+                }
+                next => next,
+            };
+        }
+    });
+    rx
 }
 
-/// `2006/01/02 15:04:05`: UTC for S3, local time for files.
-fn date_column(t: Option<DateTime<Utc>>, local: bool) -> String {
-    match t {
-        Some(t) if local => t
-            .with_timezone(&Local)
-            .format("%Y/%m/%d %H:%M:%S")
-            .to_string(),
-        Some(t) => t.format("%Y/%m/%d %H:%M:%S").to_string(),
-        None => String::new(),
+/// The text-only flags of an ls line.
+fn style(cmd: &LsCmd) -> ListStyle {
+    ListStyle {
+        etag: cmd.etag,
+        humanize: cmd.humanize,
+        storage_class: cmd.storage_class,
+        full_path: cmd.show_fullpath,
+        versions: cmd.all_versions,
+    }
+}
+
+/// The name of an entry of a plain (non-wildcard) listing, as s5cmd shows it: the
+/// whole key when it is the argument itself (or not under it); otherwise the part
+/// after the last `/` that the argument does not cover (`ls s3://b/up1/to` shows
+/// `top.txt`, `ls s3://b/up1/a` the directory `a/`, `ls s3://b/up1` `up1/`).
+fn child_name<'a>(prefix: &str, key: &'a str) -> &'a str {
+    if key == prefix || !key.starts_with(prefix) {
+        return key;
+    }
+    let trimmed = key.strip_suffix('/').unwrap_or(key);
+    match trimmed.rfind('/') {
+        None => key,
+        Some(slash) if slash < prefix.len() => &key[slash + 1..],
+        // A `/` past the argument (not in a one-level listing): its first level.
+        Some(_) => {
+            let rest = &key[prefix.len()..];
+            let rest = rest.strip_prefix('/').unwrap_or(rest);
+            match rest.find('/') {
+                Some(i) if i + 1 < rest.len() => &rest[..=i],
+                _ => rest,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::child_name;
+
+    #[test]
+    fn names_children_like_s5cmd() {
+        assert_eq!(child_name("", "root.txt"), "root.txt");
+        assert_eq!(child_name("", "up1/"), "up1/");
+        assert_eq!(child_name("up1", "up1/"), "up1/");
+        assert_eq!(child_name("up1/", "up1/a/"), "a/");
+        assert_eq!(child_name("up1/", "up1/top.txt"), "top.txt");
+        assert_eq!(child_name("up1/to", "up1/top.txt"), "top.txt");
+        assert_eq!(child_name("up1/a", "up1/a/"), "a/");
+        assert_eq!(child_name("up1/top.txt", "up1/top.txt"), "up1/top.txt");
+        assert_eq!(child_name("a//", "a//b"), "b");
     }
 }

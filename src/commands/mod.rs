@@ -126,37 +126,3 @@ pub async fn remote_target(
         }
     }
 }
-
-/// s5cmd's human sizes: K, M, G, T = 1024^n; the largest unit strictly smaller than
-/// the size, one decimal; sizes up to 1024 stay integers (`1025` → `1.0K`).
-pub fn humanize(size: u64) -> String {
-    const UNITS: [&str; 4] = ["K", "M", "G", "T"];
-    let mut unit = None;
-    let mut value = size as f64;
-    for (i, u) in UNITS.iter().enumerate() {
-        let limit = 1024f64.powi(i as i32 + 1);
-        if (size as f64) > limit {
-            unit = Some(*u);
-            value = size as f64 / limit;
-        }
-    }
-    match unit {
-        Some(u) => format!("{value:.1}{u}"),
-        None => size.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::humanize;
-
-    #[test]
-    fn humanizes_like_s5cmd() {
-        assert_eq!(humanize(1024), "1024");
-        assert_eq!(humanize(1025), "1.0K");
-        assert_eq!(humanize(220_000), "214.8K");
-        assert_eq!(humanize(270_000), "263.7K");
-        assert_eq!(humanize(247_000), "241.2K");
-        assert_eq!(humanize(5), "5");
-    }
-}

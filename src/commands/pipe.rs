@@ -37,7 +37,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PipeCmd) {
         return line
             .fail(
                 ctx,
-                format!("target \"{}\" must be an object", cmd.dst),
+                format!("target \"{url}\" must be an object"),
                 ErrorKind::Usage,
             )
             .await;
@@ -46,7 +46,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PipeCmd) {
         return line
             .fail(
                 ctx,
-                format!("target \"{}\" can not contain glob characters", cmd.dst),
+                format!("target \"{url}\" can not contain glob characters"),
                 ErrorKind::Usage,
             )
             .await;

@@ -15,9 +15,10 @@ use crate::op::ClientSpec;
 use crate::op::{DeleteLocal, DeleteRemote, Op};
 use crate::shard;
 use crate::storage::StorageError;
-use crate::wildcard::{self, Filters};
+use crate::wildcard;
 
 use crate::plan::expand::{self, ExpandOptions};
+use crate::plan::filter::ObjectFilter;
 
 /// Keys per DeleteObjects request.
 pub const DELETE_BATCH: usize = 1000;
@@ -41,7 +42,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &RmCmd) {
         Location::Local(l) if !l.raw => wildcard::literal_prefix(&l.path).to_string(),
         _ => String::new(),
     };
-    let filters = Filters::new(&cmd.exclude, &cmd.include);
+    let filters = ObjectFilter::new(&cmd.exclude, &cmd.include, &cmd.filter);
     let mut deleter = Deleter {
         ctx,
         line,
@@ -57,7 +58,9 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &RmCmd) {
         }
         match location {
             Location::Remote(r) if !r.is_wildcard() && !cmd.all_versions => {
-                if filters.keep(wildcard::filter_subject(&r.key, &first_prefix)) {
+                if filters.keep_name(wildcard::filter_subject(&r.key, &first_prefix))
+                    && deleter.keep_named(r).await
+                {
                     deleter
                         .push(&r.bucket, r.key.clone(), cmd.version_id.clone(), &r.key)
                         .await;
@@ -117,7 +120,7 @@ struct Deleter<'a> {
     ctx: &'a Arc<Ctx>,
     line: &'a Arc<LineCtx>,
     cmd: &'a RmCmd,
-    filters: &'a Filters,
+    filters: &'a ObjectFilter,
     spec: ClientSpec,
     /// Objects and files matched so far.
     produced: u64,
@@ -140,6 +143,20 @@ impl Deleter<'_> {
         }
     }
 
+    /// Whether the size and age filters keep a plain key (a HEAD when they are given).
+    async fn keep_named(&self, r: &RemoteUrl) -> bool {
+        if !self.filters.needs_metadata() {
+            return true;
+        }
+        match self.ctx.clients.get(&self.spec).await {
+            Ok(client) => {
+                let version = self.cmd.version_id.as_deref();
+                self.filters.keep_named(&client, r, version).await
+            }
+            Err(_) => true,
+        }
+    }
+
     /// Lists a wildcard (or every version of a key) and batches what it matches.
     async fn expand_remote(&mut self, r: &RemoteUrl) -> Result<(), StorageError> {
         let client = self.ctx.clients.get(&self.spec).await?;
@@ -153,7 +170,7 @@ impl Deleter<'_> {
             };
             expand::remote_wildcard(&client, r, &opts)
         } else {
-            expand::remote_key_versions(&client, r)
+            expand::remote_key_versions(&client, r, self.filters)
         };
         while let Some(item) = rx.recv().await {
             match item {

@@ -20,6 +20,7 @@ use crate::location::RemoteUrl;
 use crate::op::ClientSpec;
 use crate::op::{Op, SelectObject};
 use crate::plan::expand::{self, ExpandOptions};
+use crate::plan::filter::ObjectFilter;
 use crate::plan::glacier::archived_unreadable;
 use crate::storage::s3::{SelectInput, SelectOutput, SelectRequest};
 use crate::wildcard::Filters;
@@ -137,7 +138,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SelectCmd) {
         Ok(c) => c,
         Err(e) => return line.fail(ctx, e.to_string(), e.kind).await,
     };
-    let filters = Filters::new(&cmd.exclude, &[]);
+    let filters = ObjectFilter::globs(Filters::new(&cmd.exclude, &[]));
     // A prefix or bucket is everything under it (as `prefix*`).
     let pattern_url = if url.is_wildcard() || !listing {
         url.clone()
@@ -154,7 +155,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SelectCmd) {
         };
         expand::remote_wildcard(&client, &pattern_url, &opts)
     } else {
-        expand::remote_key_versions(&client, &url)
+        expand::remote_key_versions(&client, &url, &filters)
     };
     while let Some(item) = rx.recv().await {
         if ctx.stopping() {

@@ -11,7 +11,8 @@
 //!   compares content (MD5 / multipart ETag / ETags).
 //! * Filters match the relative name on both sides; a wildcard or directory source
 //!   narrows which destination names are in scope; excluded or out-of-scope
-//!   destination objects are never deleted.
+//!   destination objects are never deleted; size and age filters judge each side's
+//!   own entry, and a source entry they exclude still holds its name (no deletion).
 //! * `--delete` candidates are spilled to an unlinked temp file, and deleted only after
 //!   both listings completed without error and every copy of the line finished;
 //!   `--max-delete N` refuses to delete more than N.
@@ -37,7 +38,7 @@ use crate::op::{
 use crate::storage::local::{self, LocalFs};
 use crate::storage::s3::S3Bucket;
 use crate::storage::{EntryKind, ListRequest, ObjectInfo, Storage, StorageError};
-use crate::wildcard::{self, Filters, Pattern};
+use crate::wildcard::{self, Pattern};
 
 use super::rm::DELETE_BATCH;
 use crate::plan::compare::{
@@ -45,6 +46,7 @@ use crate::plan::compare::{
 };
 use crate::plan::dest;
 use crate::plan::expand::{self, ExpandOptions, Expanded, basename};
+use crate::plan::filter::ObjectFilter;
 use crate::plan::glacier::archived_unreadable;
 use crate::plan::transfer::{transfer_opts, validate};
 
@@ -88,13 +90,14 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SyncCmd) {
             l.is_wildcard() || tokio::fs::metadata(&l.path).await.is_ok_and(|m| m.is_dir())
         }
     };
+    let filters = ObjectFilter::new(&cmd.flags.exclude, &cmd.flags.include, &cmd.filter);
     let sync = Sync {
         ctx,
         line,
         cmd,
         opts,
         strategy,
-        filters: Filters::new(&cmd.flags.exclude, &cmd.flags.include),
+        filters,
         src: sides.src,
         dst: sides.dst,
     };
@@ -111,7 +114,7 @@ struct Sync<'a> {
     cmd: &'a SyncCmd,
     opts: Arc<TransferOpts>,
     strategy: Strategy,
-    filters: Filters,
+    filters: ObjectFilter,
     src: Location,
     dst: Location,
 }
@@ -120,6 +123,9 @@ struct Sync<'a> {
 struct Named {
     relative: String,
     info: ObjectInfo,
+    /// Passes the size and age filters: a source entry that does not is not copied,
+    /// a destination entry that does not is not deleted.
+    kept: bool,
 }
 
 impl Sync<'_> {
@@ -154,12 +160,15 @@ impl Sync<'_> {
             match order {
                 Ordering::Less => {
                     let a = s.take().expect("source present");
-                    self.transfer(a, None).await;
+                    if a.kept {
+                        self.transfer(a, None).await;
+                    }
                     s = self.next_source(&mut src_rx, &mut src_failed).await;
                 }
                 Ordering::Greater => {
                     let b = d.take().expect("destination present");
                     if self.cmd.delete
+                        && b.kept
                         && scope.contains(&b.relative)
                         && let Err(e) = deletions.push(&b.relative)
                     {
@@ -171,7 +180,9 @@ impl Sync<'_> {
                 Ordering::Equal => {
                     let a = s.take().expect("source present");
                     let b = d.take().expect("destination present");
-                    self.transfer(a, Some(b.info)).await;
+                    if a.kept {
+                        self.transfer(a, Some(b.info)).await;
+                    }
                     s = self.next_source(&mut src_rx, &mut src_failed).await;
                     d = next_named(&mut dst_rx, self, &mut dst_failed).await;
                 }
@@ -224,10 +235,12 @@ impl Sync<'_> {
                 Ok(o) => {
                     // `--shard`: both sides skip the names of other shards alike, so
                     // the merge (and `--delete`) covers exactly this shard's share.
-                    if !self.filters.keep(&o.relative) || !self.ctx.owns(&o.relative) {
+                    if !self.filters.keep_name(&o.relative) || !self.ctx.owns(&o.relative) {
                         continue;
                     }
-                    if !self.cmd.flags.force_glacier_transfer
+                    let kept = self.filters.keep_metadata(&o.info);
+                    if kept
+                        && !self.cmd.flags.force_glacier_transfer
                         && let Location::Remote(src) = &self.src
                         && archived_unreadable(self.ctx, &self.opts.src_client, src, &o.info).await
                     {
@@ -246,6 +259,7 @@ impl Sync<'_> {
                     return Some(Named {
                         relative: o.relative,
                         info: o.info,
+                        kept,
                     });
                 }
                 Err(e) => {
@@ -265,7 +279,7 @@ impl Sync<'_> {
 
     /// The source listing and the scope of destination names it covers.
     async fn source_stream(&self) -> Result<(Expanded, Scope), StorageError> {
-        let no_filters = Filters::new(&[], &[]);
+        let no_filters = ObjectFilter::none();
         match &self.src {
             Location::Remote(url) => {
                 let client = self.ctx.clients.get(&self.opts.src_client).await?;
@@ -329,6 +343,7 @@ impl Sync<'_> {
                         .unwrap_or(&info.key)
                         .to_string(),
                     info,
+                    kept: true,
                 });
                 if tx.send(item).await.is_err() {
                     return;
@@ -487,7 +502,7 @@ impl Sync<'_> {
             Ok(i) => i,
             Err(e) => return self.line.fail(self.ctx, e.to_string(), e.kind).await,
         };
-        if !self.filters.keep(&name) {
+        if !self.filters.keep(&name, &src_info) {
             return;
         }
         let relative = match &self.dst {
@@ -503,6 +518,7 @@ impl Sync<'_> {
         let src = Named {
             relative: relative.clone(),
             info: src_info,
+            kept: true,
         };
         let op = match self.single_op(&src, &relative) {
             Ok(op) => op,
@@ -638,10 +654,11 @@ async fn next_named(
                 if n.info.kind == EntryKind::Directory || n.relative.is_empty() {
                     continue;
                 }
-                if !sync.filters.keep(&n.relative) || !sync.ctx.owns(&n.relative) {
+                if !sync.filters.keep_name(&n.relative) || !sync.ctx.owns(&n.relative) {
                     continue;
                 }
-                return Some(n);
+                let kept = sync.filters.keep_metadata(&n.info);
+                return Some(Named { kept, ..n });
             }
             Err(e) => {
                 *failed = true;

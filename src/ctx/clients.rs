@@ -7,6 +7,10 @@
 //! `--destination-*` globals, then both to `--endpoint-url`/`--profile`.
 //! [`Clients::same_service`] tells whether two sides reach the same service with the
 //! same credentials, i.e. whether a server-side copy is possible.
+//!
+//! Each client is told its side (named in its errors with the endpoint) and, at
+//! `--log debug` and below, reports its retries (and at `--log trace` every
+//! request) to the output as `DEBUG`/`TRACE` lines on stderr.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,20 +21,27 @@ use tokio::sync::OnceCell;
 
 use crate::config::Config;
 pub use crate::op::{ClientSpec, Role};
+use crate::output::{LogLevel, Message, Output};
 use crate::storage::StorageError;
-use crate::storage::s3::{S3Client, S3Config};
+use crate::storage::s3::{RequestLog, S3Client, S3Config};
 
 /// The client cache.
 pub struct Clients {
     config: Arc<Config>,
     bandwidth: Option<Arc<crate::limit::Bandwidth>>,
+    log: Option<RequestLog>,
     cache: Mutex<HashMap<ClientSpec, Arc<OnceCell<S3Client>>>>,
 }
 
 impl Clients {
-    /// An empty cache; every client shares the bandwidth limit.
-    pub fn new(config: Arc<Config>, bandwidth: Option<Arc<crate::limit::Bandwidth>>) -> Clients {
+    /// An empty cache; every client shares the bandwidth limit and reports to `output`.
+    pub fn new(
+        config: Arc<Config>,
+        bandwidth: Option<Arc<crate::limit::Bandwidth>>,
+        output: &Output,
+    ) -> Clients {
         Clients {
+            log: request_log(config.log, output),
             config,
             bandwidth,
             cache: Mutex::new(HashMap::new()),
@@ -107,6 +118,24 @@ impl Clients {
             list_concurrency: c.list_concurrency,
             max_connections: c.numworkers,
             bandwidth: self.bandwidth.clone(),
+            side: match spec.role {
+                Role::Any => None,
+                Role::Source => Some("source"),
+                Role::Destination => Some("destination"),
+            },
+            log: self.log.clone(),
         }
     }
+}
+
+/// The clients' request log for `level`: retries at debug, every request at trace.
+fn request_log(level: LogLevel, output: &Output) -> Option<RequestLog> {
+    if level > LogLevel::Debug {
+        return None;
+    }
+    let output = output.clone();
+    Some(RequestLog::new(level == LogLevel::Trace, move |line| {
+        let output = output.clone();
+        Box::pin(async move { output.send(Message::Debug(line)).await })
+    }))
 }

@@ -61,7 +61,7 @@ impl Ctx {
         let limits =
             crate::limit::RateLimits::new(config.rate_limit_objects, config.rate_limit_bandwidth);
         Arc::new(Ctx {
-            clients: Clients::new(config.clone(), limits.bandwidth.clone()),
+            clients: Clients::new(config.clone(), limits.bandwidth.clone(), &output),
             limits,
             workers: Arc::new(Semaphore::new(config.numworkers)),
             interrupted: AtomicBool::new(false),
@@ -124,6 +124,9 @@ impl LineCtx {
             self.tracker.fail();
         }
         record.line = self.line;
+        if let Some(shard) = ctx.config.shard {
+            record.shard = Some(shard.to_string());
+        }
         ctx.output.send(Message::Record(record)).await;
     }
 

@@ -24,6 +24,7 @@ use crate::checksum;
 use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::op::ServerCopy;
+use crate::output::Message;
 use crate::plan::compare::{self, skip_for_existing};
 use crate::record::{ObjectRecord, Record};
 use crate::storage::s3::S3Client;
@@ -210,7 +211,11 @@ async fn copy(ctx: &Arc<Ctx>, t: &ServerCopy) -> Result<Copied, StorageError> {
                 Err(e) if recopies < ctx.config.retry_count => {
                     recopies += 1;
                     crate::storage::s3::note_retry();
-                    let _ = e;
+                    let line = format!(
+                        "DEBUG \"{} {} {}\": retry {recopies}/{} in 0ms: {e}",
+                        t.opts.operation, t.src, t.dst, ctx.config.retry_count
+                    );
+                    ctx.output.send(Message::Debug(line)).await;
                 }
                 Err(e) => break Err(e),
             }

@@ -44,6 +44,7 @@ use crate::checksum;
 use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::op::Download;
+use crate::output::Message;
 use crate::plan::compare::{self, Stamp, object_mtime};
 use crate::record::Record;
 use crate::storage::s3::{ObjectBody, S3Client, note_retry};
@@ -132,6 +133,11 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
             {
                 redownloads += 1;
                 note_retry();
+                let line = format!(
+                    "DEBUG \"{} {} {}\": retry {redownloads}/{} in 0ms: {e}",
+                    t.opts.operation, t.src, t.dst, ctx.config.retry_count
+                );
+                ctx.output.send(Message::Debug(line)).await;
                 if let Err(e) = temp.truncate() {
                     break Err(e);
                 }

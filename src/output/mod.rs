@@ -8,10 +8,16 @@
 //! them (one wake-up per batch, not per record). A closed stdout (EPIPE) is noticed, reported as `stdout_closed` in the
 //! summary, and everything after it is dropped quietly.
 //!
+//! Records of operations are rendered by `text` (or as JSON), the query commands'
+//! results ([`QueryResult`]: `ls`, `du`, `head`, `bucket-version`) by `query`, the
+//! `--stat` table by `stats`: no other module formats a result line.
+//!
 //! Streams: results on stdout; in text mode failures (`ERROR "…": …`), debug lines and
 //! warnings on stderr; in `--json` mode every record, failures included, on stdout.
 
 pub mod batchops;
+mod query;
+mod shard;
 mod stats;
 mod text;
 
@@ -24,7 +30,7 @@ use tokio::sync::mpsc;
 
 pub use stats::Stats;
 
-use crate::record::Record;
+use crate::record::{QueryResult, Record};
 
 /// Log levels, least to most severe (reference §0.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,7 +54,10 @@ pub enum LogLevel {
 pub enum Message {
     /// The outcome of one operation or command.
     Record(Record),
-    /// An already rendered result line for stdout (ls, du, head …), shown at info level.
+    /// A result line of `ls`, `du`, `head` or `bucket-version`, rendered here as text
+    /// or JSON; shown at info level.
+    Query(QueryResult),
+    /// A plain line for stdout (`version`), shown at info level.
     Line(String),
     /// Raw bytes for stdout (`cat`), always written.
     Raw(Bytes),
@@ -56,6 +65,8 @@ pub enum Message {
     Debug(String),
     /// A warning for stderr, always shown.
     Warn(String),
+    /// `--shard K/N`: write this shard's summary (the run's last record).
+    ShardSummary(String),
     /// Ends the writer: everything sent before it is written, then `--stat`.
     Shutdown,
     /// A command invocation finished: counted by `--stat` (reference §7).
@@ -77,8 +88,6 @@ const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
 #[derive(Clone)]
 pub struct Output {
     tx: mpsc::Sender<Message>,
-    json: bool,
-    level: LogLevel,
     closed: Arc<AtomicBool>,
 }
 
@@ -93,26 +102,6 @@ impl Output {
     /// Asks the writer to finish (after what was sent before).
     pub async fn shutdown(&self) {
         self.send(Message::Shutdown).await;
-    }
-
-    /// Sends a record.
-    pub async fn record(&self, record: Record) {
-        self.send(Message::Record(record)).await;
-    }
-
-    /// Sends from synchronous code (blocking the current thread while the writer is behind).
-    pub fn send_blocking(&self, message: Message) {
-        let _ = self.tx.blocking_send(message);
-    }
-
-    /// True in `--json` mode.
-    pub fn json(&self) -> bool {
-        self.json
-    }
-
-    /// The configured log level.
-    pub fn level(&self) -> LogLevel {
-        self.level
     }
 
     /// True once stdout has been closed by the reader (EPIPE): producers may stop.
@@ -143,8 +132,6 @@ pub fn start(
     let closed = Arc::new(AtomicBool::new(false));
     let output = Output {
         tx,
-        json,
-        level,
         closed: closed.clone(),
     };
     let writer = Writer {
@@ -154,6 +141,7 @@ pub fn start(
         stdout: io::BufWriter::with_capacity(64 * 1024, io::stdout()),
         stderr: io::BufWriter::new(io::stderr()),
         summary: Summary::default(),
+        tally: shard::Tally::default(),
         closed,
     };
     let handle = std::thread::Builder::new()
@@ -170,6 +158,8 @@ struct Writer {
     stdout: io::BufWriter<io::Stdout>,
     stderr: io::BufWriter<io::Stderr>,
     summary: Summary,
+    /// Records per outcome, for `--shard`'s summary.
+    tally: shard::Tally,
     closed: Arc<AtomicBool>,
 }
 
@@ -211,6 +201,11 @@ impl Writer {
     fn handle(&mut self, message: Message) {
         match message {
             Message::Record(record) => self.record(record),
+            Message::Query(result) => {
+                if self.level <= LogLevel::Info {
+                    self.out_line(&query::render(&result, self.json));
+                }
+            }
             Message::Line(line) => {
                 if self.level <= LogLevel::Info {
                     self.out_line(&line);
@@ -224,6 +219,15 @@ impl Writer {
             }
             Message::Warn(line) => self.err_line(&line),
             Message::Shutdown => {}
+            Message::ShardSummary(label) => {
+                let summary = self.tally.summary(&label);
+                let line = if self.json {
+                    serde_json::to_string(&summary).expect("records always serialize")
+                } else {
+                    shard::render_text(&summary)
+                };
+                self.out_line(&line);
+            }
             Message::CommandDone { name, ok } => {
                 if let Some(stats) = &mut self.stats {
                     stats.count(name, ok);
@@ -233,6 +237,7 @@ impl Writer {
     }
 
     fn record(&mut self, record: Record) {
+        self.tally.count(&record);
         if record.success {
             self.summary.successes += 1;
         } else {
@@ -241,6 +246,11 @@ impl Writer {
         if self.json {
             let show = !record.success || self.level <= LogLevel::Info;
             if show {
+                let mut record = record;
+                // One line per error in JSON too, as s5cmd's `error` field.
+                if let Some(error) = &mut record.error {
+                    *error = text::flatten(error);
+                }
                 let line = serde_json::to_string(&record).expect("records always serialize");
                 self.out_line(&line);
             }

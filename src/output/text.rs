@@ -45,8 +45,9 @@ pub fn debug_line(record: &Record, reason: &str) -> String {
     format!("DEBUG {}: {}", go_quote(&job), reason)
 }
 
-/// Newlines and tabs become spaces, a double space collapses once, ends trimmed
-/// (reference §0.7).
+/// s5cmd's `cleanupError`, for text and JSON alike: newlines and tabs become spaces,
+/// then every double space one space in a single pass (so three spaces leave two),
+/// ends trimmed (reference §0.7).
 pub fn flatten(message: &str) -> String {
     let replaced: String = message
         .chars()
@@ -58,7 +59,7 @@ pub fn flatten(message: &str) -> String {
             }
         })
         .collect();
-    replaced.replacen("  ", " ", 1).trim().to_string()
+    replaced.replace("  ", " ").trim().to_string()
 }
 
 /// Quotes a string as Go's `%q` does for printable text: backslash and double quote
@@ -116,6 +117,11 @@ mod tests {
 
     #[test]
     fn flattens_messages() {
-        assert_eq!(flatten("a\nb\tc  d  e "), "a b c d  e");
+        assert_eq!(flatten("a\nb\tc  d  e "), "a b c d e");
+        assert_eq!(flatten("x    y"), "x  y");
+        assert_eq!(
+            flatten("Code: \n\tstatus code: 409, host id: "),
+            "Code:  status code: 409, host id:"
+        );
     }
 }

@@ -14,7 +14,8 @@
 use std::time::Duration;
 
 use crate::command::{
-    ChecksumAlgorithm, Command, DEFAULT_CONCURRENCY, MIN_PART_SIZE, TransferFlags,
+    AgeLimit, ChecksumAlgorithm, Command, DEFAULT_CONCURRENCY, FilterFlags, MIN_PART_SIZE,
+    TransferFlags,
 };
 use crate::storage::MetadataDirective;
 
@@ -80,10 +81,20 @@ impl Store for Vec<(String, String)> {
     }
 }
 
+/// A count (`--max-delete`) or a size in bytes (`--min-size`).
 impl Store for Option<u64> {
     fn store(&mut self, value: &Value) -> Result<(), String> {
-        if let Value::Count(n) = value {
+        if let Value::Count(n) | Value::Size(n) = value {
             *self = Some(*n);
+        }
+        Ok(())
+    }
+}
+
+impl Store for Option<AgeLimit> {
+    fn store(&mut self, value: &Value) -> Result<(), String> {
+        if let Value::Age(a) = value {
+            *self = Some(*a);
         }
         Ok(())
     }
@@ -174,13 +185,27 @@ pub fn transfer(cmd: &mut Command) -> Option<&mut TransferFlags> {
     }
 }
 
+/// The size, age and regex filters of the commands that take them (cp, mv, sync, rm,
+/// ls, du).
+pub fn filter(cmd: &mut Command) -> Option<&mut FilterFlags> {
+    match cmd {
+        Command::Copy(c) => Some(&mut c.filter),
+        Command::Sync(c) => Some(&mut c.filter),
+        Command::Rm(c) => Some(&mut c.filter),
+        Command::Ls(c) => Some(&mut c.filter),
+        Command::Du(c) => Some(&mut c.filter),
+        _ => None,
+    }
+}
+
 /// The [`Apply`] function of one flag-table row, from the fields it writes:
 ///
 /// - `into!(Command::Ls(c) => c.etag, Command::Du(c) => c.humanize)`: one arm per
 ///   command variant, each naming the field;
 /// - `into!(transfer.acl)`: the field of [`TransferFlags`] (cp, mv, sync, pipe),
 ///   optionally followed by arms for other commands;
-/// - `into!(with bind::part_size; …)`: stored by a converter instead of [`Store`].
+/// - `into!(with bind::part_size; …)`: stored by a converter instead of [`Store`];
+/// - `into!(filter.min_size)`: the field of [`FilterFlags`] (cp, mv, sync, rm, ls, du).
 ///
 /// The caller has `bind`, `into` and `Command` in scope (as `flags.rs` does).
 macro_rules! into {
@@ -199,6 +224,16 @@ macro_rules! into {
                 _ => return Ok(false),
             }
             Ok(true)
+        };
+        apply
+    }};
+    (filter.$ff:ident) => {{
+        let apply: bind::Apply = |cmd, value| match bind::filter(cmd) {
+            Some(f) => {
+                bind::Store::store(&mut f.$ff, value)?;
+                Ok(true)
+            }
+            None => Ok(false),
         };
         apply
     }};

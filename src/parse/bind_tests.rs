@@ -51,6 +51,9 @@ fn sample(f: &FlagSpec) -> &'static str {
         ValueKind::Rfc3339 => "2024-10-01T20:30:00Z",
         ValueKind::Tagging => "a=b",
         ValueKind::Escaped => "\\t",
+        ValueKind::Size => "7K",
+        ValueKind::Age => "7d",
+        ValueKind::Regex => "^a",
     }
 }
 

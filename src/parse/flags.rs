@@ -60,6 +60,8 @@ const CP_MV_SYNC: &[Cmd] = &[Cp, Mv, Sync];
 const WRITERS: &[Cmd] = &[Cp, Mv, Sync, Pipe];
 const PARTS: &[Cmd] = &[Cp, Mv, Sync, Pipe, Cat];
 const SELECTS: &[Cmd] = &[Select, SelectJson, SelectCsv, SelectParquet];
+/// The commands that take the size, age and regex filters.
+const FILTERED: &[Cmd] = &[Ls, Du, Rm, Cp, Mv, Sync];
 
 /// The allowed values of `--metadata-directive`.
 pub const METADATA_DIRECTIVES: &[&str] = &["COPY", "REPLACE"];
@@ -610,6 +612,61 @@ pub const FLAGS: &[FlagSpec] = &[
         "(s5rs) S3 endpoint for the destination bucket; must be of the form http(s)://<hostname>/",
         into!(transfer.destination_endpoint_url),
     ),
+    // The size, age and regex filters (s5rs) of ls / du / rm / cp / mv / sync.
+    flag(
+        "min-size",
+        None,
+        ValueKind::Size,
+        None,
+        FILTERED,
+        "(s5rs) only objects of at least this size, e.g. 512, 10K, 5MiB, 1G (K, M, G: powers of 1024; KB, MB, GB: of 1000)",
+        into!(filter.min_size),
+    ),
+    flag(
+        "max-size",
+        None,
+        ValueKind::Size,
+        None,
+        FILTERED,
+        "(s5rs) only objects of at most this size, e.g. 512, 10K, 5MiB, 1G",
+        into!(filter.max_size),
+    ),
+    flag(
+        "min-age",
+        None,
+        ValueKind::Age,
+        None,
+        FILTERED,
+        "(s5rs) only objects at least this old (modified before), e.g. 90s, 15m, 36h, 7d or an RFC 3339 time",
+        into!(filter.min_age),
+    ),
+    flag(
+        "max-age",
+        None,
+        ValueKind::Age,
+        None,
+        FILTERED,
+        "(s5rs) only objects at most this old (modified since), e.g. 90s, 15m, 36h, 7d or an RFC 3339 time",
+        into!(filter.max_age),
+    ),
+    repeated(flag(
+        "include-regex",
+        None,
+        ValueKind::Regex,
+        None,
+        FILTERED,
+        "(s5rs) include objects whose relative path matches this regular expression",
+        into!(filter.include_regex),
+    )),
+    repeated(flag(
+        "exclude-regex",
+        None,
+        ValueKind::Regex,
+        None,
+        FILTERED,
+        "(s5rs) exclude objects whose relative path matches this regular expression",
+        into!(filter.exclude_regex),
+    )),
     text_flag(
         "source-inventory",
         &[Cp, Mv, Sync, Rm],

@@ -10,7 +10,8 @@
 //! and checks the I/O-free flag combinations. Error texts follow s5cmd's where s5cmd
 //! has one (reference §0.1, §2.x, §5.3).
 //!
-//! Files, lowest first: `value.rs` (value kinds and checks), `bind.rs` (how a value is
+//! Files, lowest first: `limits.rs` (size and age values), `value.rs` (value kinds
+//! and checks), `bind.rs` (how a value is
 //! stored in a field), `verbs.rs` (the command table), `flags.rs` (the flag table),
 //! `globals.rs` (the global flags), `help.rs`, `error.rs`, `lex.rs`, `scan.rs`,
 //! `build.rs`, and this file, which ties them together.
@@ -22,6 +23,7 @@ pub mod flags;
 pub mod globals;
 mod help;
 pub mod lex;
+mod limits;
 mod scan;
 mod value;
 pub mod verbs;

@@ -88,6 +88,12 @@ fn definition_order_matches_s5cmd() {
         "source-endpoint-url",
         "destination-profile",
         "destination-endpoint-url",
+        "min-size",
+        "max-size",
+        "min-age",
+        "max-age",
+        "include-regex",
+        "exclude-regex",
         "source-inventory",
     ];
     assert_eq!(order(Cp), s5cmd_cp);
@@ -131,7 +137,13 @@ fn definition_order_matches_s5cmd() {
             "exclude",
             "all-versions",
             "show-fullpath",
-            "format"
+            "format",
+            "min-size",
+            "max-size",
+            "min-age",
+            "max-age",
+            "include-regex",
+            "exclude-regex",
         ]
     );
     assert_eq!(
@@ -142,12 +154,30 @@ fn definition_order_matches_s5cmd() {
             "include",
             "all-versions",
             "version-id",
-            "source-inventory"
+            "min-size",
+            "max-size",
+            "min-age",
+            "max-age",
+            "include-regex",
+            "exclude-regex",
+            "source-inventory",
         ]
     );
     assert_eq!(
         order(Du),
-        ["group", "humanize", "exclude", "all-versions", "version-id"]
+        [
+            "group",
+            "humanize",
+            "exclude",
+            "all-versions",
+            "version-id",
+            "min-size",
+            "max-size",
+            "min-age",
+            "max-age",
+            "include-regex",
+            "exclude-regex",
+        ]
     );
     assert_eq!(
         order(Cat),

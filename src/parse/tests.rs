@@ -125,6 +125,7 @@ fn ls_variants() {
             all_versions: true,
             show_fullpath: true,
             format: None,
+            filter: FilterFlags::default(),
         }
     );
     // `-s` is ls's bool storage-class; it takes no value.
@@ -507,5 +508,91 @@ fn golden_cases() {
         failures.len(),
         cases.len(),
         failures.join("\n")
+    );
+}
+
+#[test]
+fn filter_flags_on_every_command_that_takes_them() {
+    let line = "--min-size 10K --max-size=5MiB --min-age 7d --max-age 2024-10-01T20:30:00Z \
+                --include-regex '\\.txt$' --include-regex ^a --exclude-regex tmp";
+    let expected = FilterFlags {
+        min_size: Some(10 * 1024),
+        max_size: Some(5 * 1024 * 1024),
+        min_age: Some(AgeLimit::Ago(Duration::from_secs(7 * 86400))),
+        max_age: Some(AgeLimit::At(
+            chrono::DateTime::parse_from_rfc3339("2024-10-01T20:30:00Z")
+                .unwrap()
+                .to_utc(),
+        )),
+        include_regex: vec!["\\.txt$".into(), "^a".into()],
+        exclude_regex: vec!["tmp".into()],
+    };
+    let of = |verb: &str, args: &str| cmd(&format!("{verb} {line} {args}")).command;
+    let filters = [
+        match of("cp", "s3://b/* d/") {
+            Command::Copy(c) => c.filter,
+            other => panic!("{other:?}"),
+        },
+        match of("mv", "s3://b/* d/") {
+            Command::Copy(c) => c.filter,
+            other => panic!("{other:?}"),
+        },
+        match of("sync", "s3://b/* d/") {
+            Command::Sync(c) => c.filter,
+            other => panic!("{other:?}"),
+        },
+        match of("rm", "s3://b/*") {
+            Command::Rm(c) => c.filter,
+            other => panic!("{other:?}"),
+        },
+        match of("ls", "s3://b/*") {
+            Command::Ls(c) => c.filter,
+            other => panic!("{other:?}"),
+        },
+        match of("du", "s3://b/*") {
+            Command::Du(c) => c.filter,
+            other => panic!("{other:?}"),
+        },
+    ];
+    for f in filters {
+        assert_eq!(f, expected);
+    }
+    // Shown as typed in the command string, in definition order.
+    assert_eq!(
+        cmd("rm --max-age 36h --min-size 1.5G s3://b/*").display,
+        "rm --min-size=1.5G --max-age=36h s3://b/*"
+    );
+}
+
+#[test]
+fn bad_filter_values_are_errors_at_their_column() {
+    let e = err("cp --min-size 10X s3://b/* d/");
+    assert_eq!(e.column, 15, "{e}");
+    assert!(
+        e.message
+            .starts_with(r#"invalid value "10X" for flag -min-size: unknown size unit"#),
+        "{e}"
+    );
+    let e = err("rm --include-regex=a(b s3://b/*");
+    assert_eq!(
+        (e.column, e.message.as_str()),
+        (
+            4,
+            r#"invalid value "a(b" for flag -include-regex: not a regular expression: error: unclosed group"#
+        )
+    );
+    let e = err("ls --max-age yesterday s3://b/");
+    assert_eq!(e.column, 14, "{e}");
+    assert!(
+        e.message
+            .starts_with(r#"invalid value "yesterday" for flag -max-age: "#),
+        "{e}"
+    );
+    let e = err("sync --exclude-regex [ s3://b/* d/");
+    assert_eq!(e.column, 22, "{e}");
+    // Not a flag of cat, pipe, head or select.
+    assert_eq!(
+        err("cat --min-size 1 s3://b/k").message,
+        "flag provided but not defined: -min-size"
     );
 }

@@ -9,6 +9,10 @@
 
 use std::time::Duration;
 
+use crate::command::AgeLimit;
+
+use super::limits::{parse_age, parse_size};
+
 /// What a flag's value must look like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueKind {
@@ -33,6 +37,12 @@ pub enum ValueKind {
     Tagging,
     /// A string in which backslash escapes (`\t`, `\n` …) are interpreted (`--delimiter`).
     Escaped,
+    /// A size in bytes with an optional unit (`10K`, `5MiB`, `1G`; `parse/limits.rs`).
+    Size,
+    /// A duration (`7d`) or an RFC 3339 instant (`parse/limits.rs`).
+    Age,
+    /// A regular expression (the `regex` crate's syntax), checked by compiling it.
+    Regex,
 }
 
 /// A checked flag value.
@@ -50,6 +60,10 @@ pub enum Value {
     Choice(&'static str),
     /// A `key=value` pair.
     Pair(String, String),
+    /// A size in bytes.
+    Size(u64),
+    /// An age bound.
+    Age(AgeLimit),
 }
 
 impl Value {
@@ -60,8 +74,9 @@ impl Value {
             Value::Count(n) => n.to_string(),
             Value::Duration(d) => format_go_duration(*d),
             Value::Pair(k, v) => format!("{k}={v}"),
-            // As given: s5cmd shows `--set=eNaBled`, `--delimiter=\t`.
-            Value::Text(_) | Value::Choice(_) => raw.to_string(),
+            // As given: s5cmd shows `--set=eNaBled`, `--delimiter=\t`; sizes and ages
+            // as typed (`--min-size=10K`).
+            Value::Text(_) | Value::Choice(_) | Value::Size(_) | Value::Age(_) => raw.to_string(),
         }
     }
 }
@@ -323,6 +338,17 @@ pub fn check(kind: ValueKind, raw: &str) -> Result<Value, String> {
             }
         }
         ValueKind::Escaped => Ok(Value::Text(unescape(raw))),
+        ValueKind::Size => parse_size(raw).map(Value::Size),
+        ValueKind::Age => parse_age(raw).map(Value::Age),
+        ValueKind::Regex => match regex::Regex::new(raw) {
+            Ok(_) => Ok(Value::Text(raw.to_string())),
+            // The crate's message points at the pattern over several lines; its last
+            // line says what is wrong.
+            Err(e) => Err(format!(
+                "not a regular expression: {}",
+                e.to_string().lines().last().unwrap_or_default().trim()
+            )),
+        },
     }
 }
 
@@ -412,5 +438,19 @@ mod tests {
         assert!(check(ValueKind::Rfc3339, "tomorrow").is_err());
         assert!(check(ValueKind::Tagging, "a=1&b=2").is_ok());
         assert!(check(ValueKind::Tagging, "a=1&=2").is_err());
+        assert_eq!(check(ValueKind::Size, "2K"), Ok(Value::Size(2048)));
+        assert!(check(ValueKind::Size, "2X").is_err());
+        assert_eq!(
+            check(ValueKind::Age, "90s"),
+            Ok(Value::Age(AgeLimit::Ago(Duration::from_secs(90))))
+        );
+        assert_eq!(
+            check(ValueKind::Regex, "^a.*\\.txt$"),
+            Ok(Value::Text("^a.*\\.txt$".into()))
+        );
+        assert_eq!(
+            check(ValueKind::Regex, "a(b"),
+            Err("not a regular expression: error: unclosed group".into())
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! Source expansion (reference §0.3–0.5): a remote wildcard is listed recursively from
 //! its literal prefix and matched (`*`/`?` cross `/`); a local directory is walked; a
 //! local glob is expanded (no crossing `/`), matched directories walked. Each object
-//! gets the relative name used for batch destinations and the subject its
-//! include/exclude filters are matched against. Streams: nothing is collected.
+//! gets the relative name used for batch destinations and the subject its filters
+//! (`plan/filter.rs`: globs, regexes, size, age) are matched against. Streams: nothing
+//! is collected.
 
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
@@ -12,7 +13,9 @@ use crate::location::{LocalPath, Location, RemoteUrl};
 use crate::storage::local::{self, LocalFs};
 use crate::storage::s3::{InventoryRequest, S3Client};
 use crate::storage::{EntryKind, ListRequest, Lister, ObjectInfo, Storage, StorageError};
-use crate::wildcard::{self, Filters, Pattern};
+use crate::wildcard::{self, Pattern};
+
+use super::filter::ObjectFilter;
 
 /// One object a source expands to.
 #[derive(Debug, Clone)]
@@ -25,8 +28,8 @@ pub struct SourceObject {
 
 /// What to do with listing results.
 pub struct ExpandOptions<'a> {
-    /// Include/exclude filters.
-    pub filters: &'a Filters,
+    /// The line's filters.
+    pub filters: &'a ObjectFilter,
     /// Skip objects modified after this instant (remote listings): the moment the
     /// listing starts, so `cp s3://b/* s3://b/dst/` never copies its own output.
     pub not_after: Option<DateTime<Utc>>,
@@ -75,7 +78,7 @@ pub fn remote_wildcard(client: &S3Client, url: &RemoteUrl, opts: &ExpandOptions<
             return Decision::Found;
         }
         let subject = wildcard::filter_subject(&info.key, wildcard::literal_prefix(&url.key));
-        if !filters.keep(subject) {
+        if !filters.keep(subject, info) {
             return Decision::Found;
         }
         let relative = wildcard::relative_name(&info.key, &url.key).to_string();
@@ -115,8 +118,9 @@ fn failed(e: StorageError) -> Expanded {
     rx
 }
 
-/// Lists every version of one exact key (for `--all-versions` on a plain key).
-pub fn remote_key_versions(client: &S3Client, url: &RemoteUrl) -> Expanded {
+/// Lists every version of one exact key (for `--all-versions` on a plain key) that
+/// passes the size and age filters of `filter`.
+pub fn remote_key_versions(client: &S3Client, url: &RemoteUrl, filter: &ObjectFilter) -> Expanded {
     let lister = client.list(
         &url.bucket,
         ListRequest {
@@ -126,16 +130,20 @@ pub fn remote_key_versions(client: &S3Client, url: &RemoteUrl) -> Expanded {
         },
     );
     let key = url.key.clone();
+    let filter = filter.clone();
     spawn_filter(lister, true, move |info| {
         if info.key != key {
             return Decision::Skip;
+        }
+        if !filter.keep_metadata(info) {
+            return Decision::Found;
         }
         Decision::Emit(basename(&info.key).to_string())
     })
 }
 
 /// Expands a local path: a glob, a directory (walked) or a file.
-pub fn local(path: &LocalPath, follow_symlinks: bool, filters: &Filters) -> Expanded {
+pub fn local(path: &LocalPath, follow_symlinks: bool, filters: &ObjectFilter) -> Expanded {
     let p = path.path.clone();
     let (lister, root): (Lister, String) = if path.is_wildcard() {
         let prefix = wildcard::literal_prefix(&p);
@@ -181,7 +189,7 @@ pub fn local(path: &LocalPath, follow_symlinks: bool, filters: &Filters) -> Expa
             ));
         }
         let subject = wildcard::filter_subject(&info.key, &filter_prefix);
-        if !filters.keep(subject) {
+        if !filters.keep(subject, info) {
             return Decision::Found;
         }
         let relative = if info.key == given {

@@ -551,11 +551,7 @@ fn walk(base: String, path: &Path, meta: &Metadata, follow: bool, tx: &mpsc::Sen
         let child_path = frame.path.join(&child.name);
         let Some(name) = child.name.to_str() else {
             let shown = format!("{}/{}", frame.key, child.name.to_string_lossy());
-            let err = StorageError::new(
-                ErrorKind::Io,
-                format!("path {shown} is not valid UTF-8; skipped"),
-            );
-            if !send(tx, Err(err)) {
+            if !send(tx, Err(invalid_name(&shown))) {
                 return false;
             }
             continue;
@@ -600,6 +596,44 @@ fn is_pattern(component: &str) -> bool {
     component.contains(['*', '?', '['])
 }
 
+/// The error for a local name that is not UTF-8 (`shown` with U+FFFD for each bad byte).
+fn invalid_name(shown: &str) -> StorageError {
+    StorageError::new(
+        ErrorKind::InvalidName,
+        format!("path {shown} is not valid UTF-8, so it cannot be an S3 key; skipped"),
+    )
+}
+
+/// The names in a directory (its `entries`, keys prefixed by `key`) that `m`
+/// matches, sorted. A name that is not UTF-8 is matched as far as it can be (U+FFFD
+/// for each bad byte) and, when it matches, reported as an error and counted in
+/// `invalid`, never dropped in silence. `None` when the consumer went away.
+fn matching_names(
+    entries: fs::ReadDir,
+    m: &Pattern,
+    key: &str,
+    tx: &mpsc::Sender<Item>,
+    invalid: &mut usize,
+) -> Option<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for name in entries.flatten().map(|e| e.file_name()) {
+        match name.into_string() {
+            Ok(n) if m.matches(&n) => names.push(n),
+            Ok(_) => {}
+            Err(raw) if m.matches(&raw.to_string_lossy()) => {
+                *invalid += 1;
+                let shown = format!("{key}{}", raw.to_string_lossy());
+                if !send(tx, Err(invalid_name(&shown))) {
+                    return None;
+                }
+            }
+            Err(_) => {}
+        }
+    }
+    names.sort();
+    Some(names)
+}
+
 /// The body of [`glob`].
 fn glob_blocking(pattern: &str, follow: bool, tx: &mpsc::Sender<Item>) {
     let first_meta = pattern.find(['*', '?', '[']).unwrap_or(pattern.len());
@@ -614,6 +648,8 @@ fn glob_blocking(pattern: &str, follow: bool, tx: &mpsc::Sender<Item>) {
         PathBuf::from(literal_dir)
     };
     let mut current: Vec<(String, PathBuf)> = vec![(literal_dir.to_string(), start)];
+    // Matching names that are not UTF-8 (reported as errors).
+    let mut invalid = 0usize;
     if components.is_empty() {
         // No wildcard component at all: the pattern names itself, if it exists.
         current = match fs::symlink_metadata(pattern) {
@@ -646,12 +682,9 @@ fn glob_blocking(pattern: &str, follow: bool, tx: &mpsc::Sender<Item>) {
                     let Ok(entries) = fs::read_dir(dir) else {
                         continue;
                     };
-                    let mut names: Vec<String> = entries
-                        .flatten()
-                        .filter_map(|e| e.file_name().into_string().ok())
-                        .filter(|n| m.matches(n))
-                        .collect();
-                    names.sort();
+                    let Some(names) = matching_names(entries, m, key, tx, &mut invalid) else {
+                        return;
+                    };
                     next.extend(
                         names
                             .into_iter()
@@ -672,7 +705,7 @@ fn glob_blocking(pattern: &str, follow: bool, tx: &mpsc::Sender<Item>) {
         current = next;
     }
 
-    if current.is_empty() {
+    if current.is_empty() && invalid == 0 {
         send(
             tx,
             Err(StorageError::new(

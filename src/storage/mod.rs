@@ -64,14 +64,17 @@ impl StorageError {
 }
 
 /// Renders like s5cmd: `Code: message status code: 404, request id: X, host id: Y`
-/// for service errors, the plain message otherwise.
+/// for service errors, the plain message otherwise. Without a message it is the Go
+/// SDK's `Code: \n\tstatus code: …`, which output flattens to s5cmd's
+/// `Code:  status code: …` (two spaces).
 impl fmt::Display for StorageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.code, self.status) {
             (Some(code), Some(status)) => write!(
                 f,
-                "{code}: {} status code: {status}, request id: {}, host id: {}",
+                "{code}: {}{}status code: {status}, request id: {}, host id: {}",
                 self.message,
+                if self.message.is_empty() { "\n\t" } else { " " },
                 self.request_id.as_deref().unwrap_or(""),
                 self.host_id.as_deref().unwrap_or("")
             ),

@@ -797,6 +797,24 @@ impl Fill {
         Ok(objects)
     }
 
+    /// Fills in the ETag S3 lists for each object (the MD5 of a single-part object)
+    /// that has none yet (the snapshot hashes every object once).
+    fn with_etags(&self, bucket: &str, objects: Vec<Object>) -> Vec<Object> {
+        objects
+            .into_iter()
+            .map(|mut o| {
+                if o.e_tag.is_none()
+                    && let Some(k) = &o.key
+                    && let Ok(data) = std::fs::read(self.root.join(bucket).join(enc(k)))
+                {
+                    use md5::Digest;
+                    o.e_tag = Some(ETag::Strong(hex::encode(md5::Md5::digest(&data))));
+                }
+                o
+            })
+            .collect()
+    }
+
     fn list(
         all: &[Object],
         prefix: &str,
@@ -1195,7 +1213,7 @@ impl S3 for Fill {
                     .collect(),
             ),
             contents: Some(
-                l.objects
+                self.with_etags(&i.bucket, l.objects)
                     .into_iter()
                     .map(|mut o| {
                         o.key = o.key.map(&e);
@@ -1240,7 +1258,7 @@ impl S3 for Fill {
                     .collect(),
             ),
             contents: Some(
-                l.objects
+                self.with_etags(&i.bucket, l.objects)
                     .into_iter()
                     .map(|mut o| {
                         o.key = o.key.map(&e);
@@ -1285,7 +1303,7 @@ impl S3 for Fill {
                     .collect(),
             ),
             versions: Some(
-                l.objects
+                self.with_etags(&i.bucket, l.objects)
                     .into_iter()
                     .map(|o| ObjectVersion {
                         key: o.key.map(&e),

@@ -170,13 +170,19 @@ impl ObjectBody {
             // Resume from the first missing byte, as often as the budget allows.
             loop {
                 self.stream = None;
-                if self.retries >= self.client.retry_count() || !error::is_retryable(&failure) {
+                let max = self.client.retry_count();
+                if self.retries >= max || !error::is_retryable(&failure) {
                     self.done = true;
-                    return Some(Err(failure));
+                    return Some(Err(self.client.at_endpoint(failure)));
                 }
                 self.retries += 1;
                 self.client.count_retry();
-                tokio::time::sleep(retry::backoff(self.retries)).await;
+                let delay = retry::backoff(self.retries);
+                let req = Request::new(Method::GET, Some(&self.bucket), Some(&self.key));
+                self.client
+                    .report_retry(&req, (self.retries, max), delay, &failure)
+                    .await;
+                tokio::time::sleep(delay).await;
                 match self.reopen().await {
                     Ok(()) => break,
                     Err(e) => failure = e,

@@ -1,12 +1,15 @@
 //! Where requests go and who signs them: endpoint resolution (flag, then
 //! `S3_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, else AWS), the
 //! addressing style (virtual-hosted for AWS, path style for custom endpoints and
-//! dotted bucket names), and region/credential resolution through `aws-config`.
+//! dotted bucket names), and region/credential resolution through `aws-config`
+//! (a profile named on the command line wins over credentials in the environment,
+//! as with the AWS CLI; a profile no file defines is an error naming it).
 //!
 //! Credentials are cached here and refreshed shortly before they expire, because
 //! `aws-config`'s providers do not cache by themselves and calling them per
 //! request would cost far more than the request itself.
 
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -130,6 +133,12 @@ struct Cached {
 /// A caching front of the credentials provider from `aws-config`.
 pub(crate) struct Credentials {
     provider: SharedCredentialsProvider,
+    /// What was tried and what to do, for when the provider finds nothing.
+    hint: String,
+    /// Whether the provider's own error goes into the message too: a named
+    /// profile's says what is wrong with it; the default chain's only repeats, at
+    /// length, what `hint` lists.
+    show_cause: bool,
     cached: RwLock<Option<Arc<Cached>>>,
     refresh: tokio::sync::Mutex<()>,
 }
@@ -148,7 +157,14 @@ impl Credentials {
         let creds = self.provider.provide_credentials().await.map_err(|e| {
             StorageError::new(
                 ErrorKind::NoCredentials,
-                format!("no valid credentials found: {}", error_chain(&e)),
+                match self.show_cause {
+                    true => format!(
+                        "no valid credentials found: {} ({})",
+                        error_chain(&e),
+                        self.hint
+                    ),
+                    false => format!("no valid credentials found ({})", self.hint),
+                },
             )
         })?;
         let refresh_at = creds
@@ -198,22 +214,29 @@ pub(crate) struct Resolved {
     pub credentials: Option<Credentials>,
     /// The profile's (or `services` section's) `endpoint_url`, when it has one.
     pub profile_endpoint: Option<String>,
+    /// The CA bundle to trust besides the system's (`AWS_CA_BUNDLE`, else the
+    /// profile's `ca_bundle`), with the setting that named it.
+    pub ca_bundle: Option<(PathBuf, String)>,
 }
 
 /// Loads region and (unless anonymous) the credentials provider.
-#[allow(deprecated)] // ProfileFiles is a re-export alias of aws-runtime's EnvConfigFiles.
-pub(crate) async fn resolve(config: &S3Config) -> Resolved {
-    use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+///
+/// A profile named with `--profile` (or a side's profile) is what the AWS CLI and
+/// s5cmd make of it: that profile's credentials, even when `AWS_ACCESS_KEY_ID` is
+/// set, and an error naming it when no config or credentials file defines it.
+/// Without one, aws-config's default chain (environment first) applies.
+pub(crate) async fn resolve(config: &S3Config) -> Result<Resolved, StorageError> {
+    let files = profile_files(config);
+    let profile = config.profile.as_deref().filter(|p| !p.is_empty());
+    if let Some(name) = profile {
+        check_profile_exists(name, &files).await?;
+    }
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if let Some(profile) = &config.profile {
+    if let Some(profile) = profile {
         loader = loader.profile_name(profile);
     }
-    if let Some(path) = &config.credentials_file {
-        let files = ProfileFiles::builder()
-            .include_default_config_file(true)
-            .with_file(ProfileFileKind::Credentials, path)
-            .build();
-        loader = loader.profile_files(files);
+    if let Some(files) = &files {
+        loader = loader.profile_files(files.clone());
     }
     if let Some(region) = &config.region {
         loader = loader.region(aws_config::Region::new(region.clone()));
@@ -227,15 +250,19 @@ pub(crate) async fn resolve(config: &S3Config) -> Resolved {
         .clone()
         .or_else(|| sdk.region().map(|r| r.as_ref().to_owned()))
         .unwrap_or_else(|| FALLBACK_REGION.to_owned());
-    let credentials = if config.no_sign_request {
-        None
-    } else {
-        sdk.credentials_provider().map(|provider| Credentials {
-            provider,
-            cached: RwLock::new(None),
-            refresh: tokio::sync::Mutex::new(()),
-        })
+    let provider = match profile {
+        _ if config.no_sign_request => None,
+        Some(name) => Some(profile_provider(name, files.clone(), &region)),
+        None => sdk.credentials_provider(),
     };
+    let credentials_file = config.credentials_file.as_deref().and_then(|p| p.to_str());
+    let credentials = provider.map(|provider| Credentials {
+        provider,
+        hint: super::hint::no_credentials(profile, credentials_file),
+        show_cause: profile.is_some(),
+        cached: RwLock::new(None),
+        refresh: tokio::sync::Mutex::new(()),
+    });
     // Configured endpoints: `[services x] s3 = endpoint_url = …` wins over the
     // profile's own `endpoint_url` (the environment variables are read by the caller).
     let profile_endpoint = sdk
@@ -250,11 +277,98 @@ pub(crate) async fn resolve(config: &S3Config) -> Resolved {
             sc.load_config(key)
         })
         .or_else(|| sdk.endpoint_url().map(str::to_owned));
-    Resolved {
+    Ok(Resolved {
         region,
         credentials,
         profile_endpoint,
+        ca_bundle: ca_bundle_setting(profile, &files).await,
+    })
+}
+
+/// The CA bundle setting, as the AWS CLI reads it: `AWS_CA_BUNDLE`, else the
+/// selected profile's `ca_bundle` (a leading `~/` is the home directory).
+#[allow(deprecated)] // ProfileFiles is a re-export alias of aws-runtime's EnvConfigFiles.
+async fn ca_bundle_setting(
+    profile: Option<&str>,
+    files: &Option<aws_config::profile::profile_file::ProfileFiles>,
+) -> Option<(PathBuf, String)> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    if let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|v| !v.is_empty()) {
+        return Some((PathBuf::from(path), "AWS_CA_BUNDLE".to_owned()));
     }
+    let files = files.clone().unwrap_or_default();
+    let name = profile.map(|p| std::borrow::Cow::Owned(p.to_owned()));
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &files, name)
+        .await
+        .ok()?;
+    let value = set.get("ca_bundle").filter(|v| !v.is_empty())?;
+    let path = match (value.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(value),
+    };
+    let source = format!("ca_bundle of profile {}", set.selected_profile());
+    Some((path, source))
+}
+
+/// The config and credentials files to read: the defaults (`AWS_CONFIG_FILE`,
+/// `AWS_SHARED_CREDENTIALS_FILE`, `~/.aws/…`) unless `--credentials-file` names one.
+#[allow(deprecated)] // ProfileFiles is a re-export alias of aws-runtime's EnvConfigFiles.
+fn profile_files(config: &S3Config) -> Option<aws_config::profile::profile_file::ProfileFiles> {
+    use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+    config.credentials_file.as_ref().map(|path| {
+        ProfileFiles::builder()
+            .include_default_config_file(true)
+            .with_file(ProfileFileKind::Credentials, path)
+            .build()
+    })
+}
+
+/// Fails unless a config or credentials file defines the profile `name`.
+#[allow(deprecated)] // ProfileFiles is a re-export alias of aws-runtime's EnvConfigFiles.
+async fn check_profile_exists(
+    name: &str,
+    files: &Option<aws_config::profile::profile_file::ProfileFiles>,
+) -> Result<(), StorageError> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    let files = files.clone().unwrap_or_default();
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &files, None)
+        .await
+        .map_err(|e| {
+            StorageError::new(
+                ErrorKind::NoCredentials,
+                format!(
+                    "cannot read the AWS config/credentials files: {}",
+                    error_chain(&e)
+                ),
+            )
+        })?;
+    if set.get_profile(name).is_none() {
+        return Err(StorageError::new(
+            ErrorKind::NoCredentials,
+            format!("profile {name} not found in the AWS config/credentials files"),
+        ));
+    }
+    Ok(())
+}
+
+/// The credentials of the named profile alone (static keys, `source_profile` and
+/// `role_arn`, `credential_process`, SSO — whatever aws-config's profile provider
+/// supports), without falling back to the environment or instance metadata.
+#[allow(deprecated)] // ProfileFiles is a re-export alias of aws-runtime's EnvConfigFiles.
+fn profile_provider(
+    name: &str,
+    files: Option<aws_config::profile::profile_file::ProfileFiles>,
+    region: &str,
+) -> SharedCredentialsProvider {
+    let provider_config = aws_config::provider_config::ProviderConfig::default()
+        .with_region(Some(aws_config::Region::new(region.to_owned())));
+    let mut builder = aws_config::profile::ProfileFileCredentialsProvider::builder()
+        .configure(&provider_config)
+        .profile_name(name);
+    if let Some(files) = files {
+        builder = builder.profile_files(files);
+    }
+    SharedCredentialsProvider::new(builder.build())
 }
 
 #[cfg(test)]
@@ -318,6 +432,8 @@ mod tests {
                 calls: calls.clone(),
                 lifetime,
             }),
+            hint: String::new(),
+            show_cause: true,
             cached: RwLock::new(None),
             refresh: tokio::sync::Mutex::new(()),
         };

@@ -6,8 +6,11 @@
 //! and with 256 workers on 2 cores CPU per request is the ceiling (see README).
 //!
 //! Layout (one job per file): `config` (endpoint, addressing, credentials cache),
-//! `transport` (pooled client, TLS, request bodies), `sign` (SigV4), `xml` (parsing),
-//! `error` (error bodies → [`StorageError`], retry classes), `retry` (backoff),
+//! `transport` (pooled client, request bodies), `tls` (trusted CAs, the bundle
+//! verifier), `proxy` (proxies from the environment), `dns` (typed lookup failures),
+//! `sign` (SigV4), `xml` (parsing), `error` (error bodies → [`StorageError`], retry
+//! classes), `hint` (the next step, appended to errors), `retry` (backoff), `log`
+//! (retries and requests reported to the caller),
 //! `request` (build → sign → send → retry), `headers` (object headers both ways),
 //! `body` (the resumable GetObject body), `stream` (whole listings, split over
 //! common prefixes and run in parallel), `inventory` (S3 Inventory reports as a
@@ -30,19 +33,24 @@
 mod body;
 mod bucket;
 mod config;
+mod dns;
 mod error;
 mod headers;
+mod hint;
 mod inventory;
 mod list;
+mod log;
 mod multipart;
 mod object;
 mod presign;
+mod proxy;
 mod request;
 mod retry;
 mod select;
 mod sign;
 mod stream;
 mod tagging;
+mod tls;
 mod transport;
 mod xml;
 
@@ -55,6 +63,7 @@ use std::sync::{Arc, RwLock};
 
 pub use body::ObjectBody;
 pub use inventory::InventoryRequest;
+pub use log::RequestLog;
 pub use retry::{count_retries, note_retry};
 pub use select::{
     EventDecoder, SelectEvent, SelectInput, SelectOutput, SelectRequest, SelectStream, request_xml,
@@ -126,6 +135,11 @@ pub struct S3Config {
     /// `--rate-limit-bandwidth`: shared by every client of a run; paces object data
     /// sent (request bodies) and received (GetObject bodies).
     pub bandwidth: Option<Arc<crate::limit::Bandwidth>>,
+    /// The side of a copy this client serves (`source`, `destination`), named in
+    /// errors together with the endpoint; `None` for a client of no particular side.
+    pub side: Option<&'static str>,
+    /// Where retries (and, when tracing, every request) are reported; `None`: nowhere.
+    pub log: Option<RequestLog>,
 }
 
 /// A request body for PutObject / UploadPart.
@@ -194,12 +208,21 @@ struct Inner {
     retries_total: AtomicU64,
     /// Bandwidth limit on object data, when set.
     bandwidth: Option<Arc<crate::limit::Bandwidth>>,
+    /// `[side ]endpoint scheme://host[:port]`, prefixed to errors no server answered.
+    label: String,
+    /// What a refused server certificate's error says to do about it.
+    tls_advice: String,
+    /// `Proxy-Authorization` for a plain-http endpoint behind an authenticating
+    /// forward proxy.
+    proxy_auth: Option<http::HeaderValue>,
+    /// Where retries and requests are reported.
+    log: Option<RequestLog>,
 }
 
 impl S3Client {
     /// Resolves credentials and region and builds the HTTP client.
     pub async fn new(config: S3Config) -> Result<S3Client, StorageError> {
-        let resolved = config::resolve(&config).await;
+        let resolved = config::resolve(&config).await?;
         let endpoint = config::Endpoint::resolve(
             config.endpoint_url.as_deref(),
             resolved.profile_endpoint.as_deref(),
@@ -219,10 +242,26 @@ impl S3Client {
         } else {
             config.max_connections
         };
-        let tls = transport::Tls::for_endpoint(&endpoint.scheme, config.no_verify_ssl);
+        let bundle = match &resolved.ca_bundle {
+            Some((path, source)) if endpoint.scheme == "https" && !config.no_verify_ssl => {
+                Some(Arc::new(tls::CaBundle::load(path, source)?))
+            }
+            _ => None,
+        };
+        let tls_advice = tls::advice(bundle.as_deref());
+        let tls = transport::Tls::for_endpoint(&endpoint.scheme, config.no_verify_ssl, bundle);
+        let proxies = proxy::from_env();
+        let proxy_auth = match (&proxies, endpoint.display.parse::<http::Uri>()) {
+            (Some(m), Ok(uri)) => proxy::forward_auth(Some(m), &uri),
+            _ => None,
+        };
+        let label = match config.side {
+            Some(side) => format!("{side} endpoint {}", endpoint.display),
+            None => format!("endpoint {}", endpoint.display),
+        };
         Ok(S3Client {
             inner: Arc::new(Inner {
-                http: transport::build_client(max_idle, tls),
+                http: transport::build_client(max_idle, &tls, proxies),
                 endpoint,
                 region: resolved.region,
                 credentials: resolved.credentials,
@@ -237,6 +276,10 @@ impl S3Client {
                 bucket_regions: RwLock::new(HashMap::new()),
                 retries_total: AtomicU64::new(0),
                 bandwidth: config.bandwidth.clone(),
+                label,
+                tls_advice,
+                proxy_auth,
+                log: config.log,
             }),
         })
     }

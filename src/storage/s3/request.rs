@@ -1,23 +1,25 @@
 //! Sending one S3 request: build the URL (addressing style, percent-encoded key),
 //! sign it, send it on the pooled client with a timeout, turn failures into typed
-//! errors, follow a region redirect once, and retry what is retryable with backoff.
+//! errors (naming the endpoint when no server answered), follow a region redirect
+//! once, and retry what is retryable with backoff — each retry reported to the
+//! client's [`super::RequestLog`], and every attempt too when it traces.
 //!
 //! This is the hot path for small objects, so the URL is built in one `String`
 //! and the request headers are only cloned once per attempt.
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
-use super::error::{self, Target};
+use super::error::{self, Target, Unreachable};
 use super::sign::{self, PATH_SET};
 use super::transport::{READ_TIMEOUT, RESPONSE_TIMEOUT, ReqBody};
-use super::{S3Client, retry, xml};
+use super::{S3Client, hint, retry, xml};
 use crate::error::ErrorKind;
 use crate::storage::StorageError;
 
@@ -204,13 +206,21 @@ impl S3Client {
         let mut retries = 0u32;
         let mut redirected = false;
         let mut fd_waits = 0u32;
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         loop {
             let region = self.region_for(req.bucket);
+            let attempt_started = Instant::now();
             // Boxed: the attempt's hyper future is large, and every operation's own
             // future (and each caller's) would otherwise carry it inline and be copied
             // whole on every spawn and box.
-            match Box::pin(self.attempt(req, &region)).await {
+            let outcome = Box::pin(self.attempt(req, &region)).await;
+            if let Some(log) = self.inner.log.as_ref().filter(|l| l.traces()) {
+                let url = self.url(req.bucket, req.key, req.query, &region);
+                let took = attempt_started.elapsed();
+                log.attempt(&req.method, &url, took, &describe(&outcome))
+                    .await;
+            }
+            let (e, reach) = match outcome {
                 Ok(resp) => return Ok(resp),
                 Err(Failure::Redirect(new_region)) if !redirected => {
                     redirected = true;
@@ -221,11 +231,16 @@ impl S3Client {
                             .unwrap_or_else(|e| e.into_inner())
                             .insert(b.to_owned(), new_region);
                     }
+                    continue;
                 }
-                Err(Failure::Redirect(_)) => {
+                Err(Failure::Redirect(r)) => {
+                    let why = match req.bucket {
+                        Some(b) => hint::wrong_region(b, &r),
+                        None => format!("the server names region {r}"),
+                    };
                     return Err(StorageError::new(
                         ErrorKind::InvalidRequest,
-                        "redirected to another region twice",
+                        format!("redirected to another region twice ({why})"),
                     ));
                 }
                 Err(Failure::Error(e))
@@ -236,16 +251,61 @@ impl S3Client {
                     // operations to close some; this does not spend the retry budget.
                     fd_waits += 1;
                     tokio::time::sleep(crate::storage::fd::pause(fd_waits)).await;
+                    continue;
                 }
-                Err(Failure::Error(e)) => {
-                    if retries >= budget || !error::is_retryable(&e) {
-                        return Err(e);
-                    }
-                    retries += 1;
-                    self.count_retry();
-                    tokio::time::sleep(retry::backoff(retries)).await;
-                }
+                Err(Failure::Error(e)) => (e, None),
+                Err(Failure::Unreachable(e, reach)) => (e, Some(reach)),
+            };
+            let (max, delay) = match reach {
+                // A name that does not resolve now will not resolve in a moment,
+                // and a refused certificate will be refused again.
+                Some(Unreachable::Dns | Unreachable::Certificate) => return Err(e),
+                Some(Unreachable::Refused) => (
+                    budget.min(retry::REFUSED_RETRIES),
+                    retry::refused_backoff(retries + 1),
+                ),
+                None => (budget, retry::backoff(retries + 1)),
+            };
+            if retries >= max || (reach.is_none() && !error::is_retryable(&e)) {
+                return Err(match reach {
+                    Some(_) if retries > 0 => StorageError {
+                        message: format!("{} (gave up after {retries} retries)", e.message),
+                        ..e
+                    },
+                    _ => e,
+                });
             }
+            retries += 1;
+            self.count_retry();
+            self.report_retry(req, (retries, max), delay, &e).await;
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Reports retry `n` of at most `max` of `req`, after `delay`, because of `e`.
+    pub(crate) async fn report_retry(
+        &self,
+        req: &Request<'_>,
+        (n, max): (u32, u32),
+        delay: Duration,
+        e: &StorageError,
+    ) {
+        if let Some(log) = &self.inner.log {
+            let url = self.url(req.bucket, req.key, req.query, &self.region_for(req.bucket));
+            log.retry(&req.method, &url, (n, max), delay, &e.to_string())
+                .await;
+        }
+    }
+
+    /// Names the endpoint (and the side of a copy, when the client is for one) in
+    /// the message of a failure that has no answer from a server to show.
+    pub(crate) fn at_endpoint(&self, e: StorageError) -> StorageError {
+        if e.status.is_some() || e.message.starts_with(self.inner.label.as_str()) {
+            return e;
+        }
+        StorageError {
+            message: format!("{}: {}", self.inner.label, e.message),
+            ..e
         }
     }
 
@@ -289,7 +349,10 @@ impl S3Client {
             let creds = self.inner.credentials.as_ref().ok_or_else(|| {
                 Failure::Error(StorageError::new(
                     ErrorKind::NoCredentials,
-                    "no valid credentials found",
+                    format!(
+                        "no valid credentials found ({})",
+                        hint::no_credentials(None, None)
+                    ),
                 ))
             })?;
             let identity = creds.identity().await.map_err(Failure::Error)?;
@@ -301,6 +364,11 @@ impl S3Client {
             sign::sign_request(&mut hreq, &url, &identity, region, payload)
                 .map_err(Failure::Error)?;
         }
+        if let Some(auth) = &self.inner.proxy_auth {
+            // Added after signing: the proxy consumes it, S3 never sees it.
+            hreq.headers_mut()
+                .insert(http::header::PROXY_AUTHORIZATION, auth.clone());
+        }
         let mut limit = RESPONSE_TIMEOUT + Duration::from_millis(len / 256);
         if self.inner.bandwidth.is_some() && len > 0 {
             // A paced body shares the limit with every other transfer: its duration
@@ -308,8 +376,19 @@ impl S3Client {
             limit = Duration::from_secs(7 * 24 * 3600);
         }
         let resp = match tokio::time::timeout(limit, self.inner.http.request(hreq)).await {
-            Err(_) => return Err(Failure::Error(error::timeout("request"))),
-            Ok(Err(e)) => return Err(Failure::Error(error::transport(&e))),
+            Err(_) => return Err(Failure::Error(self.at_endpoint(error::timeout("request")))),
+            Ok(Err(e)) => {
+                let mut failure = self.at_endpoint(error::send_failure(&e));
+                let reach = error::unreachable(&e);
+                if let Some(why) = super::tls::certificate_error(&e) {
+                    let advice = super::tls::advice_for(why, &self.inner.tls_advice);
+                    failure.message = format!("{}; {advice}", failure.message);
+                }
+                return Err(match reach {
+                    Some(reach) => Failure::Unreachable(failure, reach),
+                    None => Failure::Error(failure),
+                });
+            }
             Ok(Ok(r)) => r,
         };
         let (parts, incoming) = resp.into_parts();
@@ -324,13 +403,14 @@ impl S3Client {
         }
         let body = match read_all(incoming).await {
             Ok(b) => b,
-            Err(e) => return Err(Failure::Error(e)),
+            Err(e) => return Err(Failure::Error(self.at_endpoint(e))),
         };
         if status.is_success() {
             if req.ok_may_be_error && body.windows(7).take(512).any(|w| w == b"<Error>") {
                 let root = xml::parse(&body).map_err(Failure::Error)?;
                 if root.name == "Error" {
-                    return Err(Failure::Error(error::from_ok_body(&parts.headers, &root)));
+                    let err = error::from_ok_body(&parts.headers, &root);
+                    return Err(Failure::Error(hint::explain(err, &attempted(req), None)));
                 }
             }
             return Ok(Response {
@@ -340,18 +420,40 @@ impl S3Client {
                 stream: None,
             });
         }
-        if matches!(status.as_u16(), 301 | 307 | 400)
-            && let Some(r) = redirect_region(&parts.headers, &body)
-            && r != region
-        {
-            return Err(Failure::Redirect(r));
-        }
-        Err(Failure::Error(error::from_response(
-            status,
-            &parts.headers,
-            &body,
-            req.target,
-        )))
+        Err(refusal(req, region, status, &parts.headers, &body))
+    }
+}
+
+/// Why the server refused `req` (signed for `region`): another region to sign for,
+/// or the error, with its next step.
+fn refusal(
+    req: &Request<'_>,
+    region: &str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Failure {
+    let named_region = match status.as_u16() {
+        301 | 307 | 400 => redirect_region(headers, body),
+        _ => None,
+    };
+    if let Some(r) = &named_region
+        && r != region
+    {
+        return Failure::Redirect(r.clone());
+    }
+    let err = error::from_response(status, headers, body, req.target);
+    Failure::Error(hint::explain(err, &attempted(req), named_region.as_deref()))
+}
+
+/// `req` as the error hints name it.
+fn attempted<'a>(req: &'a Request<'a>) -> hint::Attempted<'a> {
+    hint::Attempted {
+        method: &req.method,
+        bucket: req.bucket,
+        key: req.key,
+        query: req.query,
+        copy_source: req.headers.contains_key("x-amz-copy-source"),
     }
 }
 
@@ -359,8 +461,19 @@ impl S3Client {
 enum Failure {
     /// The bucket lives in this region: sign for it and try again.
     Redirect(String),
+    /// No server could be reached (retried briefly, or not at all).
+    Unreachable(StorageError, Unreachable),
     /// Anything else.
     Error(StorageError),
+}
+
+/// An attempt's outcome for the trace log: the status, or why it failed.
+fn describe(outcome: &Result<Response, Failure>) -> String {
+    match outcome {
+        Ok(resp) => resp.status.to_string(),
+        Err(Failure::Redirect(region)) => format!("redirected to region {region}"),
+        Err(Failure::Unreachable(e, _) | Failure::Error(e)) => format!("failed: {e}"),
+    }
 }
 
 /// The region a redirect names (`x-amz-bucket-region`, or `<Region>` in the body).

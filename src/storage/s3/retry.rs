@@ -1,5 +1,8 @@
 //! Retry policy: exponential backoff with full jitter, bounded by `--retry-count`
 //! retries per request. Which failures qualify is decided in [`super::error::is_retryable`].
+//! A refused connection is retried at most [`REFUSED_RETRIES`] times with short
+//! waits (a server that is down fails the request within about a second and a
+//! half); a host name that does not resolve is not retried at all.
 //!
 //! Retries are also counted per operation: exec runs each op inside
 //! [`count_retries`], a tokio task-local counter that every retry of the client
@@ -41,10 +44,25 @@ const BASE: Duration = Duration::from_millis(50);
 /// Longest single wait.
 const CAP: Duration = Duration::from_secs(10);
 
+/// Retries a refused connection gets at most, whatever `--retry-count` says.
+pub(crate) const REFUSED_RETRIES: u32 = 3;
+/// First backoff step after a refused connection: the waits are at most 0.2, 0.4
+/// and 0.8 s, long enough for a restarting server, short enough to fail fast.
+const REFUSED_BASE: Duration = Duration::from_millis(200);
+
 /// How long to wait before retry number `retry` (from 1): a uniformly random
 /// duration up to `min(CAP, BASE * 2^(retry-1))`, never less than a millisecond.
 pub(crate) fn backoff(retry: u32) -> Duration {
-    let exp = BASE.saturating_mul(1u32 << retry.saturating_sub(1).min(16));
+    jittered(BASE, retry)
+}
+
+/// How long to wait before retry number `retry` (from 1) of a refused connection.
+pub(crate) fn refused_backoff(retry: u32) -> Duration {
+    jittered(REFUSED_BASE, retry)
+}
+
+fn jittered(base: Duration, retry: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << retry.saturating_sub(1).min(16));
     let ceiling = exp.min(CAP).as_millis() as u64;
     Duration::from_millis(fastrand::u64(1..=ceiling.max(1)))
 }
@@ -74,5 +92,13 @@ mod tests {
             assert!(d <= CAP);
         }
         assert!(backoff(1) <= BASE);
+    }
+
+    #[test]
+    fn refused_connections_wait_under_two_seconds_in_all() {
+        for _ in 0..100 {
+            let total: Duration = (1..=REFUSED_RETRIES).map(refused_backoff).sum();
+            assert!(total <= Duration::from_millis(1400), "{total:?}");
+        }
     }
 }

@@ -1,6 +1,9 @@
 //! The HTTP transport: one pooled hyper-util client over hyper-rustls (aws-lc-rs
 //! provider, installed explicitly because aws-config links aws-lc as well and rustls
-//! refuses to guess), and the request body type that streams memory or a file range.
+//! refuses to guess; trust as [`super::tls`] configures it), connecting through
+//! [`super::proxy`] (proxies from the environment) and resolving names with
+//! [`super::dns::Resolver`] (so a failed lookup is recognisable), and the request
+//! body type that streams memory or a file range.
 
 use std::io;
 use std::path::PathBuf;
@@ -14,11 +17,16 @@ use http_body::{Body, Frame, SizeHint};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::TokioExecutor;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
+
+use super::dns::Resolver;
+use super::proxy::ProxyConnector;
+use super::tls::CaBundle;
 
 /// TCP connect timeout.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,43 +43,41 @@ const FILE_CHUNK: usize = 256 * 1024;
 const READ_BUFFER_MAX: usize = 64 * 1024;
 
 /// The pooled client type.
-pub(crate) type HttpClient = Client<HttpsConnector<HttpConnector>, ReqBody>;
+pub(crate) type HttpClient = Client<HttpsConnector<ProxyConnector>, ReqBody>;
 
 /// Builds the pooled client: `max_idle` idle connections per host. `tls` says how
-/// (and whether) server certificates are checked.
-pub(crate) fn build_client(max_idle: usize, tls: Tls) -> HttpClient {
+/// (and whether) server certificates are checked; `proxies` are the proxy rules of
+/// the environment ([`super::proxy::from_env`]).
+pub(crate) fn build_client(
+    max_idle: usize,
+    tls: &Tls,
+    proxies: Option<Arc<Matcher>>,
+) -> HttpClient {
     // aws-config also links aws-lc; ring may be linked by other crates: pick one.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let mut http = HttpConnector::new();
+    let mut http = HttpConnector::new_with_resolver(Resolver::default());
     http.enforce_http(false);
     http.set_nodelay(true);
     http.set_connect_timeout(Some(CONNECT_TIMEOUT));
     http.set_keepalive(Some(Duration::from_secs(30)));
-    let builder = hyper_rustls::HttpsConnectorBuilder::new();
-    let builder = match tls {
-        Tls::Verify => match hyper_rustls::HttpsConnectorBuilder::new().with_native_roots() {
-            Ok(b) => b,
-            Err(_) => builder.with_webpki_roots(),
-        },
-        Tls::NoVerify => {
-            let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-            let cfg = tls_config_builder(provider.clone())
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
-                .with_no_client_auth();
-            builder.with_tls_config(cfg)
-        }
-        Tls::Unused => {
-            // No trusted roots: an https connection, which a plain-http endpoint never
-            // makes, could not be verified and would fail.
-            let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-            let cfg = tls_config_builder(provider)
-                .with_root_certificates(rustls::RootCertStore::empty())
-                .with_no_client_auth();
-            builder.with_tls_config(cfg)
-        }
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let cfg = match tls {
+        Tls::Verify(bundle) => super::tls::client_config(provider, bundle.as_deref()),
+        Tls::NoVerify => tls_config_builder(provider.clone())
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
+            .with_no_client_auth(),
+        // No trusted roots: an https connection, which a plain-http endpoint never
+        // makes, could not be verified and would fail.
+        Tls::Unused => tls_config_builder(provider)
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth(),
     };
-    let https = builder.https_or_http().enable_http1().wrap_connector(http);
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(cfg)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(ProxyConnector::new(http, proxies));
     Client::builder(TokioExecutor::new())
         .http1_max_buf_size(READ_BUFFER_MAX)
         .pool_max_idle_per_host(max_idle.max(1))
@@ -90,10 +96,11 @@ fn tls_config_builder(
 }
 
 /// How the pooled client treats TLS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) enum Tls {
-    /// Verify certificates against the system's roots (webpki's when there are none).
-    Verify,
+    /// Verify certificates against the system's roots (webpki's when there are
+    /// none) and the configured CA bundle, if any.
+    Verify(Option<Arc<CaBundle>>),
     /// `--no-verify-ssl`.
     NoVerify,
     /// A plain-http endpoint: every request goes to `http://`, so the system's root
@@ -103,11 +110,15 @@ pub(crate) enum Tls {
 
 impl Tls {
     /// The mode for an endpoint with this URL scheme (`http` or `https`).
-    pub(crate) fn for_endpoint(scheme: &str, no_verify_ssl: bool) -> Tls {
+    pub(crate) fn for_endpoint(
+        scheme: &str,
+        no_verify_ssl: bool,
+        bundle: Option<Arc<CaBundle>>,
+    ) -> Tls {
         match (scheme, no_verify_ssl) {
             ("http", _) => Tls::Unused,
             (_, true) => Tls::NoVerify,
-            (_, false) => Tls::Verify,
+            (_, false) => Tls::Verify(bundle),
         }
     }
 }
@@ -353,9 +364,18 @@ mod tests {
 
     #[test]
     fn plain_http_endpoints_load_no_certificates() {
-        assert_eq!(Tls::for_endpoint("http", false), Tls::Unused);
-        assert_eq!(Tls::for_endpoint("http", true), Tls::Unused);
-        assert_eq!(Tls::for_endpoint("https", false), Tls::Verify);
-        assert_eq!(Tls::for_endpoint("https", true), Tls::NoVerify);
+        assert!(matches!(
+            Tls::for_endpoint("http", false, None),
+            Tls::Unused
+        ));
+        assert!(matches!(Tls::for_endpoint("http", true, None), Tls::Unused));
+        assert!(matches!(
+            Tls::for_endpoint("https", false, None),
+            Tls::Verify(None)
+        ));
+        assert!(matches!(
+            Tls::for_endpoint("https", true, None),
+            Tls::NoVerify
+        ));
     }
 }

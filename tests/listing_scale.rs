@@ -159,7 +159,12 @@ fn split_listing_equals_one_stream_for_ls_cp_and_sync() {
     let folder = same_at_every_concurrency(&server, cwd, &["--json", "ls", "s3://lst/a/*"]);
     assert_eq!(
         field(&folder, "key"),
-        ["s3://lst/a/", "s3://lst/a/b", "s3://lst/a/b/", "s3://lst/a/b/c"]
+        [
+            "s3://lst/a/",
+            "s3://lst/a/b",
+            "s3://lst/a/b/",
+            "s3://lst/a/b/c"
+        ]
     );
 
     // cp --dry-run: one record per object, sources in key order.

@@ -11,8 +11,10 @@
 //! sorts where `p/` sorts among its siblings. Sync's merge-join relies on that order;
 //! cp and rm get a deterministic one for free.
 //!
-//! Memory: at most `concurrency` child channels of [`LIST_CHANNEL_CAPACITY`] entries,
-//! plus at most [`LIST_CHANNEL_CAPACITY`] discovered entries waiting their turn.
+//! Memory: at most `concurrency` child channels of two pages (1,000 entries each)
+//! plus the page being fetched, and at most [`LIST_CHANNEL_CAPACITY`] discovered
+//! entries waiting their turn. Children hand over whole pages, so the merging
+//! task wakes once per page, not once per entry.
 //! When the discovery finds a single common prefix and nothing else (`data/` holding
 //! everything), it looks one level deeper, a few levels at most.
 
@@ -28,6 +30,9 @@ use crate::storage::{
 
 type Tx = mpsc::Sender<Result<ObjectInfo, StorageError>>;
 type Children = mpsc::Receiver<Result<ObjectInfo, StorageError>>;
+
+/// Pages a child listing reads ahead of the consumer.
+const CHILD_PAGES: usize = 2;
 
 /// How many levels a discovery descends through lone common prefixes.
 const MAX_DESCENT: usize = 4;
@@ -61,28 +66,51 @@ impl Walk {
     /// Sends every entry of `prefix` from `token` on (the first page's entries
     /// already sent when `token` is set); stops at an error (sent) or when the
     /// receiver is gone.
-    async fn paginate(self, prefix: String, mut token: Option<String>, tx: Tx) {
+    async fn paginate(self, prefix: String, mut token: Option<String>, tx: Sink) {
         loop {
             let page = match self.page(&prefix, token.as_deref()).await {
                 Ok(p) => p,
-                Err(e) => {
-                    let _ = tx.send(Err(e)).await;
-                    return;
-                }
+                Err(e) => return tx.fail(e).await,
             };
-            for e in page.entries {
-                if tx.send(Ok(e)).await.is_err() {
-                    return;
-                }
+            if !tx.put(page.entries).await {
+                return;
             }
             match page.next_token {
                 Some(t) if Some(&t) != token.as_ref() => token = Some(t),
-                Some(_) => {
-                    let _ = tx.send(Err(repeated_token())).await;
-                    return;
-                }
+                Some(_) => return tx.fail(repeated_token()).await,
                 None => return,
             }
+        }
+    }
+}
+
+/// Where a paginating task sends: entry by entry (a [`Lister`]), or page by page
+/// (a child listing: one wake-up of the merging task per page, not per entry).
+enum Sink {
+    Entries(Tx),
+    Pages(mpsc::Sender<Result<Vec<ObjectInfo>, StorageError>>),
+}
+
+impl Sink {
+    /// Sends a page's entries; false when the receiver is gone.
+    async fn put(&self, entries: Vec<ObjectInfo>) -> bool {
+        match self {
+            Sink::Entries(tx) => {
+                for e in entries {
+                    if tx.send(Ok(e)).await.is_err() {
+                        return false;
+                    }
+                }
+                true
+            }
+            Sink::Pages(tx) => entries.is_empty() || tx.send(Ok(entries)).await.is_ok(),
+        }
+    }
+
+    async fn fail(&self, e: StorageError) {
+        match self {
+            Sink::Entries(tx) => drop(tx.send(Err(e)).await),
+            Sink::Pages(tx) => drop(tx.send(Err(e)).await),
         }
     }
 }
@@ -114,7 +142,7 @@ impl S3Client {
         if request.recursive && concurrency > 1 {
             tokio::spawn(parallel(walk, request.prefix, concurrency, tx));
         } else {
-            tokio::spawn(walk.paginate(request.prefix, None, tx));
+            tokio::spawn(walk.paginate(request.prefix, None, Sink::Entries(tx)));
         }
         rx
     }
@@ -125,7 +153,7 @@ enum Child {
     /// An object directly under the prefix.
     Entry(ObjectInfo),
     /// A common prefix, being listed recursively by its own task.
-    Listing(mpsc::Receiver<Result<ObjectInfo, StorageError>>),
+    Listing(mpsc::Receiver<Result<Vec<ObjectInfo>, StorageError>>),
     /// The discovery failed here: the consumer gets every entry before it, then this.
     Failed(StorageError),
 }
@@ -163,8 +191,9 @@ async fn parallel(walk: Walk, prefix: String, concurrency: usize, tx: Tx) {
                 // (`a/` listed under `a/`), the only object a delimiter listing
                 // can return with a `/` after the prefix.
                 Some(Ok(info)) if info.kind == EntryKind::Directory && info.key != parent => {
-                    let (ctx, crx) = mpsc::channel(LIST_CHANNEL_CAPACITY);
-                    tokio::spawn(recursive.clone().paginate(info.key, None, ctx));
+                    let (ctx, crx) = mpsc::channel(CHILD_PAGES);
+                    let sink = Sink::Pages(ctx);
+                    tokio::spawn(recursive.clone().paginate(info.key, None, sink));
                     queue.push_back(Child::Listing(crx));
                     running += 1;
                 }
@@ -186,10 +215,18 @@ async fn parallel(walk: Walk, prefix: String, concurrency: usize, tx: Tx) {
             }
             Some(Child::Listing(mut rx)) => {
                 running -= 1;
-                while let Some(item) = rx.recv().await {
-                    let failed = item.is_err();
-                    if tx.send(item).await.is_err() || failed {
-                        return;
+                while let Some(page) = rx.recv().await {
+                    let entries = match page {
+                        Ok(entries) => entries,
+                        Err(e) => {
+                            let _ = tx.send(Err(e)).await;
+                            return;
+                        }
+                    };
+                    for e in entries {
+                        if tx.send(Ok(e)).await.is_err() {
+                            return;
+                        }
                     }
                 }
             }
@@ -228,7 +265,7 @@ async fn discover(walk: Walk, mut prefix: String) -> Result<(String, Children), 
                 }
             }
             if next.is_some() {
-                walk.paginate(prefix, next, tx).await;
+                walk.paginate(prefix, next, Sink::Entries(tx)).await;
             }
         });
         return Ok((parent, rx));

@@ -63,6 +63,10 @@ struct Cli {
     /// Use ListObjects (v1) instead of ListObjectsV2.
     #[arg(long)]
     use_list_objects_v1: bool,
+    /// Prefixes a recursive listing lists at once, in key order (1: one sequential
+    /// stream) (s5rs).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    list_concurrency: Option<u16>,
     /// Value of the x-amz-request-payer header.
     #[arg(long)]
     request_payer: Option<String>,
@@ -277,13 +281,7 @@ pub fn parse(args: Vec<OsString>) -> Action {
     if let Err(message) = check(&cli) {
         return Action::Usage(message);
     }
-    let numworkers = if cli.numworkers < 0 {
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
-        (cpus * -cli.numworkers) as usize
-    } else {
-        cli.numworkers as usize
-    }
-    .max(2);
+    let numworkers = worker_count(cli.numworkers);
     let shard = match cli
         .shard
         .as_deref()
@@ -349,6 +347,7 @@ pub fn parse(args: Vec<OsString>) -> Action {
         stat: cli.stat,
         no_sign_request: cli.no_sign_request,
         use_list_objects_v1: cli.use_list_objects_v1,
+        list_concurrency: cli.list_concurrency.map(usize::from),
         request_payer: cli.request_payer,
         profile: cli.profile,
         credentials_file: cli.credentials_file,
@@ -399,6 +398,17 @@ fn cli_only(words: &[String]) -> Option<Action> {
         _ => return None,
     };
     Some(action)
+}
+
+/// `--numworkers`: a count, or a negative number as a multiple of the CPU count; 2 at least.
+fn worker_count(n: i64) -> usize {
+    let count = if n < 0 {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
+        (cpus * -n) as usize
+    } else {
+        n as usize
+    };
+    count.max(2)
 }
 
 /// `--grace-period`: whole seconds, or a number with `ms`, `s` or `m`.

@@ -123,6 +123,9 @@ pub struct TransferFlags {
     pub destination_profile: Option<String>,
     /// `--destination-endpoint-url` (s5rs, cp/mv/sync): endpoint for the destination.
     pub destination_endpoint_url: Option<String>,
+    /// `--source-inventory` (s5rs, cp/mv/sync): an S3 Inventory `manifest.json` URL
+    /// read as the source listing.
+    pub source_inventory: Option<String>,
 }
 
 impl Default for TransferFlags {
@@ -159,6 +162,7 @@ impl Default for TransferFlags {
             source_endpoint_url: None,
             destination_profile: None,
             destination_endpoint_url: None,
+            source_inventory: None,
         }
     }
 }
@@ -209,6 +213,8 @@ pub struct LsCmd {
     pub all_versions: bool,
     /// `--show-fullpath`.
     pub show_fullpath: bool,
+    /// `--format` (s5rs): `batchops-csv` writes an S3 Batch Operations manifest.
+    pub format: Option<String>,
     /// Size, age and regex filters.
     pub filter: FilterFlags,
 }
@@ -228,6 +234,9 @@ pub struct RmCmd {
     pub all_versions: bool,
     /// `--version-id`.
     pub version_id: Option<String>,
+    /// `--source-inventory` (s5rs): an S3 Inventory `manifest.json` URL read as the
+    /// listing of a wildcard.
+    pub source_inventory: Option<String>,
     /// Size, age and regex filters.
     pub filter: FilterFlags,
     /// `--show-progress` (s5rs for rm).

@@ -40,6 +40,8 @@ pub struct Config {
     pub no_sign_request: bool,
     /// `--use-list-objects-v1`.
     pub use_list_objects_v1: bool,
+    /// `--list-concurrency`: prefixes a recursive listing lists at once.
+    pub list_concurrency: Option<usize>,
     /// `--request-payer`.
     pub request_payer: Option<String>,
     /// `--profile`.
@@ -90,6 +92,7 @@ impl Config {
             stat: false,
             no_sign_request: false,
             use_list_objects_v1: false,
+            list_concurrency: None,
             request_payer: None,
             profile: None,
             credentials_file: None,

@@ -91,6 +91,8 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CopyCmd) {
                 filters: &filters,
                 not_after: Some(chrono::Utc::now()),
                 all_versions: false,
+                inventory: cmd.flags.source_inventory.as_deref(),
+                in_key_order: false,
             };
             // `mv` of many objects deletes them: on a terminal, count and ask first.
             if cmd.is_move

@@ -25,7 +25,12 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd) {
         Ok(l) => l,
         Err(m) => return line.fail(ctx, m, ErrorKind::Usage).await,
     };
+    let batchops = cmd.format.as_deref() == Some("batchops-csv");
     match location {
+        Location::Local(_) if batchops => {
+            let m = "--format batchops-csv lists S3 objects only";
+            line.fail(ctx, m, ErrorKind::Usage).await
+        }
         Location::Remote(url) => list_remote(ctx, line, cmd, &url).await,
         Location::Local(path) => list_local(ctx, line, cmd, &path).await,
     }
@@ -136,6 +141,12 @@ async fn list_remote(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &LsCmd, url: &Rem
         // `--exclude` (or an s5rs filter) then hides it.
         found = true;
         if !filters.keep(wildcard::filter_subject(&info.key, &filter_prefix), &info) {
+            continue;
+        }
+        if cmd.format.as_deref() == Some("batchops-csv") {
+            if let Some(l) = crate::output::batchops::line(&url.bucket, &info) {
+                ctx.output.send(crate::output::Message::Line(l)).await;
+            }
             continue;
         }
         let name = if wildcard {

@@ -229,6 +229,8 @@ impl Deleter<'_> {
                 filters: self.filters,
                 not_after: None,
                 all_versions: self.cmd.all_versions,
+                inventory: self.cmd.source_inventory.as_deref(),
+                in_key_order: false,
             };
             expand::remote_wildcard(&client, r, &opts)
         } else {

@@ -155,6 +155,8 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SelectCmd) {
             filters: &filters,
             not_after: None,
             all_versions: cmd.all_versions,
+            inventory: None,
+            in_key_order: false,
         };
         expand::remote_wildcard(&client, &pattern_url, &opts)
     } else {

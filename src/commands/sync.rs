@@ -315,6 +315,8 @@ impl Sync<'_> {
                     filters: &no_filters,
                     not_after: Some(chrono::Utc::now()),
                     all_versions: false,
+                    inventory: self.cmd.flags.source_inventory.as_deref(),
+                    in_key_order: true,
                 };
                 let suffix = wildcard::relative_name(&url.key, &url.key).to_string();
                 Ok((

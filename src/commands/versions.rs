@@ -63,6 +63,8 @@ pub async fn run(
             filters,
             not_after: Some(chrono::Utc::now()),
             all_versions: true,
+            inventory: None,
+            in_key_order: true,
         };
         expand::remote_wildcard(&client, src, &expand_opts)
     } else {

@@ -126,6 +126,7 @@ impl Clients {
             retry_count: c.retry_count,
             request_payer: c.request_payer.clone(),
             use_list_objects_v1: c.use_list_objects_v1,
+            list_concurrency: c.list_concurrency,
             max_connections: c.numworkers,
             bandwidth: self.bandwidth.clone(),
             side: match spec.role {

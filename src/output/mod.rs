@@ -17,6 +17,7 @@
 //! Streams: results on stdout; in text mode failures (`ERROR "…": …`), debug lines and
 //! warnings on stderr; in `--json` mode every record, failures included, on stdout.
 
+pub mod batchops;
 pub mod progress;
 mod query;
 mod shard;

@@ -70,6 +70,8 @@ const FILTERED: &[Cmd] = &[Ls, Du, Rm, Cp, Mv, Sync];
 pub const METADATA_DIRECTIVES: &[&str] = &["COPY", "REPLACE"];
 /// The allowed values of `bucket-version --set` (s5cmd's order).
 pub const VERSIONING_STATES: &[&str] = &["Suspended", "Enabled"];
+/// The allowed values of `ls --format`.
+pub const LS_FORMATS: &[&str] = &["batchops-csv"];
 /// The allowed values of `--checksum-algorithm`.
 pub const CHECKSUM_ALGORITHMS: &[&str] = &["CRC64NVME", "CRC32C", "CRC32", "SHA256", "SHA1"];
 
@@ -197,6 +199,15 @@ pub const FLAGS: &[FlagSpec] = &[
         &[Ls],
         "shows only the fullpath names of the object(s)",
         into!(Command::Ls(c) => c.show_fullpath),
+    ),
+    flag(
+        "format",
+        None,
+        ValueKind::Choice(LS_FORMATS),
+        None,
+        &[Ls],
+        "(s5rs) batchops-csv: print an S3 Batch Operations CSV manifest (bucket,key[,version id])",
+        into!(Command::Ls(c) => c.format),
     ),
     flag(
         "expire",
@@ -702,6 +713,12 @@ pub const FLAGS: &[FlagSpec] = &[
         CP_MV_SYNC,
         "(s5rs) the SSE-C key of an encrypted S3 source of a copy (base64, file:PATH or env:VAR)",
         into!(transfer.sse_c_copy_source_key),
+    ),
+    text_flag(
+        "source-inventory",
+        &[Cp, Mv, Sync, Rm],
+        "(s5rs) list a wildcard source from this S3 Inventory report (s3://…/manifest.json, CSV) instead of the bucket",
+        into!(transfer.source_inventory, Command::Rm(c) => c.source_inventory),
     ),
 ];
 

@@ -58,6 +58,7 @@ pub const GLOBAL_FLAGS: &[GlobalFlag] = &[
     switch("stat"),
     switch("no-sign-request"),
     switch("use-list-objects-v1"),
+    valued("list-concurrency"),
     valued("request-payer"),
     valued("profile"),
     valued("credentials-file"),

@@ -95,6 +95,7 @@ fn definition_order_matches_s5cmd() {
         "max-age",
         "include-regex",
         "exclude-regex",
+        "source-inventory",
     ];
     let sse_c = ["sse-c", "sse-c-key", "sse-c-copy-source-key"];
     let mut cp = s5cmd_cp.to_vec();
@@ -147,6 +148,7 @@ fn definition_order_matches_s5cmd() {
             "exclude",
             "all-versions",
             "show-fullpath",
+            "format",
             "min-size",
             "max-size",
             "min-age",
@@ -170,6 +172,7 @@ fn definition_order_matches_s5cmd() {
             "max-age",
             "include-regex",
             "exclude-regex",
+            "source-inventory",
         ]
     );
     assert_eq!(

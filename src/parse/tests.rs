@@ -124,6 +124,7 @@ fn ls_variants() {
             exclude: vec!["a".into(), "b".into()],
             all_versions: true,
             show_fullpath: true,
+            format: None,
             filter: FilterFlags::default(),
         }
     );

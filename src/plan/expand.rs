@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
 use crate::error::ErrorKind;
-use crate::location::{LocalPath, RemoteUrl};
+use crate::location::{LocalPath, Location, RemoteUrl};
 use crate::storage::local::{self, LocalFs};
-use crate::storage::s3::S3Client;
+use crate::storage::s3::{InventoryRequest, S3Client};
 use crate::storage::{EntryKind, ListRequest, Lister, ObjectInfo, Storage, StorageError};
 use crate::wildcard::{self, Pattern};
 
@@ -35,6 +35,12 @@ pub struct ExpandOptions<'a> {
     pub not_after: Option<DateTime<Utc>>,
     /// List every version (remote).
     pub all_versions: bool,
+    /// `--source-inventory`: read a remote wildcard's objects from this S3 Inventory
+    /// report (`s3://…/manifest.json`) instead of listing the bucket.
+    pub inventory: Option<&'a str>,
+    /// The expansion must come in key order (sync's merge-join): an inventory
+    /// report whose rows are not sorted is refused rather than mis-compared.
+    pub in_key_order: bool,
 }
 
 /// A stream of expanded objects; an `Err` is reported and expansion goes on.
@@ -43,14 +49,21 @@ pub type Expanded = mpsc::Receiver<Result<SourceObject, StorageError>>;
 /// Expands a remote wildcard: recursive listing from the literal prefix, matched
 /// against the pattern, filtered. Emits `no object found` (NoMatch) when nothing matched.
 pub fn remote_wildcard(client: &S3Client, url: &RemoteUrl, opts: &ExpandOptions<'_>) -> Expanded {
-    let lister = client.list(
-        &url.bucket,
-        ListRequest {
-            prefix: wildcard::literal_prefix(&url.key).to_string(),
-            recursive: true,
-            all_versions: opts.all_versions,
+    let prefix = wildcard::literal_prefix(&url.key).to_string();
+    let lister = match opts.inventory {
+        Some(manifest) => match inventory_request(manifest, url, prefix, opts) {
+            Ok(request) => client.list_inventory(request),
+            Err(e) => return failed(e),
         },
-    );
+        None => client.list(
+            &url.bucket,
+            ListRequest {
+                prefix,
+                recursive: true,
+                all_versions: opts.all_versions,
+            },
+        ),
+    };
     let pattern = Pattern::remote(&url.key);
     let url = url.clone();
     let filters = opts.filters.clone();
@@ -71,6 +84,38 @@ pub fn remote_wildcard(client: &S3Client, url: &RemoteUrl, opts: &ExpandOptions<
         let relative = wildcard::relative_name(&info.key, &url.key).to_string();
         Decision::Emit(relative)
     })
+}
+
+/// What to read for `--source-inventory MANIFEST` in place of listing `url`.
+fn inventory_request(
+    manifest: &str,
+    url: &RemoteUrl,
+    prefix: String,
+    opts: &ExpandOptions<'_>,
+) -> Result<InventoryRequest, StorageError> {
+    match Location::parse(manifest, true) {
+        Ok(Location::Remote(m)) if !m.key.is_empty() && !m.is_wildcard() => Ok(InventoryRequest {
+            manifest_bucket: m.bucket,
+            manifest_key: m.key,
+            bucket: url.bucket.clone(),
+            prefix,
+            in_key_order: opts.in_key_order,
+            all_versions: opts.all_versions,
+        }),
+        _ => Err(StorageError::new(
+            ErrorKind::Usage,
+            format!(
+                "--source-inventory {manifest:?} is not an s3://bucket/key URL of a manifest.json"
+            ),
+        )),
+    }
+}
+
+/// An expansion that is only this error.
+fn failed(e: StorageError) -> Expanded {
+    let (tx, rx) = mpsc::channel(1);
+    let _ = tx.try_send(Err(e));
+    rx
 }
 
 /// Lists every version of one exact key (for `--all-versions` on a plain key) that

@@ -160,6 +160,8 @@ struct FaultState {
     rng: Mutex<Option<fastrand::Rng>>,
     log: Mutex<Vec<String>>,
     sse_c: ssec::SseCGate,
+    /// Requests that may change a bucket (anything but GET and HEAD), so far.
+    writes: AtomicU64,
 }
 
 /// A running in-process server; stops when dropped.
@@ -302,6 +304,8 @@ async fn serve(
         versioning: Mutex::new(HashMap::new()),
         upload_parts: Mutex::new(HashMap::new()),
         layouts: Mutex::new(HashMap::new()),
+        state: state.clone(),
+        listings: Mutex::new(HashMap::new()),
     };
     let mut builder = s3s::service::S3ServiceBuilder::new(fill);
     builder.set_auth(s3s::auth::SimpleAuth::from_single(
@@ -484,6 +488,26 @@ async fn handle_faults(
     req: http::Request<hyper::body::Incoming>,
 ) -> Result<http::Response<RespBody>, Box<dyn std::error::Error + Send + Sync>> {
     requests.fetch_add(1, Ordering::SeqCst);
+    // A write is counted when it arrives and again when it has been answered, so a
+    // listing read while it ran is not reused after it.
+    let writes = req.method() != http::Method::GET && req.method() != http::Method::HEAD;
+    if writes {
+        state.writes.fetch_add(1, Ordering::SeqCst);
+    }
+    let state2 = state.clone();
+    let answer = handle_counted(service, faults, state, req).await;
+    if writes {
+        state2.writes.fetch_add(1, Ordering::SeqCst);
+    }
+    answer
+}
+
+async fn handle_counted(
+    service: s3s::service::S3Service,
+    faults: Arc<Mutex<Faults>>,
+    state: Arc<FaultState>,
+    req: http::Request<hyper::body::Incoming>,
+) -> Result<http::Response<RespBody>, Box<dyn std::error::Error + Send + Sync>> {
     // The region of the credential scope: `Credential=AKID/20250101/REGION/s3/aws4_request`.
     let signed_region = req
         .headers()
@@ -733,6 +757,20 @@ struct Fill {
     /// Part sizes of completed multipart objects, per (bucket, key), for
     /// HeadObject with partNumber (s3s-fs ignores it).
     layouts: Mutex<HashMap<(String, String), Vec<i64>>>,
+    /// The fault layer's state (for its count of write requests).
+    state: Arc<FaultState>,
+    /// The last listing read per bucket, with the write count and directory mtime
+    /// it was read at: reused until either changes (reading every file per
+    /// ListObjects request would make the server, not the client, what a listing
+    /// test or benchmark measures).
+    listings: Mutex<HashMap<String, Snapshot>>,
+}
+
+/// A bucket's objects as read at a write count and directory mtime.
+struct Snapshot {
+    writes: u64,
+    mtime: Option<std::time::SystemTime>,
+    objects: Arc<Vec<Object>>,
 }
 
 impl std::fmt::Debug for Fill {
@@ -765,44 +803,40 @@ impl Fill {
         }
     }
 
-    /// All objects of a bucket with decoded keys, sorted by key, without ETags (see
-    /// [`Fill::with_etags`]). Read straight from the bucket's directory: going through
-    /// s3s-fs's own paging re-walked the bucket once per page, which made a listing
-    /// of 20,000 keys take minutes.
-    async fn all_objects<T>(&self, _req: &S3Request<T>, bucket: &str) -> S3Result<Vec<Object>> {
+    /// All objects of a bucket with decoded keys, sorted by key: the bucket
+    /// directory's files (s3s-fs keeps one file per object there, named by
+    /// [`enc`], and its metadata and upload parts outside it), with their size,
+    /// mtime and MD5 as ETag (as S3 lists a single-part object). Read once per
+    /// change (see `listings`).
+    async fn all_objects<T>(
+        &self,
+        _req: &S3Request<T>,
+        bucket: &str,
+    ) -> S3Result<Arc<Vec<Object>>> {
         self.check_bucket(bucket)?;
         let dir = self.root.join(bucket);
-        let mut out = Vec::new();
-        let entries = std::fs::read_dir(&dir).map_err(|e| s3_error!(InternalError, "{e}"))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| s3_error!(InternalError, "{e}"))?;
-            let meta = entry
-                .metadata()
-                .map_err(|e| s3_error!(InternalError, "{e}"))?;
-            // Keys are stored flat, under an injective file-name encoding; nested
-            // entries are s3s-fs's own.
-            if !meta.is_file() {
-                continue;
-            }
-            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
-                continue;
-            };
-            let modified = meta
-                .modified()
-                .map_err(|e| s3_error!(InternalError, "{e}"))?;
-            out.push(Object {
-                key: Some(dec(&name)),
-                last_modified: Some(Timestamp::from(modified)),
-                size: Some(meta.len() as i64),
-                ..Default::default()
-            });
+        let writes = self.state.writes.load(Ordering::SeqCst);
+        let mtime = std::fs::metadata(&dir).and_then(|m| m.modified()).ok();
+        if let Some(s) = self.listings.lock().unwrap().get(bucket)
+            && s.writes == writes
+            && s.mtime == mtime
+        {
+            return Ok(s.objects.clone());
         }
-        out.sort_by(|a, b| a.key.cmp(&b.key));
-        Ok(out)
+        let objects = Arc::new(read_bucket_dir(&dir)?);
+        self.listings.lock().unwrap().insert(
+            bucket.to_owned(),
+            Snapshot {
+                writes,
+                mtime,
+                objects: objects.clone(),
+            },
+        );
+        Ok(objects)
     }
 
-    /// Fills in the ETag S3 lists for each object (the MD5 of a single-part object),
-    /// for the objects of one page only.
+    /// Fills in the ETag S3 lists for each object (the MD5 of a single-part object)
+    /// that has none yet (the snapshot hashes every object once).
     fn with_etags(&self, bucket: &str, objects: Vec<Object>) -> Vec<Object> {
         objects
             .into_iter()
@@ -820,21 +854,30 @@ impl Fill {
     }
 
     fn list(
-        all: Vec<Object>,
+        all: &[Object],
         prefix: &str,
         delimiter: Option<&str>,
         after: Option<&str>,
         max_keys: usize,
     ) -> Listed {
+        let key_of = |o: &Object| o.key.clone().unwrap_or_default();
         let mut objects = Vec::new();
         let mut prefixes = BTreeSet::new();
         let mut count = 0;
         let mut last: Option<String> = None;
         let mut truncated = false;
-        for o in all {
-            let key = o.key.clone().unwrap_or_default();
+        // Sorted keys: start at the first one at or after the prefix (and after the
+        // marker), stop at the first one past the prefix's range.
+        let mut i = all.partition_point(|o| {
+            let k = o.key.as_deref().unwrap_or_default();
+            k < prefix || after.is_some_and(|a| k <= a)
+        });
+        while i < all.len() {
+            let o = &all[i];
+            i += 1;
+            let key = key_of(o);
             if !key.starts_with(prefix) {
-                continue;
+                break;
             }
             let (item, is_prefix) = match delimiter.filter(|d| !d.is_empty()) {
                 Some(d) => match key[prefix.len()..].find(d) {
@@ -843,10 +886,10 @@ impl Fill {
                 },
                 None => (key.clone(), false),
             };
-            if after.is_some_and(|a| item.as_str() <= a) {
-                continue;
-            }
-            if is_prefix && prefixes.contains(&item) {
+            if after.is_some_and(|a| item.as_str() <= a) || prefixes.contains(&item) {
+                if is_prefix {
+                    i += skip_prefix(&all[i..], &item);
+                }
                 continue;
             }
             if count == max_keys {
@@ -856,9 +899,11 @@ impl Fill {
             count += 1;
             last = Some(item.clone());
             if is_prefix {
+                // Skip the rest of the common prefix's keys (contiguous: sorted).
+                i += skip_prefix(&all[i..], &item);
                 prefixes.insert(item);
             } else {
-                objects.push(o);
+                objects.push(o.clone());
             }
         }
         Listed {
@@ -868,6 +913,42 @@ impl Fill {
             truncated,
         }
     }
+}
+
+/// How many of the (sorted) objects at the start of `rest` are under `prefix`.
+fn skip_prefix(rest: &[Object], prefix: &str) -> usize {
+    rest.partition_point(|o| o.key.as_deref().unwrap_or_default().starts_with(prefix))
+}
+
+/// The objects stored in a bucket directory, sorted by key.
+fn read_bucket_dir(dir: &Path) -> S3Result<Vec<Object>> {
+    use md5::Digest;
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| s3_error!(InternalError, "{e}"))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| s3_error!(InternalError, "{e}"))?;
+        let Ok(meta) = entry.metadata() else {
+            continue; // deleted while listing
+        };
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        let Ok(data) = std::fs::read(entry.path()) else {
+            continue;
+        };
+        out.push(Object {
+            key: Some(dec(&name)),
+            size: Some(meta.len() as i64),
+            last_modified: meta.modified().ok().map(Timestamp::from),
+            e_tag: Some(ETag::Strong(hex::encode(md5::Md5::digest(&data)))),
+            ..Default::default()
+        });
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(out)
 }
 
 fn url_mode(e: &Option<EncodingType>) -> bool {
@@ -1149,7 +1230,7 @@ impl S3 for Fill {
             (None, s) => s.map(str::to_owned),
         };
         let max = i.max_keys.unwrap_or(1000).clamp(0, 1000) as usize;
-        let l = Fill::list(all, &prefix, i.delimiter.as_deref(), after.as_deref(), max);
+        let l = Fill::list(&all, &prefix, i.delimiter.as_deref(), after.as_deref(), max);
         let url = url_mode(&i.encoding_type);
         let e = |s: String| if url { url_enc(&s) } else { s };
         let count = (l.objects.len() + l.prefixes.len()) as i32;
@@ -1191,7 +1272,7 @@ impl S3 for Fill {
         let prefix = i.prefix.clone().unwrap_or_default();
         let max = i.max_keys.unwrap_or(1000).clamp(0, 1000) as usize;
         let l = Fill::list(
-            all,
+            &all,
             &prefix,
             i.delimiter.as_deref(),
             i.marker.as_deref(),
@@ -1236,7 +1317,7 @@ impl S3 for Fill {
         let prefix = i.prefix.clone().unwrap_or_default();
         let max = i.max_keys.unwrap_or(1000).clamp(0, 1000) as usize;
         let l = Fill::list(
-            all,
+            &all,
             &prefix,
             i.delimiter.as_deref(),
             i.key_marker.as_deref(),

@@ -1,7 +1,7 @@
 //! Listings: ListObjectsV2 (or v1), ListObjectVersions and ListBuckets, always with
 //! `encoding-type=url` so any byte of a key survives XML; keys, prefixes and markers
 //! are decoded like AWS's SDKs do (see [`decode`]). ETag and StorageClass are
-//! optional. `list` streams pages into a bounded channel from a spawned task.
+//! optional. Streaming a whole listing is `stream.rs`'s job.
 
 use http::Method;
 
@@ -9,9 +9,7 @@ use super::request::Request;
 use super::sign::QUERY_SET;
 use super::{ListPage, S3Client, headers, xml};
 use crate::error::ErrorKind;
-use crate::storage::{
-    BucketInfo, EntryKind, LIST_CHANNEL_CAPACITY, ListRequest, Lister, ObjectInfo, StorageError,
-};
+use crate::storage::{BucketInfo, EntryKind, ObjectInfo, StorageError};
 
 /// Appends `&name=value` (value encoded) to a query string.
 fn push_param(q: &mut String, name: &str, value: &str) {
@@ -28,7 +26,7 @@ fn push_param(q: &mut String, name: &str, value: &str) {
 /// encode a space as `+` and a `+` as `%2B`; a server that echoes `encoding-type=url`
 /// without encoding (s3s) would turn literal `+` into spaces — the in-process test
 /// server's fill layer encodes properly for that reason.
-fn decode(s: &str, encoded: bool) -> String {
+pub(super) fn decode(s: &str, encoded: bool) -> String {
     if !encoded {
         return s.to_owned();
     }
@@ -43,7 +41,7 @@ fn decode(s: &str, encoded: bool) -> String {
         .into_owned()
 }
 
-fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+pub(super) fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&chrono::Utc))
@@ -56,7 +54,7 @@ fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 /// is not newer than its object listed at X.000. A time from a millisecond server
 /// that happens to end in zeros is only compared more coarsely. An HTTP date has
 /// no fraction.
-fn fraction_digits(s: &str) -> u8 {
+pub(super) fn fraction_digits(s: &str) -> u8 {
     s.split_once('.').map_or(0, |(_, rest)| {
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
         digits.trim_end_matches('0').len().min(9) as u8
@@ -268,59 +266,6 @@ impl S3Client {
             entries,
             next_token,
         })
-    }
-
-    /// A streamed listing (a task paginates into a bounded channel).
-    ///
-    /// The channel holds [`LIST_CHANNEL_CAPACITY`] entries, a page or so: the task
-    /// fetches the next page only while the consumer keeps up, so memory stays
-    /// bounded however many keys the bucket has. Dropping the receiver stops the task.
-    pub fn list(&self, bucket: &str, request: ListRequest) -> Lister {
-        let (tx, rx) = tokio::sync::mpsc::channel(LIST_CHANNEL_CAPACITY);
-        let client = self.clone();
-        let bucket = bucket.to_owned();
-        tokio::spawn(async move {
-            let delimiter = (!request.recursive).then_some("/");
-            let mut token: Option<String> = None;
-            loop {
-                let page = if request.all_versions {
-                    client
-                        .list_versions_page(&bucket, &request.prefix, delimiter, token.as_deref())
-                        .await
-                } else {
-                    client
-                        .list_objects_page(&bucket, &request.prefix, delimiter, token.as_deref())
-                        .await
-                };
-                match page {
-                    Err(e) => {
-                        let _ = tx.send(Err(e)).await;
-                        return;
-                    }
-                    Ok(page) => {
-                        for e in page.entries {
-                            if tx.send(Ok(e)).await.is_err() {
-                                return;
-                            }
-                        }
-                        match page.next_token {
-                            Some(t) if Some(&t) != token.as_ref() => token = Some(t),
-                            Some(_) => {
-                                let _ = tx
-                                    .send(Err(StorageError::new(
-                                        ErrorKind::InvalidResponse,
-                                        "the server returned the same continuation token twice",
-                                    )))
-                                    .await;
-                                return;
-                            }
-                            None => return,
-                        }
-                    }
-                }
-            }
-        });
-        rx
     }
 }
 

@@ -12,7 +12,9 @@
 //! classes), `hint` (the next step, appended to errors), `retry` (backoff), `log`
 //! (retries and requests reported to the caller),
 //! `request` (build → sign → send → retry), `headers` (object headers both ways),
-//! `body` (the resumable GetObject body), and the operations: `bucket`, `list`,
+//! `body` (the resumable GetObject body), `stream` (whole listings, split over
+//! common prefixes and run in parallel), `inventory` (S3 Inventory reports as a
+//! listing), and the operations: `bucket`, `list`,
 //! `object`, `multipart`, `presign`, `select` (S3 Select's event stream), `tagging`. [`S3Bucket`] adapts a client to [`Storage`].
 //!
 //! Decisions worth knowing (each has a test in `tests/s3_backend.rs`):
@@ -35,6 +37,7 @@ mod dns;
 mod error;
 mod headers;
 mod hint;
+mod inventory;
 mod list;
 mod log;
 mod multipart;
@@ -46,6 +49,7 @@ mod retry;
 mod select;
 mod sign;
 mod ssec;
+mod stream;
 mod tagging;
 mod tls;
 mod transport;
@@ -59,6 +63,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
 
 pub use body::ObjectBody;
+pub use inventory::InventoryRequest;
 pub use log::RequestLog;
 pub use retry::{count_retries, note_retry};
 pub use select::{
@@ -98,6 +103,10 @@ pub fn fuzz_responses(data: &[u8]) {
 
 use super::{ListRequest, Lister, ObjectInfo, ObjectMeta, Storage, StorageError};
 
+/// Child listings a recursive listing runs at once unless `--list-concurrency` says
+/// otherwise: 256 first-level prefixes are listed in 8 rounds of round trips.
+pub const DEFAULT_LIST_CONCURRENCY: usize = 32;
+
 /// How to reach S3 and how to behave.
 #[derive(Debug, Clone, Default)]
 pub struct S3Config {
@@ -120,6 +129,9 @@ pub struct S3Config {
     pub request_payer: Option<String>,
     /// `--use-list-objects-v1`.
     pub use_list_objects_v1: bool,
+    /// `--list-concurrency`: child listings a recursive listing runs at once
+    /// (`None`: [`DEFAULT_LIST_CONCURRENCY`]; 1: one sequential stream).
+    pub list_concurrency: Option<usize>,
     /// Connection-pool size (idle connections kept per host); the worker count.
     pub max_connections: usize,
     /// `--rate-limit-bandwidth`: shared by every client of a run; paces object data
@@ -192,6 +204,8 @@ struct Inner {
     request_payer: Option<http::HeaderValue>,
     /// `--use-list-objects-v1`.
     list_v1: bool,
+    /// Child listings a recursive listing runs at once.
+    list_concurrency: usize,
     /// Regions learnt from redirects, per bucket.
     bucket_regions: RwLock<HashMap<String, String>>,
     /// Retries made by every request of this client (for statistics and tests).
@@ -259,6 +273,10 @@ impl S3Client {
                 retry_count: config.retry_count,
                 request_payer,
                 list_v1: config.use_list_objects_v1,
+                list_concurrency: config
+                    .list_concurrency
+                    .unwrap_or(DEFAULT_LIST_CONCURRENCY)
+                    .max(1),
                 bucket_regions: RwLock::new(HashMap::new()),
                 retries_total: AtomicU64::new(0),
                 bandwidth: config.bandwidth.clone(),
@@ -287,6 +305,11 @@ impl S3Client {
             copy_source: None,
         };
         self.sse_c.as_deref().unwrap_or(&NONE)
+    }
+
+    /// Child listings a recursive listing runs at once (1: one sequential stream).
+    pub fn list_concurrency(&self) -> usize {
+        self.inner.list_concurrency
     }
 
     /// The region requests are signed for.

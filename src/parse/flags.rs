@@ -681,6 +681,12 @@ pub const FLAGS: &[FlagSpec] = &[
         "(s5rs) exclude objects whose relative path matches this regular expression",
         into!(filter.exclude_regex),
     )),
+    text_flag(
+        "source-inventory",
+        &[Cp, Mv, Sync, Rm],
+        "(s5rs) list a wildcard source from this S3 Inventory report (s3://…/manifest.json, CSV) instead of the bucket",
+        into!(transfer.source_inventory, Command::Rm(c) => c.source_inventory),
+    ),
     // Every version (s5rs) of cp / sync, and SSE-C (s5rs).
     bool_flag(
         "all-versions",
@@ -713,12 +719,6 @@ pub const FLAGS: &[FlagSpec] = &[
         CP_MV_SYNC,
         "(s5rs) the SSE-C key of an encrypted S3 source of a copy (base64, file:PATH or env:VAR)",
         into!(transfer.sse_c_copy_source_key),
-    ),
-    text_flag(
-        "source-inventory",
-        &[Cp, Mv, Sync, Rm],
-        "(s5rs) list a wildcard source from this S3 Inventory report (s3://…/manifest.json, CSV) instead of the bucket",
-        into!(transfer.source_inventory, Command::Rm(c) => c.source_inventory),
     ),
 ];
 

@@ -102,8 +102,8 @@ pub fn fuzz_responses(data: &[u8]) {
 use super::{ListRequest, Lister, ObjectInfo, ObjectMeta, Storage, StorageError};
 
 /// Child listings a recursive listing runs at once unless `--list-concurrency` says
-/// otherwise: 256 first-level prefixes are listed in 4 rounds of round trips.
-pub const DEFAULT_LIST_CONCURRENCY: usize = 64;
+/// otherwise: 256 first-level prefixes are listed in 8 rounds of round trips.
+pub const DEFAULT_LIST_CONCURRENCY: usize = 32;
 
 /// How to reach S3 and how to behave.
 #[derive(Debug, Clone, Default)]

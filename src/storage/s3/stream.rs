@@ -11,7 +11,7 @@
 //! sorts where `p/` sorts among its siblings. Sync's merge-join relies on that order;
 //! cp and rm get a deterministic one for free.
 //!
-//! Memory: at most `concurrency` child channels of one page (1,000 entries)
+//! Memory: at most `concurrency` child channels of two pages (1,000 entries each)
 //! plus the page being fetched, and at most [`LIST_CHANNEL_CAPACITY`] discovered
 //! entries waiting their turn. Children hand over whole pages, so the merging
 //! task wakes once per page, not once per entry.
@@ -32,7 +32,7 @@ type Tx = mpsc::Sender<Result<ObjectInfo, StorageError>>;
 type Children = mpsc::Receiver<Result<ObjectInfo, StorageError>>;
 
 /// Pages a child listing reads ahead of the consumer.
-const CHILD_PAGES: usize = 1;
+const CHILD_PAGES: usize = 2;
 
 /// How many levels a discovery descends through lone common prefixes.
 const MAX_DESCENT: usize = 4;

@@ -384,6 +384,8 @@ fn source_inventory_errors_are_clear() {
     let cwd = dir.path();
     seed(&server, "src", &["dir/a".to_string()]);
     make_bucket(&server, "inv");
+    // The destination exists, so the inventory's own errors are what is reported.
+    make_bucket(&server, "dst");
     let manifest = write_inventory(&server, "2026-01-01T00-00Z", &[]);
     let parquet = manifest.replace("manifest.json", "parquet.json");
     let text = std::fs::read_to_string(

@@ -411,23 +411,15 @@ fn worker_count(n: i64) -> usize {
     count.max(2)
 }
 
-/// `--grace-period`: whole seconds, or a number with `ms`, `s` or `m`.
+/// `--grace-period`: seconds as a plain number, else a `humantime` duration
+/// (`500ms`, `20s`, `1m`).
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("invalid duration {text:?}: expected e.g. 20s, 500ms or 1m"))?;
-    let seconds = match unit.trim() {
-        "" | "s" => value,
-        "ms" => value / 1000.0,
-        "m" => value * 60.0,
-        _ => return Err(format!("invalid duration {text:?}: units are ms, s and m")),
-    };
-    Ok(std::time::Duration::from_secs_f64(seconds))
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds >= 0.0 => Ok(std::time::Duration::from_secs_f64(seconds)),
+        _ => humantime::parse_duration(text)
+            .map_err(|e| format!("invalid duration {text:?}: {e} (e.g. 20s, 500ms or 1m)")),
+    }
 }
 
 const RUN_HELP: &str = "\

@@ -134,7 +134,7 @@ fn watch_terminate(weak: std::sync::Weak<Ctx>) {
         ctx.output
             .send(Message::Warn(format!(
                 "terminated: no new operations; running ones have {} to finish",
-                humantime(grace)
+                humantime::format_duration(grace)
             )))
             .await;
         drop(ctx);
@@ -159,12 +159,4 @@ async fn exit_now(weak: &std::sync::Weak<Ctx>, why: &str, code: ExitCode) {
         eprintln!("{why}: operations still running were stopped; rerun to finish them");
     }
     std::process::exit(code.code());
-}
-
-fn humantime(d: std::time::Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{}s", d.as_secs())
-    } else {
-        format!("{}ms", d.as_millis())
-    }
 }

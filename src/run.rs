@@ -184,30 +184,21 @@ async fn run_remote_batch(ctx: &Arc<Ctx>, url: &str, display: &str) -> ExitCode 
     };
     // The body is pumped through a bounded in-memory pipe into the line reader.
     let (mut writer, reader) = tokio::io::duplex(256 * 1024);
-    let output = ctx.output.clone();
-    let pump_message = fail(String::new(), ErrorKind::Io);
     let pump = tokio::spawn(async move {
         use tokio::io::AsyncWriteExt;
         while let Some(chunk) = object.body.next_chunk().await {
-            match chunk {
-                Ok(data) => {
-                    if writer.write_all(&data).await.is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    if let Message::Record(mut r) = pump_message {
-                        r.error = Some(format!("reading {url_owned}: {e}", url_owned = source));
-                        r.error_kind = Some(e.kind.code().to_string());
-                        output.send(Message::Record(r)).await;
-                    }
-                    return;
-                }
+            // A closed pipe means the reader stopped: nothing more to deliver.
+            if writer.write_all(&chunk?).await.is_err() {
+                break;
             }
         }
+        Ok::<(), crate::storage::StorageError>(())
     });
     let code = run_lines(ctx, BufReader::with_capacity(256 * 1024, reader), display).await;
-    let _ = pump.await;
+    if let Ok(Err(e)) = pump.await {
+        let message = format!("reading {source}: {e}");
+        ctx.output.send(fail(message, e.kind)).await;
+    }
     code
 }
 

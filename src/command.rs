@@ -17,6 +17,7 @@ pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 pub const DEFAULT_PRESIGN_EXPIRE: Duration = Duration::from_secs(3 * 3600);
 
 pub use crate::checksum::ChecksumAlgorithm;
+use crate::storage::{MetadataDirective, ObjectHeaders};
 
 /// A bound of `--min-age`/`--max-age` (s5rs): an age relative to when the line starts,
 /// or a fixed instant.
@@ -57,44 +58,39 @@ pub struct ParsedCommand {
     pub display: String,
 }
 
+/// The client of one side (source or destination) of a copy: its endpoint and
+/// credentials profile. Per line in [`TransferFlags`] (`--source-endpoint-url` …),
+/// run-wide defaults in `Config` (the same flags before the command).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SideClient {
+    /// `--source-endpoint-url` / `--destination-endpoint-url` (s5rs).
+    pub endpoint_url: Option<String>,
+    /// `--source-profile` / `--destination-profile` (s5rs).
+    pub profile: Option<String>,
+}
+
 /// Flags shared by every command that writes objects (cp, mv, sync, pipe).
 /// `Default` gives s5cmd's defaults (5 parts in flight, 50 MiB parts).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransferFlags {
-    /// `--storage-class`.
-    pub storage_class: Option<String>,
+    /// What is written with each object: `--content-type`, `--content-encoding`,
+    /// `--content-disposition`, `--cache-control`, `--expires` (already an HTTP date),
+    /// `--metadata` (in order given; keys unique), `--storage-class`, `--acl`, `--sse`,
+    /// `--sse-kms-key-id` (planning drops it without `--sse`), `--tagging` and
+    /// `--checksum-algorithm` (s5rs).
+    pub headers: ObjectHeaders,
     /// `-c/--concurrency`: parts in flight per file (default 5).
     pub concurrency: usize,
     /// `-p/--part-size` in bytes (flag value is MiB; default 50 MiB).
     pub part_size: u64,
-    /// `--metadata k=v`, in order given; keys unique.
-    pub metadata: Vec<(String, String)>,
     /// `--metadata-directive COPY|REPLACE`.
-    pub metadata_directive: Option<crate::storage::MetadataDirective>,
-    /// `--sse`.
-    pub sse: Option<String>,
-    /// `--sse-kms-key-id`.
-    pub sse_kms_key_id: Option<String>,
+    pub metadata_directive: Option<MetadataDirective>,
     /// `--sse-c` (s5rs): server-side encryption with the customer key of `--sse-c-key`.
     pub sse_c: bool,
     /// `--sse-c-key` (s5rs): base64, `file:PATH` or `env:VAR`; read when the line runs.
     pub sse_c_key: Option<String>,
     /// `--sse-c-copy-source-key` (s5rs): the SSE-C key of an S3 source.
     pub sse_c_copy_source_key: Option<String>,
-    /// `--acl`.
-    pub acl: Option<String>,
-    /// `--cache-control`.
-    pub cache_control: Option<String>,
-    /// `--expires`, as given (RFC 3339).
-    pub expires: Option<String>,
-    /// `--content-type`.
-    pub content_type: Option<String>,
-    /// `--content-encoding`.
-    pub content_encoding: Option<String>,
-    /// `--content-disposition`.
-    pub content_disposition: Option<String>,
-    /// `--tagging k=v&k2=v2`.
-    pub tagging: Option<String>,
     /// `--no-follow-symlinks`.
     pub no_follow_symlinks: bool,
     /// `--force-glacier-transfer`.
@@ -103,26 +99,20 @@ pub struct TransferFlags {
     pub ignore_glacier_warnings: bool,
     /// `--create-bucket` (s5rs, cp/mv/sync): create a missing destination bucket.
     pub create_bucket: bool,
-    /// `--source-region`.
-    pub source_region: Option<String>,
-    /// `--destination-region`.
-    pub destination_region: Option<String>,
     /// `--raw`: no wildcard expansion.
     pub raw: bool,
     /// `--exclude` patterns (empty strings dropped).
     pub exclude: Vec<String>,
     /// `--include` patterns (empty strings dropped).
     pub include: Vec<String>,
-    /// `--checksum-algorithm` (s5rs): additional checksum to store on upload.
-    pub checksum_algorithm: Option<ChecksumAlgorithm>,
-    /// `--source-profile` (s5rs, cp/mv/sync): credentials profile for the source side.
-    pub source_profile: Option<String>,
-    /// `--source-endpoint-url` (s5rs, cp/mv/sync): endpoint for the source side.
-    pub source_endpoint_url: Option<String>,
-    /// `--destination-profile` (s5rs, cp/mv/sync): credentials profile for the destination.
-    pub destination_profile: Option<String>,
-    /// `--destination-endpoint-url` (s5rs, cp/mv/sync): endpoint for the destination.
-    pub destination_endpoint_url: Option<String>,
+    /// `--source-region`.
+    pub source_region: Option<String>,
+    /// `--destination-region`.
+    pub destination_region: Option<String>,
+    /// The source side's client (s5rs, cp/mv/sync).
+    pub source: SideClient,
+    /// The destination side's client (s5rs, cp/mv/sync/pipe).
+    pub destination: SideClient,
     /// `--source-inventory` (s5rs, cp/mv/sync): an S3 Inventory `manifest.json` URL
     /// read as the source listing.
     pub source_inventory: Option<String>,
@@ -131,37 +121,24 @@ pub struct TransferFlags {
 impl Default for TransferFlags {
     fn default() -> Self {
         TransferFlags {
-            storage_class: None,
+            headers: ObjectHeaders::default(),
             concurrency: DEFAULT_CONCURRENCY,
             part_size: DEFAULT_PART_SIZE,
-            metadata: Vec::new(),
             metadata_directive: None,
-            sse: None,
-            sse_kms_key_id: None,
             sse_c: false,
             sse_c_key: None,
             sse_c_copy_source_key: None,
-            acl: None,
-            cache_control: None,
-            expires: None,
-            content_type: None,
-            content_encoding: None,
-            content_disposition: None,
-            tagging: None,
             no_follow_symlinks: false,
             force_glacier_transfer: false,
             ignore_glacier_warnings: false,
             create_bucket: false,
-            source_region: None,
-            destination_region: None,
             raw: false,
             exclude: Vec::new(),
             include: Vec::new(),
-            checksum_algorithm: None,
-            source_profile: None,
-            source_endpoint_url: None,
-            destination_profile: None,
-            destination_endpoint_url: None,
+            source_region: None,
+            destination_region: None,
+            source: SideClient::default(),
+            destination: SideClient::default(),
             source_inventory: None,
         }
     }

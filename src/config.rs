@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::command::SideClient;
 use crate::journal::JournalLocation;
 use crate::output::LogLevel;
 use crate::shard::Shard;
@@ -54,14 +55,12 @@ pub struct Config {
     pub rate_limit_objects: Option<u32>,
     /// `--rate-limit-bandwidth SIZE` (s5rs): bytes per second of object data.
     pub rate_limit_bandwidth: Option<u64>,
-    /// `--source-endpoint-url` (s5rs): default endpoint for the source side of copies.
-    pub source_endpoint_url: Option<String>,
-    /// `--source-profile` (s5rs): default profile for the source side of copies.
-    pub source_profile: Option<String>,
-    /// `--destination-endpoint-url` (s5rs): default endpoint for the destination side.
-    pub destination_endpoint_url: Option<String>,
-    /// `--destination-profile` (s5rs): default profile for the destination side.
-    pub destination_profile: Option<String>,
+    /// `--source-endpoint-url`, `--source-profile` (s5rs): the source side's client
+    /// for copies, unless a line gives its own.
+    pub source: SideClient,
+    /// `--destination-endpoint-url`, `--destination-profile` (s5rs): the same for the
+    /// destination side.
+    pub destination: SideClient,
     /// `--shard K/N` (or `auto`, resolved): this process's share.
     pub shard: Option<Shard>,
     /// `--journal`: where finished operations are logged.
@@ -99,10 +98,8 @@ impl Config {
             no_verify: false,
             rate_limit_objects: None,
             rate_limit_bandwidth: None,
-            source_endpoint_url: None,
-            source_profile: None,
-            destination_endpoint_url: None,
-            destination_profile: None,
+            source: SideClient::default(),
+            destination: SideClient::default(),
             shard: None,
             journal: None,
             grace_period: Duration::from_secs(20),

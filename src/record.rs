@@ -43,6 +43,7 @@ pub enum QueryResult {
 
 /// The outcome of one operation (one object copied, moved, deleted; one bucket made …),
 /// or one failed command (parse error, validation error, listing error).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
@@ -51,43 +52,31 @@ pub struct Record {
     /// True for completed and skipped operations, false for failures.
     pub success: bool,
     /// Source URL or path, as printed in text mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Fully resolved destination URL or path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
     /// The object written (type, size, key for S3→S3 copies, storage class).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ObjectRecord>,
     /// Version id of the source, for version-specific deletes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
     /// Why the operation was skipped (`object already exists` …); success stays true.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
     /// On failures: the command string (s5cmd's `command` field).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
     /// On failures: the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// On failures: the stable error code (`no_such_key`, `parse`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_kind: Option<String>,
     /// Batch line number (from 1); absent for a command given on the command line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
     /// What was verified end to end (`md5`, `crc64nvme`, `etag-multipart`, `none`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<String>,
     /// Requests retried while performing this operation, when any were.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retries: Option<u64>,
     /// True on every record of a `--dry-run` run: nothing was written or deleted.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dry_run: bool,
     /// `--shard K/N`: the shard that ran it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
 }
 
@@ -131,29 +120,24 @@ impl Record {
 }
 
 /// An object as s5cmd's `storage.Object` JSON: in `cp` records and `ls` lines.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectRecord {
     /// Full URL (`s3://b/k`) or local path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// ETag without quotes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
     /// RFC 3339 with trimmed nanoseconds (UTC for S3, local offset for files).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<String>,
     /// `file` or `directory`.
     #[serde(rename = "type")]
     pub kind: String,
     /// Size in bytes (present for files, also when 0 — s5cmd omits 0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
     /// Storage class.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
     /// Version id (version listings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
     /// True for a delete marker (version listings).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -161,24 +145,24 @@ pub struct ObjectRecord {
 }
 
 /// `ls` with no argument: one bucket.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BucketRecord {
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Bucket name.
     pub name: String,
 }
 
 /// `du` summary.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DuRecord {
     /// The argument as given.
     pub source: String,
     /// Storage class, with `-g`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
     /// Number of objects.
     pub count: u64,
@@ -187,30 +171,25 @@ pub struct DuRecord {
 }
 
 /// `head` of an object (always JSON, as s5cmd).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HeadObjectRecord {
     /// `s3://bucket/key`.
     pub key: String,
     /// Content-Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
     /// Server-side encryption.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_side_encryption: Option<String>,
     /// Last-Modified, RFC 3339.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<String>,
     /// Size.
     pub size: u64,
     /// Storage class (STANDARD when the header is absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
     /// Version id, when the server reports one (s5cmd never fills it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
     /// ETag without quotes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
     /// User metadata, keys lower-cased; always present.
     pub metadata: std::collections::BTreeMap<String, String>,

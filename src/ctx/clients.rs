@@ -22,6 +22,7 @@ use std::sync::Mutex;
 
 use tokio::sync::OnceCell;
 
+use crate::command::SideClient;
 use crate::config::Config;
 pub use crate::op::{ClientSpec, Role};
 use crate::output::{LogLevel, Message, Output};
@@ -87,21 +88,21 @@ impl Clients {
     /// Endpoint and profile a spec resolves to (line flag, side default, global).
     fn resolve(&self, spec: &ClientSpec) -> (Option<String>, Option<String>) {
         let c = &self.config;
-        let none = None;
-        let (side_endpoint, side_profile) = match spec.role {
-            Role::Any => (&none, &none),
-            Role::Source => (&c.source_endpoint_url, &c.source_profile),
-            Role::Destination => (&c.destination_endpoint_url, &c.destination_profile),
+        let any = SideClient::default();
+        let side = match spec.role {
+            Role::Any => &any,
+            Role::Source => &c.source,
+            Role::Destination => &c.destination,
         };
         let endpoint = spec
             .endpoint_url
             .clone()
-            .or_else(|| side_endpoint.clone())
+            .or_else(|| side.endpoint_url.clone())
             .or_else(|| c.endpoint_url.clone());
         let profile = spec
             .profile
             .clone()
-            .or_else(|| side_profile.clone())
+            .or_else(|| side.profile.clone())
             .or_else(|| c.profile.clone());
         (endpoint, profile)
     }

@@ -161,6 +161,16 @@ pub fn concurrency(field: &mut usize, value: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// `--expires`: the RFC 3339 time (checked by the parser) as the HTTP date S3 is sent.
+pub fn http_date(field: &mut Option<String>, value: &Value) -> Result<(), String> {
+    if let Value::Text(rfc3339) = value {
+        let t = chrono::DateTime::parse_from_rfc3339(rfc3339)
+            .map_err(|e| format!("parsing time {rfc3339:?}: {e}"))?;
+        *field = Some(httpdate::fmt_http_date(t.into()));
+    }
+    Ok(())
+}
+
 /// `-p` in bytes: MiB × 2²⁰; 0 means 5 MiB; more than 5 GiB is refused.
 pub fn part_size(field: &mut u64, value: &Value) -> Result<(), String> {
     if let Value::Count(n) = value {
@@ -202,19 +212,19 @@ pub fn filter(cmd: &mut Command) -> Option<&mut FilterFlags> {
 ///
 /// - `into!(Command::Ls(c) => c.etag, Command::Du(c) => c.humanize)`: one arm per
 ///   command variant, each naming the field;
-/// - `into!(transfer.acl)`: the field of [`TransferFlags`] (cp, mv, sync, pipe),
+/// - `into!(transfer.headers.acl)`: the field of [`TransferFlags`] (cp, mv, sync, pipe),
 ///   optionally followed by arms for other commands;
 /// - `into!(with bind::part_size; …)`: stored by a converter instead of [`Store`];
 /// - `into!(filter.min_size)`: the field of [`FilterFlags`] (cp, mv, sync, rm, ls, du).
 ///
 /// The caller has `bind`, `into` and `Command` in scope (as `flags.rs` does).
 macro_rules! into {
-    (@ $conv:path; [$($tf:ident)?]; $($pat:pat => $place:expr),*) => {{
+    (@ $conv:path; [$(transfer $(.$tf:ident)+)?]; $($pat:pat => $place:expr),*) => {{
         #[allow(unreachable_code)]
         let apply: bind::Apply = |cmd, value| {
             $(
                 if let Some(t) = bind::transfer(cmd) {
-                    $conv(&mut t.$tf, value)?;
+                    $conv(&mut t$(.$tf)+, value)?;
                     return Ok(true);
                 }
             )?
@@ -237,14 +247,14 @@ macro_rules! into {
         };
         apply
     }};
-    (with $conv:path; transfer.$tf:ident $(, $pat:pat => $place:expr)* $(,)?) => {
-        into!(@ $conv; [$tf]; $($pat => $place),*)
+    (with $conv:path; transfer$(.$tf:ident)+ $(, $pat:pat => $place:expr)* $(,)?) => {
+        into!(@ $conv; [transfer $(.$tf)+]; $($pat => $place),*)
     };
     (with $conv:path; $($pat:pat => $place:expr),+ $(,)?) => {
         into!(@ $conv; []; $($pat => $place),*)
     };
-    (transfer.$tf:ident $(, $pat:pat => $place:expr)* $(,)?) => {
-        into!(@ bind::Store::store; [$tf]; $($pat => $place),*)
+    (transfer$(.$tf:ident)+ $(, $pat:pat => $place:expr)* $(,)?) => {
+        into!(@ bind::Store::store; [transfer $(.$tf)+]; $($pat => $place),*)
     };
     ($($pat:pat => $place:expr),+ $(,)?) => {
         into!(@ bind::Store::store; []; $($pat => $place),*)

@@ -62,34 +62,40 @@ fn cp_every_flag() {
     assert!(cp.if_source_newer && cp.show_progress);
     assert_eq!(cp.version_id.as_deref(), Some("v1"));
     let f = cp.flags;
-    assert_eq!(f.storage_class.as_deref(), Some("GLACIER"));
+    assert_eq!(f.headers.storage_class.as_deref(), Some("GLACIER"));
     assert_eq!(f.concurrency, 8);
     assert_eq!(f.part_size, MIN_PART_SIZE);
     assert_eq!(
-        f.metadata,
+        f.headers.metadata,
         vec![("a".into(), "1".into()), ("b".into(), "x=y".into())]
     );
     assert_eq!(f.metadata_directive, Some(MetadataDirective::Replace));
-    assert_eq!(f.sse.as_deref(), Some("aws:kms"));
-    assert_eq!(f.sse_kms_key_id.as_deref(), Some("key"));
-    assert_eq!(f.acl.as_deref(), Some("public-read"));
-    assert_eq!(f.cache_control.as_deref(), Some("max-age=1"));
-    assert_eq!(f.expires.as_deref(), Some("2024-10-01T20:30:00Z"));
+    assert_eq!(f.headers.sse.as_deref(), Some("aws:kms"));
+    assert_eq!(f.headers.sse_kms_key_id.as_deref(), Some("key"));
+    assert_eq!(f.headers.acl.as_deref(), Some("public-read"));
+    assert_eq!(f.headers.cache_control.as_deref(), Some("max-age=1"));
+    assert_eq!(
+        f.headers.expires.as_deref(),
+        Some("Tue, 01 Oct 2024 20:30:00 GMT")
+    );
     assert!(f.force_glacier_transfer && f.ignore_glacier_warnings && f.no_follow_symlinks);
     assert_eq!(f.source_region.as_deref(), Some("eu-west-1"));
     assert_eq!(f.destination_region.as_deref(), Some("us-east-2"));
     assert_eq!(f.exclude, vec!["*.tmp".to_string()]);
     assert_eq!(f.include, vec!["*.txt".to_string()]);
     assert!(f.raw);
-    assert_eq!(f.content_type.as_deref(), Some("text/plain"));
-    assert_eq!(f.content_encoding.as_deref(), Some("gzip"));
-    assert_eq!(f.content_disposition.as_deref(), Some("attachment"));
-    assert_eq!(f.tagging.as_deref(), Some("k=v"));
-    assert_eq!(f.checksum_algorithm, Some(ChecksumAlgorithm::Sha256));
-    assert_eq!(f.source_profile.as_deref(), Some("p1"));
-    assert_eq!(f.source_endpoint_url.as_deref(), Some("http://a:1"));
-    assert_eq!(f.destination_profile.as_deref(), Some("p2"));
-    assert_eq!(f.destination_endpoint_url.as_deref(), Some("https://b/"));
+    assert_eq!(f.headers.content_type.as_deref(), Some("text/plain"));
+    assert_eq!(f.headers.content_encoding.as_deref(), Some("gzip"));
+    assert_eq!(f.headers.content_disposition.as_deref(), Some("attachment"));
+    assert_eq!(f.headers.tagging.as_deref(), Some("k=v"));
+    assert_eq!(
+        f.headers.checksum_algorithm,
+        Some(ChecksumAlgorithm::Sha256)
+    );
+    assert_eq!(f.source.profile.as_deref(), Some("p1"));
+    assert_eq!(f.source.endpoint_url.as_deref(), Some("http://a:1"));
+    assert_eq!(f.destination.profile.as_deref(), Some("p2"));
+    assert_eq!(f.destination.endpoint_url.as_deref(), Some("https://b/"));
     assert_eq!(cp.src, "s3://b/*");
 }
 
@@ -196,7 +202,10 @@ fn sync_pipe_buckets() {
     };
     assert!(p.no_clobber);
     assert_eq!(p.dst, "s3://b/k");
-    assert_eq!(p.flags.content_type.as_deref(), Some("application/json"));
+    assert_eq!(
+        p.flags.headers.content_type.as_deref(),
+        Some("application/json")
+    );
     assert_eq!(p.flags.part_size, DEFAULT_PART_SIZE);
 
     assert_eq!(

@@ -18,30 +18,17 @@ pub fn transfer_opts(
     download: bool,
 ) -> Result<TransferOpts, String> {
     let (src_sse_c, dst_sse_c) = sse_c_sides(flags, download)?;
-    let expires = match &flags.expires {
-        Some(e) => Some(http_date(e)?),
-        None => None,
-    };
+    let given = &flags.headers;
     let headers = ObjectHeaders {
-        content_type: flags.content_type.clone(),
-        content_encoding: flags.content_encoding.clone(),
-        content_disposition: flags.content_disposition.clone(),
-        cache_control: flags.cache_control.clone(),
-        expires,
-        metadata: flags.metadata.clone(),
-        storage_class: flags.storage_class.clone(),
-        acl: flags.acl.clone(),
-        sse: flags.sse.clone(),
-        sse_kms_key_id: flags.sse.as_ref().and(flags.sse_kms_key_id.clone()),
-        tagging: flags.tagging.clone(),
-        checksum_algorithm: flags.checksum_algorithm,
+        sse_kms_key_id: given.sse.as_ref().and(given.sse_kms_key_id.clone()),
+        ..given.clone()
     };
-    let headers_given = !flags.metadata.is_empty()
-        || flags.content_type.is_some()
-        || flags.content_encoding.is_some()
-        || flags.content_disposition.is_some()
-        || flags.cache_control.is_some()
-        || flags.expires.is_some();
+    let headers_given = !given.metadata.is_empty()
+        || given.content_type.is_some()
+        || given.content_encoding.is_some()
+        || given.content_disposition.is_some()
+        || given.cache_control.is_some()
+        || given.expires.is_some();
     Ok(TransferOpts {
         operation,
         is_move,
@@ -53,18 +40,18 @@ pub fn transfer_opts(
         src_client: ClientSpec {
             role: Role::Source,
             region: flags.source_region.clone(),
-            profile: flags.source_profile.clone(),
-            endpoint_url: flags.source_endpoint_url.clone(),
+            profile: flags.source.profile.clone(),
+            endpoint_url: flags.source.endpoint_url.clone(),
             sse_c: src_sse_c,
         },
         dst_client: ClientSpec {
             role: Role::Destination,
             region: flags.destination_region.clone(),
-            profile: flags.destination_profile.clone(),
-            endpoint_url: flags.destination_endpoint_url.clone(),
+            profile: flags.destination.profile.clone(),
+            endpoint_url: flags.destination.endpoint_url.clone(),
             sse_c: dst_sse_c,
         },
-        storage_class: flags.storage_class.clone(),
+        storage_class: given.storage_class.clone(),
         ..Default::default()
     })
 }
@@ -77,7 +64,7 @@ pub fn sse_c_sides(flags: &TransferFlags, download: bool) -> Result<(SseC, SseC)
     if flags.sse_c && flags.sse_c_key.is_none() {
         return Err("--sse-c needs the key: --sse-c-key KEY (base64, file:PATH or env:VAR)".into());
     }
-    if flags.sse.is_some() && flags.sse_c_key.is_some() {
+    if flags.headers.sse.is_some() && flags.sse_c_key.is_some() {
         return Err("--sse and --sse-c-key cannot be used together".into());
     }
     let key = flags
@@ -108,13 +95,6 @@ pub fn sse_c_sides(flags: &TransferFlags, download: bool) -> Result<(SseC, SseC)
             copy_source,
         },
     ))
-}
-
-/// `--expires` (RFC 3339) as an HTTP date.
-fn http_date(rfc3339: &str) -> Result<String, String> {
-    let t = chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map_err(|e| format!("parsing time {rfc3339:?}: {e}"))?;
-    Ok(httpdate::fmt_http_date(t.into()))
 }
 
 /// Validated sides of a cp/mv/sync.

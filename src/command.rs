@@ -69,9 +69,28 @@ pub struct SideClient {
     pub profile: Option<String>,
 }
 
+/// How one object is split for a multipart transfer (cp, mv, sync, pipe, cat).
+/// `Default` gives s5cmd's: 5 parts in flight, 50 MiB parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// `-c/--concurrency`: parts in flight per file.
+    pub concurrency: usize,
+    /// `-p/--part-size` in bytes (the flag's value is MiB).
+    pub part_size: u64,
+}
+
+impl Default for Parts {
+    fn default() -> Self {
+        Parts {
+            concurrency: DEFAULT_CONCURRENCY,
+            part_size: DEFAULT_PART_SIZE,
+        }
+    }
+}
+
 /// Flags shared by every command that writes objects (cp, mv, sync, pipe).
 /// `Default` gives s5cmd's defaults (5 parts in flight, 50 MiB parts).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransferFlags {
     /// What is written with each object: `--content-type`, `--content-encoding`,
     /// `--content-disposition`, `--cache-control`, `--expires` (already an HTTP date),
@@ -79,10 +98,8 @@ pub struct TransferFlags {
     /// `--sse-kms-key-id` (planning drops it without `--sse`), `--tagging` and
     /// `--checksum-algorithm` (s5rs).
     pub headers: ObjectHeaders,
-    /// `-c/--concurrency`: parts in flight per file (default 5).
-    pub concurrency: usize,
-    /// `-p/--part-size` in bytes (flag value is MiB; default 50 MiB).
-    pub part_size: u64,
+    /// `-c/--concurrency` and `-p/--part-size`.
+    pub parts: Parts,
     /// `--metadata-directive COPY|REPLACE`.
     pub metadata_directive: Option<MetadataDirective>,
     /// `--sse-c` (s5rs): server-side encryption with the customer key of `--sse-c-key`.
@@ -116,32 +133,6 @@ pub struct TransferFlags {
     /// `--source-inventory` (s5rs, cp/mv/sync): an S3 Inventory `manifest.json` URL
     /// read as the source listing.
     pub source_inventory: Option<String>,
-}
-
-impl Default for TransferFlags {
-    fn default() -> Self {
-        TransferFlags {
-            headers: ObjectHeaders::default(),
-            concurrency: DEFAULT_CONCURRENCY,
-            part_size: DEFAULT_PART_SIZE,
-            metadata_directive: None,
-            sse_c: false,
-            sse_c_key: None,
-            sse_c_copy_source_key: None,
-            no_follow_symlinks: false,
-            force_glacier_transfer: false,
-            ignore_glacier_warnings: false,
-            create_bucket: false,
-            raw: false,
-            exclude: Vec::new(),
-            include: Vec::new(),
-            source_region: None,
-            destination_region: None,
-            source: SideClient::default(),
-            destination: SideClient::default(),
-            source_inventory: None,
-        }
-    }
 }
 
 /// `cp` and `mv`.
@@ -267,7 +258,7 @@ pub struct DuCmd {
 }
 
 /// `cat`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CatCmd {
     /// URL.
     pub target: String,
@@ -275,28 +266,12 @@ pub struct CatCmd {
     pub raw: bool,
     /// `--version-id`.
     pub version_id: Option<String>,
-    /// `-c/--concurrency`.
-    pub concurrency: usize,
-    /// `-p/--part-size` in bytes.
-    pub part_size: u64,
+    /// `-c/--concurrency` and `-p/--part-size`.
+    pub parts: Parts,
     /// `--sse-c` (s5rs).
     pub sse_c: bool,
     /// `--sse-c-key` (s5rs): the object's SSE-C key.
     pub sse_c_key: Option<String>,
-}
-
-impl Default for CatCmd {
-    fn default() -> Self {
-        CatCmd {
-            target: String::new(),
-            raw: false,
-            version_id: None,
-            concurrency: DEFAULT_CONCURRENCY,
-            part_size: DEFAULT_PART_SIZE,
-            sse_c: false,
-            sse_c_key: None,
-        }
-    }
 }
 
 /// `pipe`.

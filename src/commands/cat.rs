@@ -115,7 +115,7 @@ async fn stream_object(
     size: u64,
     cmd: &CatCmd,
 ) -> Result<(), StorageError> {
-    let part = cmd.part_size.max(1);
+    let part = cmd.parts.part_size.max(1);
     if size <= part {
         let mut out = client
             .get_object(&url.bucket, &url.key, version, None)
@@ -153,7 +153,7 @@ async fn stream_object(
                 Ok::<_, StorageError>(chunks)
             }
         })
-        .buffered(cmd.concurrency.max(1));
+        .buffered(cmd.parts.concurrency.max(1));
     while let Some(chunks) = parts.next().await {
         for chunk in chunks? {
             ctx.output.send(Message::Raw(chunk)).await;

@@ -439,7 +439,7 @@ pub const FLAGS: &[FlagSpec] = &[
         Some("5"),
         PARTS,
         "number of concurrent parts transferred between host and remote server",
-        into!(with bind::concurrency; transfer.concurrency, Command::Cat(c) => c.concurrency),
+        into!(with bind::concurrency; transfer.parts.concurrency, Command::Cat(c) => c.parts.concurrency),
     ),
     flag(
         "part-size",
@@ -448,7 +448,7 @@ pub const FLAGS: &[FlagSpec] = &[
         Some("50"),
         PARTS,
         "size of each part transferred between host and remote server, in MiB (0: 5 MiB)",
-        into!(with bind::part_size; transfer.part_size, Command::Cat(c) => c.part_size),
+        into!(with bind::part_size; transfer.parts.part_size, Command::Cat(c) => c.parts.part_size),
     ),
     repeated(flag(
         "metadata",

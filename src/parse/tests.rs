@@ -35,8 +35,10 @@ fn cp_defaults() {
     assert_eq!(
         cp.flags,
         TransferFlags {
-            concurrency: 5,
-            part_size: 50 * 1024 * 1024,
+            parts: Parts {
+                concurrency: 5,
+                part_size: 50 * 1024 * 1024,
+            },
             ..TransferFlags::default()
         }
     );
@@ -63,8 +65,8 @@ fn cp_every_flag() {
     assert_eq!(cp.version_id.as_deref(), Some("v1"));
     let f = cp.flags;
     assert_eq!(f.headers.storage_class.as_deref(), Some("GLACIER"));
-    assert_eq!(f.concurrency, 8);
-    assert_eq!(f.part_size, MIN_PART_SIZE);
+    assert_eq!(f.parts.concurrency, 8);
+    assert_eq!(f.parts.part_size, MIN_PART_SIZE);
     assert_eq!(
         f.headers.metadata,
         vec![("a".into(), "1".into()), ("b".into(), "x=y".into())]
@@ -104,12 +106,15 @@ fn part_size_and_concurrency_values() {
     let Command::Copy(cp) = cmd("cp -p 16 -c 0 a b").command else {
         panic!()
     };
-    assert_eq!(cp.flags.part_size, 16 * 1024 * 1024);
-    assert_eq!(cp.flags.concurrency, DEFAULT_CONCURRENCY);
+    assert_eq!(cp.flags.parts.part_size, 16 * 1024 * 1024);
+    assert_eq!(cp.flags.parts.concurrency, DEFAULT_CONCURRENCY);
     let Command::Cat(cat) = cmd("cat -c 3 -p 5120 s3://b/k").command else {
         panic!()
     };
-    assert_eq!((cat.concurrency, cat.part_size), (3, 5120 * 1024 * 1024));
+    assert_eq!(
+        (cat.parts.concurrency, cat.parts.part_size),
+        (3, 5120 * 1024 * 1024)
+    );
 }
 
 #[test]
@@ -169,7 +174,10 @@ fn rm_du_cat_head() {
     };
     assert!(cat.raw);
     assert_eq!(cat.version_id.as_deref(), Some("v"));
-    assert_eq!((cat.concurrency, cat.part_size), (5, DEFAULT_PART_SIZE));
+    assert_eq!(
+        (cat.parts.concurrency, cat.parts.part_size),
+        (5, DEFAULT_PART_SIZE)
+    );
 
     let Command::Head(head) = cmd("head --raw s3://b/k*").command else {
         panic!()
@@ -194,7 +202,7 @@ fn sync_pipe_buckets() {
     };
     assert!(s.delete && s.size_only && s.exit_on_error && !s.checksum);
     assert_eq!(s.max_delete, Some(16));
-    assert_eq!(s.flags.concurrency, 2);
+    assert_eq!(s.flags.parts.concurrency, 2);
     assert_eq!((s.src.as_str(), s.dst.as_str()), ("a/", "s3://b/"));
 
     let Command::Pipe(p) = cmd("pipe -n --content-type application/json s3://b/k").command else {
@@ -206,7 +214,7 @@ fn sync_pipe_buckets() {
         p.flags.headers.content_type.as_deref(),
         Some("application/json")
     );
-    assert_eq!(p.flags.part_size, DEFAULT_PART_SIZE);
+    assert_eq!(p.flags.parts.part_size, DEFAULT_PART_SIZE);
 
     assert_eq!(
         cmd("mb s3://b").command,

@@ -35,8 +35,8 @@ pub fn transfer_opts(
         headers,
         headers_given,
         metadata_directive: flags.metadata_directive,
-        concurrency: flags.concurrency.max(1),
-        part_size: flags.part_size,
+        concurrency: flags.parts.concurrency.max(1),
+        part_size: flags.parts.part_size,
         src_client: ClientSpec {
             role: Role::Source,
             region: flags.source_region.clone(),

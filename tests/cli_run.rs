@@ -562,7 +562,12 @@ fn dry_run_downloads_resolve_destinations_as_real_runs_do() {
     text.ok();
     let mut expected: Vec<String> = cases
         .iter()
-        .flat_map(|(_, d)| [format!("cp s3://bkt/dir/k.bin {d}"), format!("cp s3://bkt/dir/k.bin {d}")])
+        .flat_map(|(_, d)| {
+            [
+                format!("cp s3://bkt/dir/k.bin {d}"),
+                format!("cp s3://bkt/dir/k.bin {d}"),
+            ]
+        })
         .collect();
     expected.sort();
     assert_eq!(text.sorted(), expected);

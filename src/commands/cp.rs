@@ -363,8 +363,6 @@ pub fn plans_without_io(config: &Config, c: &CopyCmd) -> bool {
     {
         return false;
     }
-    matches!(
-        (Location::parse(&c.src, c.flags.raw), Location::parse(&c.dst, c.flags.raw)),
-        (Ok(Location::Remote(src)), Ok(_)) if !src.is_wildcard()
-    )
+    // The destination may be anything: a bad one fails in validation, also without I/O.
+    matches!(Location::parse(&c.src, c.flags.raw), Ok(Location::Remote(src)) if !src.is_wildcard())
 }

@@ -492,3 +492,87 @@ fn million_line_dry_run_streams_in_bounded_memory() {
     );
     assert!(!env.local("d").exists());
 }
+
+/// The local layout the dry-run destination test resolves against.
+fn destination_layout() -> TestEnv {
+    let env = TestEnv::new();
+    env.put("dir/k.bin", b"12345");
+    env.write_file("out/file", b"x");
+    std::fs::create_dir_all(env.local("out/sub")).unwrap();
+    std::os::unix::fs::symlink(env.local("out/sub"), env.local("out/link")).unwrap();
+    env
+}
+
+/// A dry-run download line is planned on the batch reader itself, its "is the
+/// destination a directory?" answered once per parent directory where the answer
+/// cannot be yes (`ctx/dry_dirs.rs`). Each destination must be the one a real
+/// download picks (run on a fresh copy of the layout), and each record must equal
+/// that of the same line under `-n`, whose op takes the full download path (finding
+/// no file to keep); in text too; and nothing may be created.
+#[test]
+fn dry_run_downloads_resolve_destinations_as_real_runs_do() {
+    let cases = [
+        ("out/new.bin", "out/new.bin"),
+        ("missing/dir/k.bin", "missing/dir/k.bin"),
+        ("missing/dir/other.bin", "missing/dir/other.bin"),
+        ("out/sub", "out/sub/k.bin"),
+        ("out/link", "out/link/k.bin"),
+        ("out/sub/", "out/sub/k.bin"),
+        ("out/sub/k.bin", "out/sub/k.bin"),
+        ("out/file/x", "out/file/x"),
+        ("out/./sub", "out/sub/k.bin"),
+        (".", "k.bin"),
+    ];
+    for (dst, expected) in cases {
+        let env = destination_layout();
+        let out = env.run(&["--json", "cp", "s3://bkt/dir/k.bin", dst]);
+        let records = out.records();
+        assert_eq!(records.len(), 1, "{dst}: {}", out.stdout);
+        assert_eq!(records[0].destination.as_deref(), Some(expected), "{dst}");
+    }
+    let env = destination_layout();
+    let mut input = String::new();
+    for (dst, _) in cases {
+        input.push_str(&format!(
+            "cp s3://bkt/dir/k.bin {dst}\ncp -n s3://bkt/dir/k.bin {dst}\n"
+        ));
+    }
+    let out = env.run_stdin(&["--dry-run", "--json", "run"], &input);
+    out.ok();
+    let mut by_line: Vec<(u64, serde_json::Value)> = out
+        .lines()
+        .iter()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let line = v["line"].as_u64().unwrap();
+            v.as_object_mut().unwrap().remove("line");
+            (line, v)
+        })
+        .collect();
+    by_line.sort_by_key(|(line, _)| *line);
+    assert_eq!(by_line.len(), 2 * cases.len(), "{}", out.stdout);
+    for (i, (dst, expected)) in cases.iter().enumerate() {
+        let (fast, full) = (&by_line[2 * i].1, &by_line[2 * i + 1].1);
+        assert_eq!(fast, full, "{dst}");
+        assert_eq!(fast["destination"], *expected, "{dst}");
+        assert_eq!(fast["success"], true, "{dst}");
+        assert_eq!(fast["dry_run"], true, "{dst}");
+    }
+    let text = env.run_stdin(&["--dry-run", "run"], &input);
+    text.ok();
+    let mut expected: Vec<String> = cases
+        .iter()
+        .flat_map(|(_, d)| {
+            [
+                format!("cp s3://bkt/dir/k.bin {d}"),
+                format!("cp s3://bkt/dir/k.bin {d}"),
+            ]
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(text.sorted(), expected);
+    assert!(!env.local("missing").exists());
+    assert!(!env.local("k.bin").exists());
+    assert!(!env.local("out/sub/k.bin").exists());
+    assert!(!env.local("out/new.bin").exists());
+}

@@ -296,10 +296,14 @@ impl Planner<'_> {
         if batch {
             return dest::local_join(dst, name);
         }
-        let is_dir = dst.ends_with('/')
-            || dst == "."
-            || dst == ".."
-            || tokio::fs::metadata(dst).await.is_ok_and(|m| m.is_dir());
+        let is_dir = dst.ends_with('/') || dst == "." || dst == ".." || {
+            if self.ctx.config.dry_run {
+                // Nothing is created meanwhile: asked inline, per parent where it can.
+                self.ctx.dry_run_dirs.is_dir(std::path::Path::new(dst))
+            } else {
+                tokio::fs::metadata(dst).await.is_ok_and(|m| m.is_dir())
+            }
+        };
         if is_dir {
             dest::local_join(dst, name)
         } else {
@@ -342,9 +346,11 @@ async fn keep_single(
     }
 }
 
-/// Whether planning this line does no I/O at all — no listing, no request, no local
-/// file: in a dry run, a `cp`/`mv` of one named object between S3 URLs (without
-/// `-n`/`-s`/`-u`, which look at the destination, and without the s5rs filters).
+/// Whether planning this line is quick and needs no task of its own: in a dry run, a
+/// `cp`/`mv` of one named object to an S3 URL or to a local path (without `-n`/`-s`/
+/// `-u`, which look at the destination, and without the s5rs filters). Such a line
+/// does no I/O but, for a local destination, the "is it a directory?" check, which a
+/// dry run answers inline and mostly from memory (`ctx/dry_dirs.rs`).
 pub fn plans_without_io(config: &Config, c: &CopyCmd) -> bool {
     if !config.dry_run {
         return false;
@@ -357,8 +363,6 @@ pub fn plans_without_io(config: &Config, c: &CopyCmd) -> bool {
     {
         return false;
     }
-    matches!(
-        (Location::parse(&c.src, c.flags.raw), Location::parse(&c.dst, c.flags.raw)),
-        (Ok(Location::Remote(src)), Ok(Location::Remote(_))) if !src.is_wildcard()
-    )
+    // The destination may be anything: a bad one fails in validation, also without I/O.
+    matches!(Location::parse(&c.src, c.flags.raw), Ok(Location::Remote(src)) if !src.is_wildcard())
 }

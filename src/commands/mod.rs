@@ -127,10 +127,14 @@ fn not_started(ctx: &Ctx) -> bool {
 /// Waits for the line's ops, then counts the command for `--stat`.
 async fn finish(ctx: &Ctx, command: &Command, line: &LineCtx) {
     line.tracker.wait_idle().await;
-    if !matches!(
-        command,
-        Command::Version | Command::Wait | Command::BucketVersion(_)
-    ) {
+    // Only `--stat` counts commands: without it the message would only cost a trip
+    // through the output channel per batch line.
+    if ctx.config.stat
+        && !matches!(
+            command,
+            Command::Version | Command::Wait | Command::BucketVersion(_)
+        )
+    {
         ctx.output
             .send(Message::CommandDone {
                 name: command.name(),

@@ -11,6 +11,7 @@
 //! busy, which back-pressures listing and batch reading.
 
 pub mod clients;
+pub mod dry_dirs;
 pub mod inflight;
 
 use std::sync::Arc;
@@ -44,6 +45,8 @@ pub struct Ctx {
     pub interrupted: AtomicBool,
     /// Set by SIGTERM: as `interrupted`, with a grace period (`lifecycle.rs`).
     pub terminated: AtomicBool,
+    /// A dry run's answers to "is this local destination a directory?".
+    pub dry_run_dirs: dry_dirs::DryRunDirs,
     /// Download directories already created and cleaned of stale temp files.
     pub prepared_dirs: std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>>,
     /// Multipart uploads in flight (aborted by a second Ctrl-C before exiting).
@@ -81,6 +84,7 @@ impl Ctx {
             workers: Arc::new(Semaphore::new(config.numworkers)),
             interrupted: AtomicBool::new(false),
             terminated: AtomicBool::new(false),
+            dry_run_dirs: Default::default(),
             prepared_dirs: Default::default(),
             inflight: Default::default(),
             delete_batches: Arc::new(Semaphore::new(DELETE_BATCHES_IN_FLIGHT)),

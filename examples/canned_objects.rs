@@ -1,5 +1,5 @@
 //! A canned-response S3 server for benchmarks: answers PUT, GET, HEAD, DELETE, batch
-//! delete, CopyObject and ListObjects (v1 and v2) on 127.0.0.1 with fixed answers and
+//! delete, CopyObject, ListObjects (v1 and v2), CreateBucket and HeadBucket on 127.0.0.1 with fixed answers and
 //! stores nothing, so nearly all CPU a benchmark sees is the client's.
 //!
 //! Every listing of any bucket and prefix shows `--objects` keys `<prefix>f0000000` …
@@ -7,11 +7,19 @@
 //! return that body (honouring `Range`), PUT bodies are read and dropped. Signatures are
 //! not checked.
 //!
-//! Usage: `cargo run --release --example canned_objects -- --port 9000 --objects 5000 --size 10240`
+//! `--delay-ms N` answers every request N ms late (the request is read first), a
+//! stand-in for a remote endpoint's round trip. The server counts accepted TCP
+//! connections and requests; `GET /__stats` answers `connections C requests R` (its own
+//! connection is counted, its request is not), so a benchmark can report new
+//! connections per 1,000 requests for each client.
+//!
+//! Usage: `cargo run --release --example canned_objects -- --port 9000 --objects 5000 --size 10240 [--delay-ms 20]`
 
 use std::convert::Infallible;
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
@@ -29,6 +37,12 @@ struct Canned {
     body: Bytes,
     /// Its quoted MD5.
     etag: String,
+    /// How late every answer is.
+    delay: Duration,
+    /// Accepted TCP connections so far.
+    connections: AtomicU64,
+    /// Requests answered so far (stats requests aside).
+    requests: AtomicU64,
 }
 
 const LAST_MODIFIED: &str = "Mon, 01 Jan 2024 00:00:00 GMT";
@@ -39,6 +53,7 @@ fn main() {
     let mut port = 9000u16;
     let mut objects = 5000usize;
     let mut size = 10 * 1024usize;
+    let mut delay_ms = 0u64;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let v = args.next().unwrap_or_default();
@@ -46,6 +61,7 @@ fn main() {
             "--port" => port = v.parse().expect("--port N"),
             "--objects" => objects = v.parse().expect("--objects N"),
             "--size" => size = v.parse().expect("--size N"),
+            "--delay-ms" => delay_ms = v.parse().expect("--delay-ms N"),
             _ => panic!("unknown argument {a}"),
         }
     }
@@ -55,6 +71,9 @@ fn main() {
         objects,
         body: Bytes::from(body),
         etag,
+        delay: Duration::from_millis(delay_ms),
+        connections: AtomicU64::new(0),
+        requests: AtomicU64::new(0),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -68,6 +87,7 @@ fn main() {
             let Ok((sock, _)) = listener.accept().await else {
                 continue;
             };
+            canned.connections.fetch_add(1, Ordering::Relaxed);
             let _ = sock.set_nodelay(true);
             let canned = canned.clone();
             tokio::spawn(async move {
@@ -109,6 +129,15 @@ async fn handle(
         .into_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
     let path = path.trim_start_matches('/');
+    if path == "__stats" {
+        let stats = format!(
+            "connections {} requests {}\n",
+            c.connections.load(Ordering::Relaxed),
+            c.requests.load(Ordering::Relaxed)
+        );
+        return Ok(Response::new(Full::new(Bytes::from(stats))));
+    }
+    c.requests.fetch_add(1, Ordering::Relaxed);
     let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
     let bucket = bucket.to_owned();
     let key = key.to_owned();
@@ -126,10 +155,13 @@ async fn handle(
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_default();
+    if !c.delay.is_zero() {
+        tokio::time::sleep(c.delay).await;
+    }
     let resp = match (method, key.is_empty()) {
         (Method::GET, true) => list(&c, &bucket, &query),
         (Method::POST, true) if query.contains("delete") => delete_many(&data),
-        (Method::PUT, true) => Response::new(Full::new(Bytes::new())),
+        (Method::PUT, true) | (Method::HEAD, true) => Response::new(Full::new(Bytes::new())),
         (Method::GET, false) | (Method::HEAD, false) => object(&c, range.as_deref()),
         (Method::PUT, false) if copy_source => xml(
             StatusCode::OK,

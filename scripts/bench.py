@@ -4,14 +4,28 @@
 # Starts an S3 server on 127.0.0.1 (rclone serve s3, or with --canned the canned-response
 # server examples/canned_objects.rs), generates data, and runs s5rs and s5cmd alternately
 # (A B A B ...) with the same --numworkers, each round into a fresh prefix/directory.
-# Every run is timed (wall), its CPU (user+sys) and peak RSS read from wait4()'s rusage,
-# and checked (object counts and checksums on the server's disk or the local side), so a
-# fast wrong run fails the benchmark instead of winning it. Prints a Markdown table.
+# Every run is timed (wall), its user and sys CPU read from wait4()'s rusage, its peak
+# RSS from GNU time, the server's user and sys CPU from /proc, the new TCP connections
+# it opened counted (below), and the run checked (object counts and checksums on the
+# server's disk or the local side), so a fast wrong run fails the benchmark instead of
+# winning it. Prints Markdown tables and, with --chart, renders the ratios as an SVG
+# (matplotlib) with the raw results next to it as JSON.
 #
-#   scripts/bench.py --s5rs BIN --s5cmd BIN [--quick] [--canned BIN] [--rounds N]
-#                    [--numworkers N] [--rows upload,download,...] [--keep]
+#   scripts/bench.py --s5rs BIN --s5cmd BIN [--quick] [--canned BIN [--delay-ms N]]
+#                    [--rounds N] [--numworkers N] [--rows upload,download,...]
+#                    [--small-count N] [--small-size BYTES] [--chart PATH] [--keep]
+#
+# New TCP connections: every connection to the server ends in TIME_WAIT on the side
+# that closes first (the client exits at the end of a run, so none is left open), and
+# /proc/net/tcp shows how long each TIME_WAIT entry has left of its 60 s; entries to
+# or from the server's port that entered TIME_WAIT after the run started are the run's
+# connections (ports reused from older TIME_WAIT entries are counted too, as their
+# timer restarts). The canned server also counts accepted connections and requests
+# itself (GET /__stats); its rows show both counts, so the two methods check each
+# other.
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -21,11 +35,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 AK = "AKIDS5RSBENCH01"
 SK = "s5rs-bench-secret-0001"
 BUCKET = "bench"
 MIB = 1024 * 1024
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+TIME_WAIT_S = 60  # Linux's TCP_TIMEWAIT_LEN
 # KEEP_SMALL_OUTPUTS: the files a download round writes stay until the whole benchmark
 # ends (unique directories keep rounds apart). Deleting 5,000 files between rounds
 # made the next rounds' file creation slow: ext4 without a journal skips inodes
@@ -104,6 +121,33 @@ def write_big(path, size):
             left -= n
 
 
+def time_wait_since(port, since):
+    """TIME_WAIT sockets to or from 127.0.0.1:port that entered TIME_WAIT at or after
+    `since` (time.monotonic()): one per connection closed since then."""
+    now = time.monotonic()
+    n = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[3] != "06":
+                        continue
+                    lport = int(fields[1].rsplit(":", 1)[1], 16)
+                    rport = int(fields[2].rsplit(":", 1)[1], 16)
+                    if port not in (lport, rport):
+                        continue
+                    left = int(fields[5].split(":")[1], 16) / CLK_TCK
+                    entered = now - (TIME_WAIT_S - left)
+                    # The timer has a granularity of a few jiffies: allow 50 ms.
+                    if entered >= since - 0.05:
+                        n += 1
+        except OSError:
+            pass
+    return n
+
+
 class Run:
     """One timed child process."""
 
@@ -111,6 +155,10 @@ class Run:
         self.wall, self.user, self.sys = wall, user, sys_
         self.cpu = user + sys_
         self.rss_kib, self.rc, self.stdout = rss_kib, rc, stdout_path
+        self.server_user = self.server_sys = self.server_cpu = 0.0
+        self.conns = None  # new TCP connections (TIME_WAIT count)
+        self.canned_conns = self.canned_requests = None  # the canned server's own counts
+        self.units = None
 
 
 def timed(argv, env, stdout_path, stdin_path=None):
@@ -170,7 +218,7 @@ class Bench:
         log = os.path.join(self.tmp, "server.log")
         if self.a.canned:
             argv = [self.a.canned, "--port", str(self.port), "--objects", str(self.a.small_count),
-                    "--size", str(self.a.small_size)]
+                    "--size", str(self.a.small_size), "--delay-ms", str(self.a.delay_ms)]
         else:
             argv = ["rclone", "serve", "s3", "--config", "/dev/null", "--addr",
                     f"127.0.0.1:{self.port}", "--auth-key", f"{AK},{SK}", self.data]
@@ -186,13 +234,21 @@ class Bench:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def server_cpu(self):
-        """CPU seconds the server process has used so far (from /proc)."""
+        """(user, sys) CPU seconds the server process has used so far (from /proc)."""
         try:
             with open(f"/proc/{self.server.pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
         except OSError:
-            return 0.0
+            return 0.0, 0.0
+
+    def canned_stats(self):
+        """(connections, requests) the canned server has counted so far, or None."""
+        if not self.a.canned:
+            return None
+        with urllib.request.urlopen(f"{self.endpoint}/__stats", timeout=10) as r:
+            words = r.read().decode().split()
+        return int(words[1]), int(words[3])
 
     # --- running ------------------------------------------------------------------
     def argv(self, tool, args, dry_run=False):
@@ -208,9 +264,19 @@ class Bench:
         # Every run starts with the page cache clean: none pays for writing back what
         # the previous run (or the harness) left dirty.
         os.sync()
-        scpu = self.server_cpu()
+        stats0 = self.canned_stats()
+        su0, ss0 = self.server_cpu()
+        t0 = time.monotonic()
         r = timed(self.argv(tool, args, dry_run), self.env, out, stdin_path)
-        r.server_cpu = self.server_cpu() - scpu
+        su1, ss1 = self.server_cpu()
+        r.conns = time_wait_since(self.port, t0)
+        stats1 = self.canned_stats()
+        if stats0:
+            # The second stats request's own connection was counted before it answered.
+            r.canned_conns = stats1[0] - stats0[0] - 1
+            r.canned_requests = stats1[1] - stats0[1]
+        r.server_user, r.server_sys = su1 - su0, ss1 - ss0
+        r.server_cpu = r.server_user + r.server_sys
         if r.rc != 0:
             err = open(out + ".err", errors="replace").read()[-2000:]
             sys.exit(f"{row}/{tool}: exit {r.rc}\n{err}\n{open(out, errors='replace').read()[-2000:]}")
@@ -219,8 +285,11 @@ class Bench:
             sys.exit(f"{row}/{tool}: WRONG RESULT: {problem} (output in {out})")
         r.units = units
         self.results.setdefault(row, {}).setdefault(tool, []).append(r)
-        print(f"  {row:<10} {tool:<6} {r.wall:7.3f}s cpu {r.cpu:6.2f}s (user {r.user:5.2f}s) rss {r.rss_kib / 1024:7.1f} MiB"
-              f"  server cpu {r.server_cpu:5.2f}s", file=sys.stderr, flush=True)
+        canned = (f" (server counted {r.canned_conns} conns, {r.canned_requests} requests)"
+                  if r.canned_conns is not None else "")
+        print(f"  {row:<10} {tool:<6} {r.wall:7.3f}s user {r.user:5.2f}s sys {r.sys:5.2f}s rss {r.rss_kib / 1024:7.1f} MiB"
+              f"  server user {r.server_user:5.2f}s sys {r.server_sys:5.2f}s  new conns {r.conns}{canned}",
+              file=sys.stderr, flush=True)
         return r
 
     def rounds(self, row, body):
@@ -440,56 +509,149 @@ class Bench:
         self.rounds("dry-run", body)
 
     # --- report -------------------------------------------------------------------
-    def table(self):
-        byte_rows = {"big-up", "big-down", "big-down-nv"}
-        labels = {
-            "upload": f"upload {self.a.small_count} × {self.a.small_size // 1024} KiB",
-            "download": f"download {self.a.small_count} × {self.a.small_size // 1024} KiB",
-            "ls": f"ls {self.a.small_count} objects",
-            "rm": f"rm {self.a.small_count} objects",
-            "copy": f"S3→S3 cp {self.a.small_count} objects",
-            "run": f"run: {self.a.small_count if self.a.canned else self.a.many_count}-line cp batch",
-            "big-up": f"upload 1 × {self.a.big_size // MIB} MiB",
-            "big-down": f"download 1 × {self.a.big_size // MIB} MiB",
-            "big-down-nv": f"download 1 × {self.a.big_size // MIB} MiB, s5rs --no-verify",
-            "sync": f"sync, nothing to do, {self.a.many_count} objects",
-            "dry-run": f"--dry-run batch (s5rs {self.a.dry_lines:,} lines, s5cmd "
-                       f"{min(self.a.dry_lines, self.a.s5cmd_dry_lines):,})",
+    def labels(self):
+        a = self.a
+        small = f"{a.small_size // 1024} KiB" if a.small_size >= 1024 else f"{a.small_size} B"
+        late = f", {a.delay_ms} ms late" if a.canned and a.delay_ms else ""
+        return {
+            "upload": f"upload {a.small_count} × {small}{late}",
+            "download": f"download {a.small_count} × {small}{late}",
+            "ls": f"ls {a.small_count} objects{late}",
+            "rm": f"rm {a.small_count} objects{late}",
+            "copy": f"S3→S3 cp {a.small_count} objects{late}",
+            "run": f"run: {a.small_count if a.canned else a.many_count}-line cp batch{late}",
+            "big-up": f"upload 1 × {a.big_size // MIB} MiB",
+            "big-down": f"download 1 × {a.big_size // MIB} MiB",
+            "big-down-nv": f"download 1 × {a.big_size // MIB} MiB, s5rs --no-verify",
+            "sync": f"sync, nothing to do, {a.many_count} objects",
+            "dry-run": f"--dry-run batch (s5rs {a.dry_lines:,} lines, s5cmd "
+                       f"{min(a.dry_lines, a.s5cmd_dry_lines):,})",
         }
-        lines = [
-            "| row | tool | wall (median) | rate | client CPU s (user+sys) | user s | CPU / unit | peak RSS MiB | server CPU s |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        ratios = ["", "| row | objects/s or MiB/s ratio (s5rs/s5cmd) | CPU ratio | user CPU ratio | peak RSS ratio |",
-                  "|---|---:|---:|---:|---:|"]
+
+    def medians(self):
+        """row -> tool -> dict of medians (and the runs' units)."""
+        byte_rows = {"big-up", "big-down", "big-down-nv"}
+        cores = os.cpu_count() or 1
+        out = {}
         for row, per in self.results.items():
-            med = {}
             for tool in ("s5rs", "s5cmd"):
                 runs = per.get(tool, [])
                 if not runs:
                     continue
-                wall = statistics.median(r.wall for r in runs)
-                cpu = statistics.median(r.cpu for r in runs)
-                user = statistics.median(r.user for r in runs)
-                rss = max(r.rss_kib for r in runs) / 1024
-                scpu = statistics.median(r.server_cpu for r in runs)
+                m = {k: statistics.median(getattr(r, k) for r in runs)
+                     for k in ("wall", "cpu", "user", "sys", "server_user", "server_sys", "server_cpu", "conns")}
+                m["rss"] = max(r.rss_kib for r in runs) / 1024
                 units = runs[0].units
-                if row in byte_rows:
-                    rate = units / MIB / wall
-                    rate_s = f"{rate:.0f} MiB/s"
-                    per_unit = f"{cpu / (units / MIB) * 1000:.2f} ms/MiB"
+                scale = units / MIB if row in byte_rows else units
+                m["units"], m["unit"] = units, ("MiB" if row in byte_rows else "obj")
+                m["rate"] = scale / m["wall"]
+                # Both processes share the machine's cores: no run can finish before
+                # their CPU together, spread over every core, is spent.
+                m["floor_rate"] = scale / ((m["cpu"] + m["server_cpu"]) / cores) if m["cpu"] + m["server_cpu"] else 0
+                m["cpu_per_unit"] = m["cpu"] / scale
+                m["server_per_unit"] = m["server_cpu"] / scale
+                if runs[0].canned_requests is not None:
+                    m["canned_conns"] = statistics.median(r.canned_conns for r in runs)
+                    m["canned_requests"] = statistics.median(r.canned_requests for r in runs)
+                out.setdefault(row, {})[tool] = m
+        return out
+
+    def table(self):
+        labels = self.labels()
+        meds = self.medians()
+        per_what = "1k requests" if self.a.canned else "1k objects"
+        lines = [
+            f"| row | tool | wall (median) | rate | user s | sys s | CPU / unit | peak RSS MiB | server user s | "
+            f"server sys s | server CPU / unit | CPU-bound max rate | new TCP conns / {per_what} |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        ratios = ["", "| row | objects/s or MiB/s ratio (s5rs/s5cmd) | CPU ratio | user CPU ratio | sys CPU ratio | "
+                  "peak RSS ratio | server CPU ratio | ceiling: s5rs's CPU-bound max / s5cmd's rate |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        self.ratio_rows = []
+        for row, per in meds.items():
+            for tool, m in per.items():
+                if m["unit"] == "MiB":
+                    rate_s, floor_s = f"{m['rate']:.0f} MiB/s", f"{m['floor_rate']:.0f} MiB/s"
+                    per_unit = f"{m['cpu_per_unit'] * 1000:.2f} ms/MiB"
+                    sper = f"{m['server_per_unit'] * 1000:.2f} ms/MiB"
                 else:
-                    rate = units / wall
-                    rate_s = f"{rate:,.0f} obj/s" if row != "dry-run" else f"{rate:,.0f} lines/s"
-                    per_unit = f"{cpu / units * 1e6:.0f} µs"
-                med[tool] = (rate, cpu, rss, user)
-                lines.append(f"| {labels[row]} | {tool} | {wall:.3f} s | {rate_s} | {cpu:.2f} | {user:.2f} | {per_unit} | "
-                             f"{rss:.1f} | {scpu:.2f} |")
-            if len(med) == 2:
-                (r1, c1, m1, u1), (r2, c2, m2, u2) = med["s5rs"], med["s5cmd"]
-                ratios.append(f"| {labels[row]} | {r1 / r2:.2f}× | {c1 / c2 if c2 else 0:.2f}× | "
-                              f"{u1 / u2 if u2 else 0:.2f}× | {m1 / m2:.2f}× |")
+                    noun = "lines/s" if row == "dry-run" else "obj/s"
+                    rate_s, floor_s = f"{m['rate']:,.0f} {noun}", f"{m['floor_rate']:,.0f} {noun}"
+                    per_unit = f"{m['cpu_per_unit'] * 1e6:.0f} µs"
+                    sper = f"{m['server_per_unit'] * 1e3:.2f} ms"
+                if "canned_conns" in m:
+                    conns = (f"{m['canned_conns'] / m['canned_requests'] * 1000:.0f} "
+                             f"({m['canned_conns']:.0f} in {m['canned_requests']:.0f}; TIME_WAIT count {m['conns']:.0f})"
+                             if m["canned_requests"] else "-")
+                else:
+                    conns = f"{m['conns'] / m['units'] * 1000:.0f} ({m['conns']:.0f})" if m["unit"] == "obj" else f"{m['conns']:.0f}"
+                lines.append(f"| {labels[row]} | {tool} | {m['wall']:.3f} s | {rate_s} | {m['user']:.2f} | {m['sys']:.2f} | "
+                             f"{per_unit} | {m['rss']:.1f} | {m['server_user']:.2f} | {m['server_sys']:.2f} | {sper} | "
+                             f"{floor_s} | {conns} |")
+            if len(per) == 2:
+                a, b = per["s5rs"], per["s5cmd"]
+
+                def q(x, y):
+                    return x / y if y else 0.0
+                r = dict(row=labels[row], rate=q(a["rate"], b["rate"]), cpu=q(a["cpu"], b["cpu"]),
+                         user=q(a["user"], b["user"]), sys=q(a["sys"], b["sys"]), rss=q(a["rss"], b["rss"]),
+                         server=q(a["server_cpu"], b["server_cpu"]), ceiling=q(a["floor_rate"], b["rate"]))
+                self.ratio_rows.append(r)
+                ratios.append(f"| {r['row']} | {r['rate']:.2f}× | {r['cpu']:.2f}× | {r['user']:.2f}× | {r['sys']:.2f}× | "
+                              f"{r['rss']:.2f}× | {r['server']:.2f}× | {r['ceiling']:.2f}× |")
         return "\n".join(lines + ratios)
+
+    def title(self):
+        a = self.a
+        mode = "rclone serve s3" if not a.canned else (
+            f"canned-response server, {a.delay_ms} ms per request" if a.delay_ms else "canned-response server")
+        return (f"s5rs vs s5cmd 2.3.0 — {mode}, --numworkers {a.numworkers}, {a.rounds} rounds"
+                f"{' (quick)' if a.quick else ''}, {time.strftime('%Y-%m-%d')}")
+
+    def save(self, path):
+        """The ratios as an SVG chart at path, the medians and every run as JSON beside it."""
+        runs = {row: {tool: [dict(vars(r), stdout=None) for r in rs] for tool, rs in per.items()}
+                for row, per in self.results.items()}
+        with open(os.path.splitext(path)[0] + ".json", "w") as f:
+            json.dump({"title": self.title(), "load": open("/proc/loadavg").read().split()[:3],
+                       "medians": self.medians(), "ratios": self.ratio_rows, "runs": runs}, f, indent=1)
+        render_chart(path, self.title(), self.ratio_rows)
+
+
+def render_chart(path, title, ratios):
+    """Horizontal bars per row, log scale around 1×: objects/s (higher is better), user
+    and sys CPU (lower is better), all s5rs/s5cmd."""
+    import matplotlib
+    matplotlib.use("Agg")
+    matplotlib.rcParams["svg.hashsalt"] = "s5rs-bench"  # the same run gives the same file
+    import matplotlib.pyplot as plt
+
+    rows = list(reversed(ratios))
+    series = [("rate", "objects/s or MiB/s (higher is better)", "#2b7bba"),
+              ("user", "user CPU (lower is better)", "#f0a030"),
+              ("sys", "sys CPU (lower is better)", "#c04040")]
+    h = 0.26
+    fig, ax = plt.subplots(figsize=(10, 0.75 * len(rows) + 2.0))
+    for i, (key, name, color) in enumerate(series):
+        ys = [j + (1 - i) * h for j in range(len(rows))]
+        vals = [max(r[key], 1e-3) for r in rows]
+        bars = ax.barh(ys, vals, height=h, color=color, label=name)
+        for b, v in zip(bars, vals):
+            ax.text(v * 1.04, b.get_y() + h / 2, f"{v:.2f}×", va="center", fontsize=7)
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([r["row"] for r in rows], fontsize=8)
+    ax.set_xlabel("s5rs / s5cmd (log scale; 1× = equal)")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.5 / len(rows) - 0.08), ncol=3, frameon=False)
+    hi = max([r[k] for r in rows for k in ("rate", "user", "sys")] + [2.0])
+    lo = min([max(r[k], 1e-3) for r in rows for k in ("rate", "user", "sys")] + [0.5])
+    ax.set_xlim(lo / 1.5, hi * 2.5)
+    fig.tight_layout()
+    fig.savefig(path, format="svg", metadata={"Date": None})
+    plt.close(fig)
 
 
 def main():
@@ -503,6 +665,15 @@ def main():
     ap.add_argument("--rows", default="", help="comma-separated subset of rows")
     ap.add_argument("--s5cmd-dry-lines", type=int, default=20_000,
                     help="s5cmd's dry-run batch length (it plans ~500 lines/s)")
+    ap.add_argument("--small-count", dest="small_count_arg", type=int, default=None,
+                    help="objects in the small-object rows (default 5000, 500 with --quick)")
+    ap.add_argument("--small-size", dest="small_size_arg", type=int, default=None,
+                    help="bytes per small object (default 10240; 1024 with --delay-ms)")
+    ap.add_argument("--delay-ms", type=int, default=0,
+                    help="with --canned: the server answers every request this late (default rows "
+                         "upload,download)")
+    ap.add_argument("--chart", default="",
+                    help="write the ratios as an SVG chart here (and the raw results as .json beside it)")
     ap.add_argument("--workdir", default=None, help="where to put data (default $TMPDIR)")
     ap.add_argument("--keep", action="store_true", help="keep the data directory")
     a = ap.parse_args()
@@ -514,6 +685,13 @@ def main():
     if a.quick:
         a.small_count, a.many_count, a.big_size, a.dry_lines = 500, 2000, 64 * MIB, 100_000
         a.s5cmd_dry_lines = min(a.s5cmd_dry_lines, 10_000)
+    if a.delay_ms:
+        if not a.canned:
+            sys.exit("--delay-ms needs --canned")
+        a.small_size = 1024
+        a.rows = a.rows or ["upload", "download"]
+    a.small_count = a.small_count if a.small_count_arg is None else a.small_count_arg
+    a.small_size = a.small_size if a.small_size_arg is None else a.small_size_arg
     if a.canned:
         allowed = ["upload", "download", "ls", "rm", "copy", "run"]
         a.rows = [r for r in (a.rows or allowed) if r in allowed]
@@ -526,10 +704,12 @@ def main():
         for row in order:
             if b.enabled(row) or (row == "big" and (b.enabled("big-up") or b.enabled("big-down"))):
                 getattr(b, "row_" + row.replace("-", ""))()
-        mode = "canned-response server" if a.canned else "rclone serve s3"
-        print(f"\n### s5rs vs s5cmd 2.3.0 — {mode}, --numworkers {a.numworkers}, "
-              f"{a.rounds} rounds{' (quick)' if a.quick else ''}\n")
+        print(f"\n### {b.title()}\n")
         print(b.table())
+        print(f"\nload average at the end: {' '.join(open('/proc/loadavg').read().split()[:3])}")
+        if a.chart:
+            b.save(a.chart)
+            print(f"chart: {a.chart}", file=sys.stderr)
     finally:
         b.stop()
 

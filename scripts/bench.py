@@ -14,6 +14,7 @@
 #   scripts/bench.py --s5rs BIN --s5cmd BIN [--quick] [--canned BIN [--delay-ms N]]
 #                    [--rounds N] [--numworkers N] [--rows upload,download,...]
 #                    [--small-count N] [--small-size BYTES] [--chart PATH] [--keep]
+#   scripts/bench.py --replot RUN.json OUT.svg    (the chart of a saved run again)
 #
 # New TCP connections: every connection to the server ends in TIME_WAIT on the side
 # that closes first (the client exits at the end of a run, so none is left open), and
@@ -606,7 +607,7 @@ class Bench:
         a = self.a
         mode = "rclone serve s3" if not a.canned else (
             f"canned-response server, {a.delay_ms} ms per request" if a.delay_ms else "canned-response server")
-        return (f"s5rs vs s5cmd 2.3.0 — {mode}, --numworkers {a.numworkers}, {a.rounds} rounds"
+        return (f"s5rs vs s5cmd 2.3.0 — {mode}, --numworkers {a.numworkers}, {a.rounds} round{'s' if a.rounds != 1 else ''}"
                 f"{' (quick)' if a.quick else ''}, {time.strftime('%Y-%m-%d')}")
 
     def save(self, path):
@@ -623,6 +624,7 @@ def render_chart(path, title, ratios):
     """Horizontal bars per row, log scale around 1×: objects/s (higher is better), user
     and sys CPU (lower is better), all s5rs/s5cmd."""
     import matplotlib
+    import matplotlib.ticker
     matplotlib.use("Agg")
     matplotlib.rcParams["svg.hashsalt"] = "s5rs-bench"  # the same run gives the same file
     import matplotlib.pyplot as plt
@@ -636,25 +638,35 @@ def render_chart(path, title, ratios):
     for i, (key, name, color) in enumerate(series):
         ys = [j + (1 - i) * h for j in range(len(rows))]
         vals = [max(r[key], 1e-3) for r in rows]
-        bars = ax.barh(ys, vals, height=h, color=color, label=name)
-        for b, v in zip(bars, vals):
-            ax.text(v * 1.04, b.get_y() + h / 2, f"{v:.2f}×", va="center", fontsize=7)
+        # Each bar runs from the 1× line to its ratio, to the right or the left.
+        ax.barh(ys, [v - 1 for v in vals], left=1, height=h, color=color, label=name)
+        for y, v in zip(ys, vals):
+            ax.text(v * (1.04 if v >= 1 else 1 / 1.04), y, f"{v:.2f}×", va="center",
+                    ha="left" if v >= 1 else "right", fontsize=7)
     ax.axvline(1.0, color="black", linewidth=0.8)
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:g}×"))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([r["row"] for r in rows], fontsize=8)
     ax.set_xlabel("s5rs / s5cmd (log scale; 1× = equal)")
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.5 / len(rows) - 0.08), ncol=3, frameon=False)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.35 / len(rows) - 0.06), ncol=3, frameon=False)
     hi = max([r[k] for r in rows for k in ("rate", "user", "sys")] + [2.0])
     lo = min([max(r[k], 1e-3) for r in rows for k in ("rate", "user", "sys")] + [0.5])
-    ax.set_xlim(lo / 1.5, hi * 2.5)
+    ax.set_xlim(lo / 2.0, hi * 2.0)
     fig.tight_layout()
     fig.savefig(path, format="svg", metadata={"Date": None})
     plt.close(fig)
 
 
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--replot":
+        # scripts/bench.py --replot RUN.json OUT.svg: the chart of a saved run again.
+        with open(sys.argv[2]) as f:
+            d = json.load(f)
+        render_chart(sys.argv[3], d["title"], d["ratios"])
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--s5rs", required=True)
     ap.add_argument("--s5cmd", required=True)

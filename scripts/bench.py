@@ -327,7 +327,7 @@ class Bench:
             # so `sync many/ s3://bench/seed/many/` has nothing to do.
             time.sleep(1.1)
             shutil.copytree(self.many_dir, self.srv("seed", "many"), copy_function=shutil.copyfile)
-        if not a.canned and self.enabled("big"):
+        if not a.canned and any(self.enabled(r) for r in ("big", "big-up", "big-down", "big-down-nv")):
             self.big = os.path.join(self.local, "big.bin")
             write_big(self.big, a.big_size)
             self.big_md5 = md5_file(self.big)
@@ -549,6 +549,8 @@ class Bench:
                 # Both processes share the machine's cores: no run can finish before
                 # their CPU together, spread over every core, is spent.
                 m["floor_rate"] = scale / ((m["cpu"] + m["server_cpu"]) / cores) if m["cpu"] + m["server_cpu"] else 0
+                # The same for the server alone, as if the client cost nothing.
+                m["server_floor_rate"] = scale / (m["server_cpu"] / cores) if m["server_cpu"] else 0
                 m["cpu_per_unit"] = m["cpu"] / scale
                 m["server_per_unit"] = m["server_cpu"] / scale
                 if runs[0].canned_requests is not None:
@@ -567,8 +569,9 @@ class Bench:
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         ratios = ["", "| row | objects/s or MiB/s ratio (s5rs/s5cmd) | CPU ratio | user CPU ratio | sys CPU ratio | "
-                  "peak RSS ratio | server CPU ratio | ceiling: s5rs's CPU-bound max / s5cmd's rate |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+                  "peak RSS ratio | server CPU ratio | ceiling: s5rs's CPU-bound max / s5cmd's rate | "
+                  "server-alone ceiling / s5cmd's rate |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         self.ratio_rows = []
         for row, per in meds.items():
             for tool, m in per.items():
@@ -597,10 +600,13 @@ class Bench:
                     return x / y if y else 0.0
                 r = dict(row=labels[row], rate=q(a["rate"], b["rate"]), cpu=q(a["cpu"], b["cpu"]),
                          user=q(a["user"], b["user"]), sys=q(a["sys"], b["sys"]), rss=q(a["rss"], b["rss"]),
-                         server=q(a["server_cpu"], b["server_cpu"]), ceiling=q(a["floor_rate"], b["rate"]))
+                         server=q(a["server_cpu"], b["server_cpu"]), ceiling=q(a["floor_rate"], b["rate"]),
+                         server_ceiling=q(a["server_floor_rate"], b["rate"]))
                 self.ratio_rows.append(r)
                 ratios.append(f"| {r['row']} | {r['rate']:.2f}× | {r['cpu']:.2f}× | {r['user']:.2f}× | {r['sys']:.2f}× | "
-                              f"{r['rss']:.2f}× | {r['server']:.2f}× | {r['ceiling']:.2f}× |")
+                              f"{r['rss']:.2f}× | {r['server']:.2f}× | {r['ceiling']:.2f}× | "
+                              f"{r['server_ceiling']:.2f}× |" if r["server_ceiling"] else
+                              f"{r['rss']:.2f}× | {r['server']:.2f}× | {r['ceiling']:.2f}× | - |")
         return "\n".join(lines + ratios)
 
     def title(self):

@@ -1,6 +1,7 @@
 //! A canned-response S3 server for benchmarks: answers PUT, GET, HEAD, DELETE, batch
-//! delete, CopyObject, ListObjects (v1 and v2), CreateBucket and HeadBucket on 127.0.0.1 with fixed answers and
-//! stores nothing, so nearly all CPU a benchmark sees is the client's.
+//! delete, CopyObject, ListObjects (v1 and v2), CreateBucket and HeadBucket on
+//! 127.0.0.1 with fixed answers and stores nothing, so nearly all CPU a benchmark sees
+//! is the client's.
 //!
 //! Every listing of any bucket and prefix shows `--objects` keys `<prefix>f0000000` …
 //! (1,000 per page), each `--size` bytes of the same body whose MD5 is the ETag; GETs

@@ -272,6 +272,7 @@ class Bench:
         t0 = time.monotonic()
         r = timed(self.argv(tool, args, dry_run), self.env, out, stdin_path)
         su1, ss1 = self.server_cpu()
+        time.sleep(0.1)  # lets the closes the client's exit started reach TIME_WAIT
         r.conns = time_wait_since(self.port, t0)
         stats1 = self.canned_stats()
         if stats0:

@@ -496,12 +496,15 @@ class Bench:
         # s5cmd plans about 500 lines/s of this batch on 2 cores (a million would take
         # over half an hour a round), so it gets a shorter batch of the same lines.
         sizes = {"s5rs": self.a.dry_lines, "s5cmd": min(self.a.dry_lines, self.a.s5cmd_dry_lines)}
+        # Downloads (issue 19's batch): each line names one object and a local file under
+        # a directory that does not exist, so nothing needs the server or the disk.
+        out = os.path.join(self.tmp, "dryrun-out")
         batches = {}
         for tool, n in sizes.items():
             batches[tool] = os.path.join(self.tmp, f"dryrun-{n}.txt")
             with open(batches[tool], "w") as f:
                 for i in range(n):
-                    f.write(f"cp s3://{BUCKET}/src/dir/k{i:08d} s3://{BUCKET}/dst/dir/k{i:08d}\n")
+                    f.write(f"cp s3://{BUCKET}/dir/obj{i:07d}.bin {out}/dir/obj{i:07d}.bin\n")
 
         def body(tool, rnd):
             n = sizes[tool]
@@ -528,7 +531,7 @@ class Bench:
             "big-down": f"download 1 × {a.big_size // MIB} MiB",
             "big-down-nv": f"download 1 × {a.big_size // MIB} MiB, s5rs --no-verify",
             "sync": f"sync, nothing to do, {a.many_count} objects",
-            "dry-run": f"--dry-run batch (s5rs {a.dry_lines:,} lines, s5cmd "
+            "dry-run": f"--dry-run download batch (s5rs {a.dry_lines:,} lines, s5cmd "
                        f"{min(a.dry_lines, a.s5cmd_dry_lines):,})",
         }
 

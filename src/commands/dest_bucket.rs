@@ -7,7 +7,8 @@
 //! or that asks for `--create-bucket`; a single-object copy fails once on its own.
 //! Buckets found (or made) are remembered in [`Ctx::checked_buckets`], so a batch of
 //! many lines costs one HeadBucket per bucket. A check that fails for another reason
-//! (access denied to HeadBucket, say) lets the command go on as before.
+//! (access denied to HeadBucket, say) lets the command go on as before, and is not
+//! asked again for the bucket.
 
 use std::sync::Arc;
 
@@ -62,7 +63,8 @@ pub async fn ready(
             record.source = Some(format!("s3://{}", url.bucket));
             line.report(ctx, record).await;
         }
-        Err(_) => return true,
+        // Not asked again: the answer would not change what the command does.
+        Err(_) => {}
     }
     checked.insert(key);
     true

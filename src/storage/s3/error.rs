@@ -66,7 +66,9 @@ pub(crate) fn kind_for(code: &str, status: u16) -> ErrorKind {
 pub(crate) fn is_retryable(e: &StorageError) -> bool {
     match e.kind {
         ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Throttled => true,
-        ErrorKind::ServerError => true,
+        // 501 Not Implemented and 505 HTTP Version Not Supported say the server will
+        // never do it; the other 5xx are transient (the AWS SDKs retry them too).
+        ErrorKind::ServerError => !matches!(e.status, Some(501 | 505)),
         // The body was corrupted on its way (BadDigest): send it again.
         ErrorKind::ChecksumMismatch => true,
         ErrorKind::InvalidCredentials | ErrorKind::NoCredentials => false,
@@ -261,6 +263,24 @@ pub(crate) fn timeout(what: &str) -> StorageError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transient_server_errors_are_retried_and_not_implemented_is_not() {
+        let answer = |status: u16| {
+            from_response(
+                StatusCode::from_u16(status).unwrap(),
+                &HeaderMap::new(),
+                b"",
+                Target::Object,
+            )
+        };
+        for status in [500, 502, 503, 504] {
+            assert!(is_retryable(&answer(status)), "{status}");
+        }
+        for status in [501, 505, 400, 403] {
+            assert!(!is_retryable(&answer(status)), "{status}");
+        }
+    }
 
     #[test]
     fn parses_error_body_like_s5cmd() {

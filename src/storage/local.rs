@@ -97,7 +97,8 @@ impl Storage for LocalFs {
 
     /// `stat` of the path (following symlinks): size and mtime.
     async fn stat(&self, key: &str, _version_id: Option<&str>) -> Result<ObjectMeta, StorageError> {
-        match tokio::fs::metadata(key).await {
+        let path = key.to_owned();
+        match super::fs_pool::run(move || fs::metadata(path)).await? {
             Ok(meta) => Ok(ObjectMeta {
                 size: meta.len(),
                 last_modified: mtime(&meta),
@@ -110,8 +111,9 @@ impl Storage for LocalFs {
 
     /// Removes one file (not a directory).
     async fn delete(&self, key: &str, _version_id: Option<&str>) -> Result<(), StorageError> {
-        tokio::fs::remove_file(key)
-            .await
+        let path = key.to_owned();
+        super::fs_pool::run(move || fs::remove_file(path))
+            .await?
             .map_err(|e| StorageError::io("remove", key, &e))
     }
 }
@@ -298,10 +300,11 @@ pub fn remove_empty_dirs(root: &Path, file: &Path) {
 // Walking (runs on a blocking thread)
 // ---------------------------------------------------------------------------------
 
-/// Size and mtime of a local file.
+/// Size and mtime of a local file (a stat on the file-system threads, `fs_pool`).
 pub async fn file_stat(path: &str) -> Result<(u64, DateTime<Utc>), StorageError> {
-    let meta = tokio::fs::metadata(path)
-        .await
+    let owned = path.to_owned();
+    let meta = super::fs_pool::run(move || fs::metadata(owned))
+        .await?
         .map_err(|e| file_stat_error(path, &e))?;
     file_stat_result(path, &meta)
 }

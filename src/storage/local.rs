@@ -189,7 +189,7 @@ pub fn safe_join(root: &Path, relative: &str) -> Result<PathBuf, StorageError> {
 /// bytes; only its last `/`-separated part is used.
 pub fn create_temp(dir: &Path, basename: &str) -> Result<(std::fs::File, PathBuf), StorageError> {
     let base = basename.rsplit('/').next().unwrap_or(basename);
-    let pid = std::process::id();
+    let pid = own_pid();
     let mut last_err = None;
     for _ in 0..16 {
         let head = format!("{TEMP_PREFIX}{pid}-{:016x}-", fastrand::u64(..));
@@ -220,6 +220,13 @@ pub fn create_temp(dir: &Path, basename: &str) -> Result<(std::fs::File, PathBuf
     ))
 }
 
+/// This process's id, asked of the kernel once (glibc does not cache it, and a
+/// download of many small files would ask once per file).
+fn own_pid() -> u32 {
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *PID.get_or_init(std::process::id)
+}
+
 /// Removes temp files left by an interrupted earlier run in `dir`; returns how many.
 ///
 /// Only regular files directly in `dir` whose name is
@@ -248,7 +255,7 @@ pub fn cleanup_stale_temps(dir: &Path) -> usize {
             continue;
         }
         let stale = if have_proc {
-            pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+            pid != own_pid() && !Path::new(&format!("/proc/{pid}")).exists()
         } else {
             meta.modified()
                 .ok()

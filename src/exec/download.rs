@@ -165,11 +165,32 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
         }
     };
     let mtime = object_mtime(&fetched.meta).map(|s| s.at);
-    match (fetched.data, opened) {
+    land(temp, fetched.data, opened, dst.clone(), mtime).await?;
+    if t.opts.is_move && !ctx.config.dry_run {
+        client.delete_object(bucket, key, version).await?;
+    }
+    Ok(Outcome::Done {
+        size: fetched.meta.size,
+        verified: Some(fetched.verified.to_string()),
+    })
+}
+
+/// Puts verified data at `dst` with its mtime, in one file-system job: a small
+/// object is written to a new temp file and renamed (a temp file an earlier attempt
+/// left goes first), a larger one's temp file `opened` is renamed (or removed when
+/// that fails).
+async fn land(
+    temp: Temp,
+    data: Data,
+    opened: Option<PathBuf>,
+    dst: PathBuf,
+    mtime: Option<DateTime<Utc>>,
+) -> Result<(), StorageError> {
+    match (data, opened) {
         // A small object, verified in memory: create, write, stamp and rename in one
         // file-system job (a temp file an earlier attempt created goes first).
         (Data::Buffered(data), opened) => {
-            let (dir, basename, dst) = (temp.dir, temp.basename, dst.clone());
+            let (dir, basename) = (temp.dir, temp.basename);
             fs_pool::run(move || {
                 if let Some(path) = opened {
                     let _ = std::fs::remove_file(path);
@@ -179,12 +200,11 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
             .await??;
         }
         // Renamed, or removed when that fails, in one job.
-        (Data::InTemp, Some(temp)) => {
-            let dst = dst.clone();
+        (Data::InTemp, Some(path)) => {
             fs_pool::run(move || {
-                let finish = finish_file(&temp, &dst, mtime);
+                let finish = finish_file(&path, &dst, mtime);
                 if finish.is_err() {
-                    let _ = std::fs::remove_file(&temp);
+                    let _ = std::fs::remove_file(&path);
                 }
                 finish
             })
@@ -197,13 +217,7 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
             ));
         }
     }
-    if t.opts.is_move && !ctx.config.dry_run {
-        client.delete_object(bucket, key, version).await?;
-    }
-    Ok(Outcome::Done {
-        size: fetched.meta.size,
-        verified: Some(fetched.verified.to_string()),
-    })
+    Ok(())
 }
 
 struct Fetched {

@@ -588,3 +588,60 @@ fn downloads_get_the_object_mtime() {
         .into();
     assert!((got - lm).num_milliseconds().abs() < 1000, "{got} vs {lm}");
 }
+
+/// Many small downloads into one directory go through the file-system threads
+/// (`storage/fs_pool.rs`) in batches: every file lands whole, with its own mtime;
+/// the one whose rename fails (its destination is a directory) is reported, and no
+/// temp file is left anywhere.
+#[test]
+fn many_small_downloads_into_one_directory_land_whole_with_their_mtimes() {
+    let env = TestEnv::new();
+    let n = 400usize;
+    let body = |i: usize| -> Vec<u8> { (0..(i * 7) % 3000).map(|j| (i * 31 + j) as u8).collect() };
+    let name = |i: usize| format!("f{i:04}.bin");
+    for i in 0..n {
+        env.write_file(&format!("src/{}", name(i)), &body(i));
+        // Minutes apart: a file stamped with another file's mtime is caught.
+        env.set_mtime(&format!("src/{}", name(i)), -(i as i64 * 60 + 7));
+    }
+    env.run(&["cp", "src/*", "s3://bkt/up/"]).ok();
+    // Object 200's destination is a directory that is not empty: its rename fails.
+    let blocked = name(200);
+    env.write_file(&format!("out/{blocked}/keep"), b"k");
+    let out = env.run(&["--numworkers", "64", "cp", "s3://bkt/up/*", "out/"]);
+    out.code(1);
+    assert_eq!(out.lines().len(), n - 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "ERROR \"cp s3://bkt/up/{blocked} out/{blocked}\": "
+        )),
+        "{}",
+        out.stderr
+    );
+    for i in (0..n).filter(|&i| i != 200) {
+        let rel = format!("out/{}", name(i));
+        assert_eq!(env.read_file(&rel).unwrap(), body(i), "{rel}");
+        let want = std::fs::metadata(env.local(&format!("src/{}", name(i))))
+            .unwrap()
+            .modified()
+            .unwrap();
+        let got = std::fs::metadata(env.local(&rel))
+            .unwrap()
+            .modified()
+            .unwrap();
+        let diff = got.duration_since(want).unwrap_or_else(|e| e.duration());
+        assert!(diff.as_millis() < 1000, "{rel}: mtime {got:?} vs {want:?}");
+    }
+    let mut expected: Vec<String> = (0..n)
+        .filter(|&i| i != 200)
+        .map(|i| format!("out/{}", name(i)))
+        .collect();
+    expected.push(format!("out/{blocked}/keep"));
+    expected.sort();
+    let files: Vec<String> = env
+        .files()
+        .into_iter()
+        .filter(|f| f.starts_with("out/"))
+        .collect();
+    assert_eq!(files, expected, "no temp file left, nothing else written");
+}

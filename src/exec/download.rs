@@ -9,8 +9,9 @@
 //! first part's body streaming alongside them (`--concurrency` parts in flight in
 //! all), each written at its offset through one reused buffer per stream. An object
 //! of up to 1 MiB fetched in one stream is gathered and verified in memory, then
-//! created as a temp file, written, stamped with its mtime and renamed in one
-//! blocking call.
+//! created as a temp file, written, stamped with its mtime and renamed in one job on
+//! the file-system threads (`storage/fs_pool.rs`), which also create, rename and
+//! remove the temp files of larger objects and stat destinations.
 //!
 //! Verification (unless `--no-verify`), computed while the data streams, before the
 //! rename: an object fetched in one stream is checked against its stored full-object
@@ -48,13 +49,13 @@ use crate::output::Message;
 use crate::plan::compare::{self, Stamp, object_mtime};
 use crate::record::Record;
 use crate::storage::s3::{ObjectBody, S3Client, note_retry};
-use crate::storage::{ObjectMeta, StorageError, local};
+use crate::storage::{ObjectMeta, StorageError, fs_pool, local};
 
 /// Bytes gathered before one positioned write (the size of each stream's buffer).
 const WRITE_CHUNK: usize = 256 * 1024;
 
 /// Objects up to this size, fetched in one stream, are gathered in memory and written
-/// with one blocking call (create, write, mtime, rename) instead of one call per step.
+/// in one file-system job (create, write, mtime, rename) instead of one per step.
 const SMALL_OBJECT: u64 = 1024 * 1024;
 
 /// Runs one download and returns its record.
@@ -83,7 +84,10 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
     let dst = PathBuf::from(&t.dst);
     let (bucket, key, version) = (&t.src.bucket, &t.src.key, t.version_id.as_deref());
     if compare::needs_check(&t.opts)
-        && let Ok(local_meta) = tokio::fs::metadata(&dst).await
+        && let Ok(local_meta) = {
+            let d = dst.clone();
+            fs_pool::run(move || std::fs::metadata(d)).await?
+        }
     {
         let (src_size, src_time) = match &t.info {
             Some(info) => (info.size, Stamp::of(info)),
@@ -145,43 +149,66 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
             r => break r,
         }
     };
-    let opened = temp.open.take();
+    // The temp file (if one was created) is closed here; its path stays for the
+    // file-system job that renames or removes it.
+    let opened = temp.open.take().map(|(file, path)| {
+        drop(file);
+        path
+    });
     let fetched = match result {
         Ok(f) => f,
         Err(e) => {
-            if let Some((file, path)) = opened {
-                drop(file);
-                let _ = tokio::fs::remove_file(&path).await;
+            if let Some(path) = opened {
+                let _ = fs_pool::run(move || std::fs::remove_file(path)).await;
             }
             return Err(e);
         }
     };
     let mtime = object_mtime(&fetched.meta).map(|s| s.at);
-    match (fetched.data, opened) {
+    land(temp, fetched.data, opened, dst.clone(), mtime).await?;
+    if t.opts.is_move && !ctx.config.dry_run {
+        client.delete_object(bucket, key, version).await?;
+    }
+    Ok(Outcome::Done {
+        size: fetched.meta.size,
+        verified: Some(fetched.verified.to_string()),
+    })
+}
+
+/// Puts verified data at `dst` with its mtime, in one file-system job: a small
+/// object is written to a new temp file and renamed (a temp file an earlier attempt
+/// left goes first), a larger one's temp file `opened` is renamed (or removed when
+/// that fails).
+async fn land(
+    temp: Temp,
+    data: Data,
+    opened: Option<PathBuf>,
+    dst: PathBuf,
+    mtime: Option<DateTime<Utc>>,
+) -> Result<(), StorageError> {
+    match (data, opened) {
         // A small object, verified in memory: create, write, stamp and rename in one
-        // blocking call (a temp file an earlier attempt created goes first).
+        // file-system job (a temp file an earlier attempt created goes first).
         (Data::Buffered(data), opened) => {
-            if let Some((file, path)) = opened {
-                drop(file);
-                let _ = tokio::fs::remove_file(&path).await;
-            }
-            let (dir, basename, dst) = (temp.dir, temp.basename, dst.clone());
-            tokio::task::spawn_blocking(move || write_small(&dir, &basename, &data, &dst, mtime))
-                .await
-                .map_err(join_error)??;
+            let (dir, basename) = (temp.dir, temp.basename);
+            fs_pool::run(move || {
+                if let Some(path) = opened {
+                    let _ = std::fs::remove_file(path);
+                }
+                write_small(&dir, &basename, &data, &dst, mtime)
+            })
+            .await??;
         }
-        (Data::InTemp, Some((file, temp))) => {
-            drop(file);
-            let finish = {
-                let (temp, dst) = (temp.clone(), dst.clone());
-                tokio::task::spawn_blocking(move || finish_file(&temp, &dst, mtime))
-                    .await
-                    .map_err(join_error)?
-            };
-            if let Err(e) = finish {
-                let _ = tokio::fs::remove_file(&temp).await;
-                return Err(e);
-            }
+        // Renamed, or removed when that fails, in one job.
+        (Data::InTemp, Some(path)) => {
+            fs_pool::run(move || {
+                let finish = finish_file(&path, &dst, mtime);
+                if finish.is_err() {
+                    let _ = std::fs::remove_file(&path);
+                }
+                finish
+            })
+            .await??;
         }
         (Data::InTemp, None) => {
             return Err(StorageError::new(
@@ -190,13 +217,7 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
             ));
         }
     }
-    if t.opts.is_move && !ctx.config.dry_run {
-        client.delete_object(bucket, key, version).await?;
-    }
-    Ok(Outcome::Done {
-        size: fetched.meta.size,
-        verified: Some(fetched.verified.to_string()),
-    })
+    Ok(())
 }
 
 struct Fetched {
@@ -214,7 +235,7 @@ enum Data {
 }
 
 /// The temp file a download writes into, created on first use: a small object is
-/// gathered in memory and never needs one before its single blocking write.
+/// gathered in memory and never needs one before its single file-system job.
 struct Temp {
     dir: PathBuf,
     basename: String,
@@ -228,9 +249,7 @@ impl Temp {
             return Ok(file.clone());
         }
         let (dir, basename) = (self.dir.clone(), self.basename.clone());
-        let (file, path) = tokio::task::spawn_blocking(move || local::create_temp(&dir, &basename))
-            .await
-            .map_err(join_error)??;
+        let (file, path) = fs_pool::run(move || local::create_temp(&dir, &basename)).await??;
         let file = Arc::new(file);
         self.open = Some((file.clone(), path));
         Ok(file)
@@ -625,14 +644,13 @@ async fn prepare_dir(ctx: &Ctx, dir: &Path) -> Result<(), StorageError> {
         }
     }
     let d = dir.to_path_buf();
-    tokio::task::spawn_blocking(move || {
+    fs_pool::run(move || {
         std::fs::create_dir_all(&d)
             .map_err(|e| StorageError::new(ErrorKind::Io, format!("mkdir {}: {e}", d.display())))?;
         local::cleanup_stale_temps(&d);
         Ok::<(), StorageError>(())
     })
-    .await
-    .map_err(join_error)??;
+    .await??;
     ctx.prepared_dirs
         .lock()
         .expect("prepared_dirs lock")

@@ -97,7 +97,8 @@ impl Storage for LocalFs {
 
     /// `stat` of the path (following symlinks): size and mtime.
     async fn stat(&self, key: &str, _version_id: Option<&str>) -> Result<ObjectMeta, StorageError> {
-        match tokio::fs::metadata(key).await {
+        let path = key.to_owned();
+        match super::fs_pool::run(move || fs::metadata(path)).await? {
             Ok(meta) => Ok(ObjectMeta {
                 size: meta.len(),
                 last_modified: mtime(&meta),
@@ -110,8 +111,9 @@ impl Storage for LocalFs {
 
     /// Removes one file (not a directory).
     async fn delete(&self, key: &str, _version_id: Option<&str>) -> Result<(), StorageError> {
-        tokio::fs::remove_file(key)
-            .await
+        let path = key.to_owned();
+        super::fs_pool::run(move || fs::remove_file(path))
+            .await?
             .map_err(|e| StorageError::io("remove", key, &e))
     }
 }
@@ -187,7 +189,7 @@ pub fn safe_join(root: &Path, relative: &str) -> Result<PathBuf, StorageError> {
 /// bytes; only its last `/`-separated part is used.
 pub fn create_temp(dir: &Path, basename: &str) -> Result<(std::fs::File, PathBuf), StorageError> {
     let base = basename.rsplit('/').next().unwrap_or(basename);
-    let pid = std::process::id();
+    let pid = own_pid();
     let mut last_err = None;
     for _ in 0..16 {
         let head = format!("{TEMP_PREFIX}{pid}-{:016x}-", fastrand::u64(..));
@@ -218,6 +220,13 @@ pub fn create_temp(dir: &Path, basename: &str) -> Result<(std::fs::File, PathBuf
     ))
 }
 
+/// This process's id, asked of the kernel once (glibc does not cache it, and a
+/// download of many small files would ask once per file).
+fn own_pid() -> u32 {
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *PID.get_or_init(std::process::id)
+}
+
 /// Removes temp files left by an interrupted earlier run in `dir`; returns how many.
 ///
 /// Only regular files directly in `dir` whose name is
@@ -246,7 +255,7 @@ pub fn cleanup_stale_temps(dir: &Path) -> usize {
             continue;
         }
         let stale = if have_proc {
-            pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+            pid != own_pid() && !Path::new(&format!("/proc/{pid}")).exists()
         } else {
             meta.modified()
                 .ok()
@@ -298,10 +307,11 @@ pub fn remove_empty_dirs(root: &Path, file: &Path) {
 // Walking (runs on a blocking thread)
 // ---------------------------------------------------------------------------------
 
-/// Size and mtime of a local file.
+/// Size and mtime of a local file (a stat on the file-system threads, `fs_pool`).
 pub async fn file_stat(path: &str) -> Result<(u64, DateTime<Utc>), StorageError> {
-    let meta = tokio::fs::metadata(path)
-        .await
+    let owned = path.to_owned();
+    let meta = super::fs_pool::run(move || fs::metadata(owned))
+        .await?
         .map_err(|e| file_stat_error(path, &e))?;
     file_stat_result(path, &meta)
 }

@@ -5,6 +5,7 @@
 //! walks directories. Nothing outside this module sees an SDK, hyper or quick-xml type.
 
 pub mod fd;
+pub mod fs_pool;
 pub mod local;
 pub mod s3;
 pub mod types;

@@ -255,3 +255,72 @@ impl RangeHashing {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ranges(data: &[u8], size: usize, mode: RangeHashing) -> Vec<(u64, Option<StreamHash>)> {
+        let mut out: Vec<(usize, u64, Option<StreamHash>)> = data
+            .chunks(size)
+            .enumerate()
+            .map(|(i, c)| {
+                let mut h = mode.range_hash();
+                if let Some(h) = h.as_mut() {
+                    h.update(c);
+                }
+                (i, c.len() as u64, h)
+            })
+            .collect();
+        // Ranges finish in any order; they are assembled by index.
+        out.reverse();
+        out.sort_by_key(|(i, _, _)| *i);
+        out.into_iter().map(|(_, len, h)| (len, h)).collect()
+    }
+
+    #[test]
+    fn joined_range_crcs_check_like_the_whole_object() {
+        let data: Vec<u8> = (0..1_000_000u32).map(|i| (i * 13 % 241) as u8).collect();
+        let alg = ChecksumAlgorithm::Crc64Nvme;
+        let plan = || Plan::Sum(alg, checksum::checksum_b64(alg, &data));
+        assert_eq!(plan().range_hashing(300_000), RangeHashing::Crc(alg));
+        let hashed = Hashed::from_ranges(
+            RangeHashing::Crc(alg),
+            ranges(&data, 300_000, RangeHashing::Crc(alg)),
+        );
+        assert_eq!(plan().check(hashed), Ok("crc64nvme"));
+        let mut bad = data.clone();
+        bad[650_000] ^= 1;
+        let hashed = Hashed::from_ranges(
+            RangeHashing::Crc(alg),
+            ranges(&bad, 300_000, RangeHashing::Crc(alg)),
+        );
+        assert!(plan().check(hashed).is_err());
+        // A missing range hash is a gap, never a pass.
+        let mut r = ranges(&data, 300_000, RangeHashing::Crc(alg));
+        r[1].1 = None;
+        assert!(
+            plan()
+                .check(Hashed::from_ranges(RangeHashing::Crc(alg), r))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn which_ranges_hash_how() {
+        let md5 = Plan::Etag {
+            etag: "0".repeat(32),
+            part_size: u64::MAX,
+        };
+        assert_eq!(md5.range_hashing(8 << 20), RangeHashing::InOrder);
+        let parts = Plan::Etag {
+            etag: format!("{}-3", "0".repeat(32)),
+            part_size: 5 << 20,
+        };
+        assert_eq!(parts.range_hashing(5 << 20), RangeHashing::Parts(5 << 20));
+        assert_eq!(parts.range_hashing(8 << 20), RangeHashing::InOrder);
+        let sha = Plan::Sum(ChecksumAlgorithm::Sha256, String::new());
+        assert_eq!(sha.range_hashing(8 << 20), RangeHashing::InOrder);
+        assert_eq!(Plan::None.range_hashing(8 << 20), RangeHashing::None);
+    }
+}

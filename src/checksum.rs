@@ -7,7 +7,10 @@
 //! request) and downloads (exec verifies what it wrote) must agree bit for bit on the
 //! encodings — S3 sends checksums as base64 of the big-endian digest bytes.
 //! The digests come from the crates (`crc64fast-nvme`, `crc32c`, `crc32fast`, `sha1`,
-//! `sha2`, `md-5`); the CRC ones use SIMD where the CPU has it.
+//! `sha2`, `md-5`); the CRC ones use SIMD where the CPU has it. [`CrcJoin`] combines
+//! the CRCs of consecutive pieces (hashed in parallel) into the whole's CRC with
+//! `crc-fast`'s combine, so a download in parallel ranges checks a full-object CRC
+//! without hashing in order.
 
 use base64::Engine;
 use md5::Digest;
@@ -95,6 +98,16 @@ impl Hasher {
         }
     }
 
+    /// The CRC of what was fed so far (the SHAs have none).
+    pub fn crc_value(&self) -> Option<u64> {
+        match self {
+            Hasher::Crc64Nvme(d) => Some(d.sum64()),
+            Hasher::Crc32c(c) => Some(u64::from(*c)),
+            Hasher::Crc32(h) => Some(u64::from(h.clone().finalize())),
+            Hasher::Sha256(_) | Hasher::Sha1(_) => None,
+        }
+    }
+
     /// The digest as S3 sends it: base64 of the big-endian bytes.
     pub fn finish_b64(self) -> String {
         let b64 = base64::engine::general_purpose::STANDARD;
@@ -104,6 +117,44 @@ impl Hasher {
             Hasher::Crc32(h) => b64.encode(h.finalize().to_be_bytes()),
             Hasher::Sha256(h) => b64.encode(h.finalize()),
             Hasher::Sha1(h) => b64.encode(h.finalize()),
+        }
+    }
+}
+
+/// The CRC of consecutive pieces of data, joined from the pieces' own CRCs in order
+/// (each piece can be hashed on its own, in parallel with the others).
+#[derive(Debug, Clone, Copy)]
+pub struct CrcJoin {
+    alg: ChecksumAlgorithm,
+    value: u64,
+}
+
+impl CrcJoin {
+    /// The CRC of no data yet; `None` for an algorithm that cannot be combined (SHA).
+    pub fn new(alg: ChecksumAlgorithm) -> Option<CrcJoin> {
+        let value = Hasher::new(alg).crc_value()?;
+        Some(CrcJoin { alg, value })
+    }
+
+    /// Appends a piece of `len` bytes whose CRC (same algorithm) is `piece`.
+    pub fn append(&mut self, piece: u64, len: u64) {
+        let alg = match self.alg {
+            ChecksumAlgorithm::Crc64Nvme => crc_fast::CrcAlgorithm::Crc64Nvme,
+            ChecksumAlgorithm::Crc32c => crc_fast::CrcAlgorithm::Crc32Iscsi,
+            ChecksumAlgorithm::Crc32 => crc_fast::CrcAlgorithm::Crc32IsoHdlc,
+            ChecksumAlgorithm::Sha256 | ChecksumAlgorithm::Sha1 => {
+                unreachable!("CrcJoin::new refuses the SHAs")
+            }
+        };
+        self.value = crc_fast::checksum_combine(alg, self.value, piece, len);
+    }
+
+    /// The joined CRC as S3 sends it: base64 of the big-endian bytes.
+    pub fn finish_b64(&self) -> String {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        match self.alg {
+            ChecksumAlgorithm::Crc64Nvme => b64.encode(self.value.to_be_bytes()),
+            _ => b64.encode((self.value as u32).to_be_bytes()),
         }
     }
 }
@@ -230,6 +281,38 @@ mod tests {
             checksum_b64(ChecksumAlgorithm::Crc64Nvme, b""),
             "AAAAAAAAAAA="
         );
+    }
+
+    #[test]
+    fn joined_crcs_equal_the_crc_of_the_whole() {
+        let data: Vec<u8> = (0..300_007u32).map(|i| (i * 31 % 253) as u8).collect();
+        for alg in [
+            ChecksumAlgorithm::Crc64Nvme,
+            ChecksumAlgorithm::Crc32c,
+            ChecksumAlgorithm::Crc32,
+        ] {
+            // Uneven pieces, an empty one among them.
+            let mut join = CrcJoin::new(alg).unwrap();
+            for piece in [&data[..1], &data[1..1], &data[1..65_536], &data[65_536..]] {
+                let mut h = Hasher::new(alg);
+                h.update(piece);
+                join.append(h.crc_value().unwrap(), piece.len() as u64);
+            }
+            assert_eq!(join.finish_b64(), checksum_b64(alg, &data), "{alg:?}");
+            // A flipped byte in one piece changes the joined CRC.
+            let mut bad = data.clone();
+            bad[200_000] ^= 1;
+            let mut join = CrcJoin::new(alg).unwrap();
+            for piece in bad.chunks(100_000) {
+                let mut h = Hasher::new(alg);
+                h.update(piece);
+                join.append(h.crc_value().unwrap(), piece.len() as u64);
+            }
+            assert_ne!(join.finish_b64(), checksum_b64(alg, &data), "{alg:?}");
+        }
+        assert!(CrcJoin::new(ChecksumAlgorithm::Sha256).is_none());
+        let empty = CrcJoin::new(ChecksumAlgorithm::Crc64Nvme).unwrap();
+        assert_eq!(empty.finish_b64(), "AAAAAAAAAAA=");
     }
 
     #[test]

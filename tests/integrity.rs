@@ -54,7 +54,7 @@ fn uploads_carry_content_md5_and_a_corrupted_body_is_sent_again() {
         dir.path(),
         &[],
         // `plain`: the same data in one PutObject, so its ETag is the plain MD5 and
-        // a ranged download hashes the temp file behind the transfer.
+        // it carries the CRC-64/NVME s5rs stores with every upload.
         "cp small s3://bkt/small\ncp -p 5 big s3://bkt/big\ncp big s3://bkt/plain\n",
     );
     assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
@@ -180,7 +180,7 @@ fn downloads_are_verified_and_a_corrupted_body_is_fetched_again() {
         dir.path(),
         &[],
         // `plain`: the same data in one PutObject, so its ETag is the plain MD5 and
-        // a ranged download hashes the temp file behind the transfer.
+        // it carries the CRC-64/NVME s5rs stores with every upload.
         "cp small s3://bkt/small\ncp -p 5 big s3://bkt/big\ncp big s3://bkt/plain\n",
     );
     assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
@@ -202,9 +202,9 @@ fn downloads_are_verified_and_a_corrupted_body_is_fetched_again() {
             if r["source"] == "s3://bkt/big" {
                 assert_eq!(v, "etag-multipart", "{flags}: {r}");
             } else if r["source"] == "s3://bkt/plain" && !flags.is_empty() {
-                // Fetched in ranges: a stored checksum covers only whole-object
-                // streams, so the plain MD5 ETag is checked, hashed behind the ranges.
-                assert_eq!(v, "md5", "{flags}: {r}");
+                // Fetched in ranges: the stored CRC (from a HeadObject, as a ranged
+                // answer carries none) is checked, the ranges' CRCs joined.
+                assert_eq!(v, "crc64nvme", "{flags}: {r}");
             } else {
                 assert!(v == "md5" || v == "crc64nvme", "{flags}: {r}");
             }
@@ -315,4 +315,83 @@ fn copies_compare_the_etag_with_the_source() {
         server.object_bytes("bkt", "dst/f").unwrap(),
         server.object_bytes("bkt", "src/f").unwrap()
     );
+}
+
+/// Makes `bkt/key` an object whose data on disk is `data` but whose stored ETag is
+/// the plain MD5 of `etag_of` and which carries no stored checksum (written the way
+/// s3s-fs keeps it: the data file and its internal-info file, no upload).
+fn put_plain_md5_object(server: &TestServer, key: &str, data: &[u8], etag_of: &[u8]) {
+    use base64::Engine;
+    use md5::Digest;
+    std::fs::write(server.object_path("bkt", key), data).unwrap();
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let info = server.root().join(format!(
+        ".bucket-{}.object-{}.internal.json",
+        b64.encode("bkt"),
+        b64.encode(key)
+    ));
+    let etag = hex::encode(md5::Md5::digest(etag_of));
+    std::fs::write(info, format!(r#"{{"e_tag":"{etag}"}}"#)).unwrap();
+}
+
+#[test]
+fn ranged_downloads_are_verified_while_streaming_and_one_bad_part_fails_them() {
+    let server = TestServer::start();
+    make_bucket(&server, "bkt");
+    let dir = tempfile::tempdir().unwrap();
+    let good = data(8, 9 * 1024 * 1024 + 77);
+    std::fs::write(dir.path().join("good"), &good).unwrap();
+    // `crc`: one PutObject by s5rs, which stores a CRC-64/NVME with it. `md5`: a
+    // plain MD5 ETag and no stored checksum.
+    let ran = run_batch(&server, dir.path(), &[], "cp good s3://bkt/crc\n");
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    put_plain_md5_object(&server, "md5", &good, &good);
+
+    // Ten 1 MiB ranges, four in flight: they finish out of order.
+    let ran = run_batch(
+        &server,
+        dir.path(),
+        &[],
+        "cp -p 1 -c 4 s3://bkt/crc out/crc\ncp -p 1 -c 4 s3://bkt/md5 out/md5\n",
+    );
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    for r in ran.records() {
+        let want = if r["source"] == "s3://bkt/crc" {
+            "crc64nvme"
+        } else {
+            "md5"
+        };
+        assert_eq!(r["verified"], want, "{r}");
+    }
+    for name in ["crc", "md5"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("out").join(name)).unwrap(),
+            good
+        );
+    }
+
+    // One byte flipped in the sixth range on disk: every GET of that range sends it,
+    // the stored checksum and ETag stay those of the good data.
+    let mut bad = good.clone();
+    bad[5 * 1024 * 1024 + 3] ^= 0x40;
+    std::fs::write(server.object_path("bkt", "crc"), &bad).unwrap();
+    put_plain_md5_object(&server, "md5", &bad, &good);
+    let ran = run_batch(
+        &server,
+        dir.path(),
+        &["--retry-count", "1"],
+        "cp -p 1 -c 4 s3://bkt/crc out/bad-crc\ncp -p 1 -c 4 s3://bkt/md5 out/bad-md5\n",
+    );
+    assert_eq!(ran.code, 1, "{}{}", ran.stdout, ran.stderr);
+    let records = ran.records();
+    assert_eq!(records.len(), 2, "{records:#?}");
+    for r in &records {
+        assert_eq!(r["success"], false, "{r}");
+        assert_eq!(r["error_kind"], "checksum_mismatch", "{r}");
+        assert_eq!(r["retries"], 1, "{r}");
+    }
+    let out = dir.path().join("out");
+    assert!(!out.join("bad-crc").exists());
+    assert!(!out.join("bad-md5").exists());
+    assert!(temp_files(&out).is_empty());
 }

@@ -14,15 +14,17 @@
 //! remove the temp files of larger objects and stat destinations.
 //!
 //! Verification (unless `--no-verify`), computed while the data streams, before the
-//! rename: an object fetched in one stream is checked against its stored full-object
-//! checksum (asked for with checksum mode) when it has one, else its ETag. A plain
-//! ETag is the MD5 of the data (single-part, not KMS-encrypted); a multipart ETag
-//! (`md5(md5(part1)‖…‖md5(partN))-N`) is checked by learning the part size
-//! (HeadObject partNumber=1) and fetching the object in exactly those parts, each
-//! part's MD5 computed as it streams. A plain-MD5 object larger than one part is
-//! fetched in parallel ranges and its MD5 computed from the temp file, each range as
-//! soon as it and those before it are written (`etag_hash.rs`), overlapping the
-//! transfer.
+//! rename, never by reading the file back: an object is checked against its stored
+//! full-object checksum (asked for with checksum mode; S3 sends none with a ranged
+//! response, so a ranged download asks HeadObject once) when it has one, else its
+//! ETag. A plain ETag is the MD5 of the data (single-part, not KMS-encrypted); a
+//! multipart ETag (`md5(md5(part1)‖…‖md5(partN))-N`) is checked by learning the part
+//! size (HeadObject partNumber=1) and fetching the object in exactly those parts.
+//! Ranges are hashed in parallel where the digest allows it (`download/ranged.rs`):
+//! each part's MD5, or each range's CRC, joined into the whole's CRC at the end. A
+//! sequential digest over several ranges (a plain MD5) is fed in byte order as the
+//! ranges stream, out-of-order data held within a bounded window
+//! (`in_order_hash.rs`).
 //! A mismatch fetches the object again (within the retry budget), then fails with
 //! `checksum_mismatch`; the destination is never touched. The record's `verified`
 //! names what was checked (`md5`, `etag-multipart`, `crc64nvme` …, or `none`).
@@ -32,14 +34,13 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
-use futures_util::stream;
 
 use super::download_verify::{
-    Hashed, Plan, Planned, StreamHash, learn_part_size, verification_plan,
+    Hashed, Plan, Planned, StreamHash, head_checksums, learn_part_size, verification_plan,
 };
-use super::etag_hash::{EtagHasher, HashBehind};
+use super::in_order_hash::InOrder;
 use super::report;
 use crate::checksum;
 use crate::ctx::Ctx;
@@ -50,6 +51,9 @@ use crate::plan::compare::{self, Stamp, object_mtime};
 use crate::record::Record;
 use crate::storage::s3::{ObjectBody, S3Client, note_retry};
 use crate::storage::{ObjectMeta, StorageError, fs_pool, local};
+
+mod ranged;
+use ranged::Ranged;
 
 /// Bytes gathered before one positioned write (the size of each stream's buffer).
 const WRITE_CHUNK: usize = 256 * 1024;
@@ -307,10 +311,17 @@ async fn fetch(
         }
         r => r?,
     };
-    let meta = first.meta;
+    let mut meta = first.meta;
     let total = meta.size;
     let single_stream = first_range.is_none() || total <= part_size;
-    let plan = match verification_plan(verify, &meta, single_stream, layout.as_ref()) {
+    if verify && !single_stream && checksum::full_object(&meta.checksums).is_none() {
+        // A ranged response carries no stored checksum: HeadObject has it.
+        let etag = meta.etag.as_deref();
+        if let Some(sums) = head_checksums(client, bucket, key, version, etag).await {
+            meta.checksums = sums;
+        }
+    }
+    let plan = match verification_plan(verify, &meta, layout.as_ref()) {
         Planned::Ready(plan) => plan,
         Planned::NeedsPartSize(etag) => match learn_part_size(client, bucket, key, version).await {
             Some((e, part_len)) if e == etag => Plan::Etag {
@@ -320,10 +331,8 @@ async fn fetch(
             _ => Plan::None,
         },
     };
-    let streamed = plan.hashes_while_streaming(single_stream, part_size);
-    let first_hash = plan.stream_hash(streamed);
     let (data, hashed) = if single_stream {
-        fetch_single(first.body, total, key, temp, first_hash).await?
+        fetch_single(first.body, total, key, temp, plan.stream_hash()).await?
     } else {
         let ranged = Ranged {
             client,
@@ -336,17 +345,10 @@ async fn fetch(
             etag: meta.etag.clone(),
         };
         let file = temp.file().await?;
-        let hashed = ranged
-            .fetch(first.body, file, &plan, streamed, first_hash)
-            .await?;
-        (Data::InTemp, hashed)
-    };
-    let buffered = match &data {
-        Data::Buffered(d) if !streamed => Some(d.as_slice()),
-        _ => None,
+        (Data::InTemp, ranged.fetch(first.body, file, &plan).await?)
     };
     let verified = plan
-        .check(hashed, buffered)
+        .check(hashed)
         .map_err(|(what, got, expected)| mismatch(t, what, &got, &expected))?;
     Ok(Fetched {
         meta,
@@ -372,131 +374,12 @@ async fn fetch_single(
         return Ok((Data::Buffered(data), Hashed::from_stream(hash)));
     }
     let f = temp.file().await?;
-    let n = write_stream(body, f.clone(), 0, hash.as_mut(), None).await?;
+    let feed = hash.as_mut().map_or(Feed::None, Feed::Hash);
+    let n = write_stream(body, f.clone(), 0, feed, None).await?;
     if n != total {
         return Err(short_body(key, total, n));
     }
     Ok((Data::InTemp, Hashed::from_stream(hash)))
-}
-
-/// A download in parallel ranges of `part_size` bytes into one file.
-struct Ranged<'a> {
-    client: &'a S3Client,
-    bucket: &'a str,
-    key: &'a str,
-    version: Option<&'a str>,
-    total: u64,
-    part_size: u64,
-    /// Ranges in flight at once, the first one included.
-    concurrency: usize,
-    /// The first response's ETag: every range must carry the same.
-    etag: Option<String>,
-}
-
-impl Ranged<'_> {
-    /// Streams the first range's `body` while fetching the others; hashes each range
-    /// as it streams when ranges are the object's parts (`streamed`), else hashes
-    /// the file behind the download.
-    async fn fetch(
-        &self,
-        body: ObjectBody,
-        f: Arc<File>,
-        plan: &Plan,
-        streamed: bool,
-        first_hash: Option<StreamHash>,
-    ) -> Result<Hashed, StorageError> {
-        let (total, part_size, key) = (self.total, self.part_size, self.key);
-        // Ranges that do not line up with the ETag's parts are hashed from the file,
-        // in order, while the later ranges are still arriving.
-        let hash_behind = match plan {
-            Plan::Etag { part_size: p, .. } if !streamed => {
-                Some(HashBehind::start(f.clone(), total, part_size, *p))
-            }
-            _ => None,
-        };
-        let behind = hash_behind.as_ref();
-        // One write into the file at a time (see `write_stream`).
-        let write_turn = tokio::sync::Mutex::new(());
-        let turn = &write_turn;
-        // The first part's body streams while the other parts are fetched:
-        // `--concurrency` parts in flight in all, the first one included (with
-        // `--concurrency 1`, one after the other).
-        let first_part = {
-            let f = f.clone();
-            let mut hash = first_hash;
-            async move {
-                let n = write_stream(body, f, 0, hash.as_mut(), Some(turn)).await?;
-                if n != part_size {
-                    return Err(short_body(key, part_size, n));
-                }
-                if let Some(b) = behind {
-                    b.written(0);
-                }
-                Ok(hash)
-            }
-        };
-        let hash_parts = streamed && matches!(plan, Plan::Etag { .. });
-        let rest = stream::iter(1..total.div_ceil(part_size))
-            .map(|i| self.fetch_range(i, f.clone(), hash_parts, turn, behind))
-            .buffer_unordered(self.concurrency.saturating_sub(1).max(1))
-            .collect::<Vec<Result<(u64, Vec<[u8; 16]>), StorageError>>>();
-        let rest = async {
-            rest.await
-                .into_iter()
-                .collect::<Result<Vec<_>, StorageError>>()
-        };
-        let (first_hash, mut parts) = if self.concurrency > 1 {
-            futures_util::future::try_join(first_part, rest).await?
-        } else {
-            (first_part.await?, rest.await?)
-        };
-        let mut hashed = Hashed::from_stream(first_hash);
-        parts.sort_by_key(|(i, _)| *i);
-        for (_, d) in parts {
-            hashed.digests.extend(d);
-        }
-        if let Some(h) = hash_behind {
-            hashed.digests = h.finish().await?;
-        }
-        Ok(hashed)
-    }
-
-    /// Fetches range `i` (of `part_size` bytes) into the file at its offset; returns
-    /// its part digests when `hash_parts`.
-    async fn fetch_range(
-        &self,
-        i: u64,
-        f: Arc<File>,
-        hash_parts: bool,
-        turn: &tokio::sync::Mutex<()>,
-        behind: Option<&HashBehind>,
-    ) -> Result<(u64, Vec<[u8; 16]>), StorageError> {
-        let start = i * self.part_size;
-        let end = (start + self.part_size).min(self.total) - 1;
-        let part = self
-            .client
-            .get_object(self.bucket, self.key, self.version, Some((start, end)))
-            .await?;
-        if self.etag.is_some() && part.meta.etag != self.etag {
-            return Err(StorageError::new(
-                ErrorKind::PreconditionFailed,
-                format!("object {} changed during download", self.key),
-            ));
-        }
-        let mut hash = hash_parts.then(|| StreamHash::Etag(EtagHasher::new(self.part_size)));
-        let n = write_stream(part.body, f, start, hash.as_mut(), Some(turn)).await?;
-        if n != end - start + 1 {
-            return Err(short_body(self.key, end - start + 1, n));
-        }
-        if let Some(b) = behind {
-            b.written(i as usize);
-        }
-        let digests = match hash {
-            Some(StreamHash::Etag(h)) => h.finish(),
-            _ => Vec::new(),
-        };
-        Ok((i, digests))
-    }
 }
 
 fn mismatch(t: &Download, what: &str, got: &str, expected: &str) -> StorageError {
@@ -509,7 +392,6 @@ fn mismatch(t: &Download, what: &str, got: &str, expected: &str) -> StorageError
     )
 }
 
-/// Whether the object is encrypted with KMS (its ETag is then not an MD5).
 /// Reads a whole (small) body into memory, feeding `hasher`.
 async fn read_small(
     mut body: ObjectBody,
@@ -552,8 +434,18 @@ fn write_small(
     result
 }
 
-/// Writes a body at `offset`, feeding `hasher` in order; returns bytes written. One
-/// buffer per stream, handed to each blocking write and back: no allocation per write.
+/// Where a stream's bytes are hashed on the way to the file.
+enum Feed<'a> {
+    /// Nowhere.
+    None,
+    /// A hasher of this stream alone, fed in order.
+    Hash(&'a mut StreamHash),
+    /// The in-order hasher of a download in ranges, fed each chunk at its offset.
+    InOrder(&'a InOrder),
+}
+
+/// Writes a body at `offset`, feeding `feed`; returns bytes written. One buffer per
+/// stream, handed to each blocking write and back: no allocation per write.
 ///
 /// Streams of the same file take `turn` around each write. ext4 holds the inode's
 /// lock for the whole of a buffered write, and writers that find it taken spin on it
@@ -565,7 +457,7 @@ async fn write_stream(
     mut body: ObjectBody,
     file: Arc<File>,
     offset: u64,
-    mut hasher: Option<&mut StreamHash>,
+    mut feed: Feed<'_>,
     turn: Option<&tokio::sync::Mutex<()>>,
 ) -> Result<u64, StorageError> {
     // Exactly WRITE_CHUNK bytes per write: the buffer never grows past it, whatever
@@ -573,9 +465,14 @@ async fn write_stream(
     let mut buf: Vec<u8> = Vec::new();
     let mut written = 0u64;
     while let Some(chunk) = body.next_chunk().await {
-        let chunk = chunk?;
-        if let Some(h) = hasher.as_deref_mut() {
-            h.update(&chunk);
+        let chunk: Bytes = chunk?;
+        match &mut feed {
+            Feed::None => {}
+            Feed::Hash(h) => h.update(&chunk),
+            Feed::InOrder(o) => {
+                let at = offset + written + buf.len() as u64;
+                o.submit(at, chunk.clone()).await;
+            }
         }
         let mut rest = &chunk[..];
         while !rest.is_empty() {

@@ -232,21 +232,42 @@ fn stored(server: &TestServer, cwd: &Path, bucket: &str) -> Vec<String> {
 /// plus two gzip'd CSV data files holding `rows` split in two.
 fn write_inventory(server: &TestServer, date: &str, rows: &[&str]) -> String {
     let (first, second) = rows.split_at(rows.len() / 2);
-    let base = format!("src/cfg/{date}");
-    let files: Vec<String> = [first, second]
+    let files: Vec<(String, Vec<u8>)> = [first, second]
         .iter()
         .enumerate()
         .map(|(i, part)| {
-            let key = format!("{base}/data/part-{i}.csv.gz");
             let text: String = part.iter().map(|r| format!("{r}\n")).collect();
-            std::fs::write(server.object_path("inv", &key), gzip(&text)).unwrap();
-            format!(r#"{{"key":"{key}","size":1,"MD5checksum":"x"}}"#)
+            (format!("part-{i}.csv.gz"), gzip(&text))
+        })
+        .collect();
+    let schema = "Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag, StorageClass";
+    write_report(server, date, "CSV", schema, &files)
+}
+
+/// Stores a report's data files (`(name, bytes)`) under `inv/src/cfg/<date>/data/`
+/// and its manifest.json; returns the manifest's URL.
+fn write_report(
+    server: &TestServer,
+    date: &str,
+    format: &str,
+    schema: &str,
+    data: &[(String, Vec<u8>)],
+) -> String {
+    let base = format!("src/cfg/{date}");
+    let files: Vec<String> = data
+        .iter()
+        .map(|(name, bytes)| {
+            let key = format!("{base}/data/{name}");
+            std::fs::write(server.object_path("inv", &key), bytes).unwrap();
+            format!(
+                r#"{{"key":"{key}","size":{},"MD5checksum":"x"}}"#,
+                bytes.len()
+            )
         })
         .collect();
     let manifest = format!(
         r#"{{"sourceBucket":"src","destinationBucket":"arn:aws:s3:::inv","version":"2016-11-30",
-        "creationTimestamp":"1767225600000","fileFormat":"CSV",
-        "fileSchema":"Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag, StorageClass",
+        "creationTimestamp":"1767225600000","fileFormat":"{format}","fileSchema":"{schema}",
         "files":[{}]}}"#,
         files.join(",")
     );
@@ -387,14 +408,14 @@ fn source_inventory_errors_are_clear() {
     // The destination exists, so the inventory's own errors are what is reported.
     make_bucket(&server, "dst");
     let manifest = write_inventory(&server, "2026-01-01T00-00Z", &[]);
-    let parquet = manifest.replace("manifest.json", "parquet.json");
+    let orc = manifest.replace("manifest.json", "orc.json");
     let text = std::fs::read_to_string(
         server.object_path("inv", manifest.strip_prefix("s3://inv/").unwrap()),
     )
     .unwrap()
-    .replace(r#""CSV""#, r#""Parquet""#);
+    .replace(r#""CSV""#, r#""ORC""#);
     std::fs::write(
-        server.object_path("inv", parquet.strip_prefix("s3://inv/").unwrap()),
+        server.object_path("inv", orc.strip_prefix("s3://inv/").unwrap()),
         text,
     )
     .unwrap();
@@ -410,14 +431,8 @@ fn source_inventory_errors_are_clear() {
             "lists bucket src, not other",
         ),
         (
-            vec![
-                "cp",
-                "--source-inventory",
-                &parquet,
-                "s3://src/*",
-                "s3://dst/",
-            ],
-            "format Parquet is not supported",
+            vec!["cp", "--source-inventory", &orc, "s3://src/*", "s3://dst/"],
+            "format ORC is not supported",
         ),
         (
             vec![
@@ -501,4 +516,338 @@ fn ls_writes_a_batch_operations_manifest() {
     let local = run(c);
     assert_ne!(local.code, 0);
     assert!(local.stderr.contains("S3 objects only"), "{}", local.stderr);
+}
+
+/// The schema AWS documents for Parquet inventory reports (manifest `fileSchema`).
+const PARQUET_SCHEMA: &str = "message s3.inventory { required binary bucket (UTF8); \
+    required binary key (UTF8); optional binary version_id (UTF8); optional boolean is_latest; \
+    optional boolean is_delete_marker; optional int64 size; \
+    optional int64 last_modified_date (TIMESTAMP_MILLIS); optional binary e_tag (UTF8); \
+    optional binary storage_class (UTF8); optional boolean is_multipart_uploaded; \
+    optional binary replication_status (UTF8); optional binary encryption_status (UTF8); }";
+
+/// One row of an inventory report, written as CSV (URL-encoded key, as S3 writes
+/// it) or as Parquet (the key as it is).
+struct InvRow {
+    bucket: &'static str,
+    key: String,
+    version: Option<&'static str>,
+    latest: bool,
+    marker: bool,
+    size: i64,
+    /// Last-modified time, milliseconds since the epoch.
+    modified: i64,
+}
+
+impl InvRow {
+    fn current(key: &str, modified: i64) -> InvRow {
+        InvRow {
+            bucket: "src",
+            key: key.to_owned(),
+            version: None,
+            latest: true,
+            marker: false,
+            size: key.len() as i64,
+            modified,
+        }
+    }
+
+    fn csv(&self) -> String {
+        let enc =
+            percent_encoding::utf8_percent_encode(&self.key, percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
+                .replace("%20", "+");
+        let time = chrono::DateTime::from_timestamp_millis(self.modified)
+            .unwrap()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        format!(
+            r#""{}","{enc}","{}","{}","{}","{}","{time}","e{}","STANDARD""#,
+            self.bucket,
+            self.version.unwrap_or_default(),
+            self.latest,
+            self.marker,
+            self.size,
+            self.size,
+        )
+    }
+}
+
+/// A Snappy-compressed Parquet inventory data file of `rows` (AWS's schema), in
+/// row groups of `group` rows.
+fn parquet_file(rows: &[InvRow], group: usize) -> Vec<u8> {
+    use parquet::basic::Compression;
+    use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DataType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
+    use std::sync::Arc;
+
+    fn put<T: DataType>(col: &mut SerializedColumnWriter<'_>, values: Vec<Option<T::T>>) {
+        let defs: Vec<i16> = values.iter().map(|v| i16::from(v.is_some())).collect();
+        let present: Vec<T::T> = values.into_iter().flatten().collect();
+        col.typed::<T>()
+            .write_batch(&present, Some(&defs), None)
+            .unwrap();
+    }
+    let text = |s: &str| Some(ByteArray::from(s));
+    let schema = Arc::new(parquet::schema::parser::parse_message_type(PARQUET_SCHEMA).unwrap());
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .build();
+    let mut w = SerializedFileWriter::new(Vec::new(), schema, Arc::new(props)).unwrap();
+    for rows in rows.chunks(group) {
+        let mut rg = w.next_row_group().unwrap();
+        let mut i = 0;
+        while let Some(mut col) = rg.next_column().unwrap() {
+            let c = &mut col;
+            match i {
+                0 => put::<ByteArrayType>(c, rows.iter().map(|r| text(r.bucket)).collect()),
+                1 => put::<ByteArrayType>(c, rows.iter().map(|r| text(&r.key)).collect()),
+                2 => {
+                    put::<ByteArrayType>(c, rows.iter().map(|r| r.version.and_then(text)).collect())
+                }
+                3 => put::<BoolType>(c, rows.iter().map(|r| Some(r.latest)).collect()),
+                4 => put::<BoolType>(c, rows.iter().map(|r| Some(r.marker)).collect()),
+                5 | 6 => put::<Int64Type>(
+                    c,
+                    rows.iter()
+                        .map(|r| Some(if i == 5 { r.size } else { r.modified }))
+                        .collect(),
+                ),
+                7 => put::<ByteArrayType>(
+                    c,
+                    rows.iter().map(|r| text(&format!("e{}", r.size))).collect(),
+                ),
+                8 => put::<ByteArrayType>(c, rows.iter().map(|_| text("STANDARD")).collect()),
+                9 => put::<BoolType>(c, rows.iter().map(|_| Some(false)).collect()),
+                _ => put::<ByteArrayType>(c, rows.iter().map(|_| None).collect()),
+            }
+            col.close().unwrap();
+            i += 1;
+        }
+        rg.close().unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+/// A Parquet report of `rows`, two data files, the second of two row groups.
+fn write_parquet_inventory(server: &TestServer, date: &str, rows: &[InvRow]) -> String {
+    let (first, second) = rows.split_at(rows.len() / 2);
+    let files = [
+        (
+            "part-0.parquet".to_string(),
+            parquet_file(first, first.len().max(1)),
+        ),
+        (
+            "part-1.parquet".to_string(),
+            parquet_file(second, second.len().div_ceil(2).max(1)),
+        ),
+    ];
+    write_report(server, date, "Parquet", PARQUET_SCHEMA, &files)
+}
+
+/// The rows of [`parquet_reports_list_like_csv_reports_for_cp_rm_and_sync`]: the
+/// listed keys, then rows to leave out (another bucket, outside the wildcard, an
+/// old version, a delete marker).
+fn report_rows(listed: &[&str]) -> Vec<InvRow> {
+    let mut rows: Vec<InvRow> = listed
+        .iter()
+        .enumerate()
+        .map(|(i, k)| InvRow::current(k, 1_767_225_600_000 + 120 * i as i64))
+        .collect();
+    rows.push(InvRow {
+        bucket: "elsewhere",
+        ..InvRow::current("dir/zz", 0)
+    });
+    rows.push(InvRow::current("other/x", 0));
+    rows.push(InvRow {
+        version: Some("v1"),
+        latest: false,
+        ..InvRow::current("dir/zz-old", 0)
+    });
+    rows.push(InvRow {
+        version: Some("v2"),
+        marker: true,
+        ..InvRow::current("dir/zz-gone", 0)
+    });
+    rows
+}
+
+#[test]
+fn parquet_reports_list_like_csv_reports_for_cp_rm_and_sync() {
+    let server = TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    // Keys a URL-decoding of Parquet keys would change (`+`, `%41`, `%2F`).
+    let listed = [
+        "dir/a b.txt",
+        "dir/pct%41",
+        "dir/plus+sign",
+        "dir/slash%2Fenc",
+        "dir/sub/deep",
+        "dir/日本",
+    ];
+    let mut keys: Vec<String> = listed.iter().map(|k| k.to_string()).collect();
+    keys.extend([
+        "dir/not-in-inventory".to_string(),
+        "dir/pctA".to_string(),
+        "other/x".to_string(),
+    ]);
+    seed(&server, "src", &keys);
+    make_bucket(&server, "inv");
+    make_bucket(&server, "dst");
+    let rows = report_rows(&listed);
+    let csv_rows: Vec<String> = rows.iter().map(InvRow::csv).collect();
+    let csv_rows: Vec<&str> = csv_rows.iter().map(String::as_str).collect();
+    let csv = write_inventory(&server, "2026-01-01T00-00Z", &csv_rows);
+    let parquet = write_parquet_inventory(&server, "2026-01-02T00-00Z", &rows);
+
+    // The same records from either report: keys, sizes, times, ETags.
+    for args in [
+        &["--json", "--dry-run", "cp"][..],
+        &["--json", "--dry-run", "rm"][..],
+        &["--json", "--dry-run", "sync", "--delete"][..],
+    ] {
+        let tail: &[&str] = if args[2] == "rm" {
+            &["s3://src/dir/*"]
+        } else {
+            &["s3://src/dir/*", "s3://dst/"]
+        };
+        let with = |manifest: &str| {
+            s5rs_run(
+                &server,
+                cwd,
+                &[args, &["--source-inventory", manifest], tail].concat(),
+            )
+        };
+        let (from_csv, from_parquet) = (with(&csv), with(&parquet));
+        assert_eq!(
+            from_csv.records().len(),
+            listed.len(),
+            "{args:?}: {}",
+            from_csv.stdout
+        );
+        assert_same(
+            &from_parquet.stdout.lines().collect::<Vec<_>>(),
+            &from_csv.stdout.lines().collect::<Vec<_>>(),
+            &format!("{args:?}"),
+        );
+    }
+
+    // cp: exactly the report's objects under the wildcard, data intact, and the
+    // same records as a copy driven by the CSV report.
+    make_bucket(&server, "viacsv");
+    let cp = |manifest: &str, to: &str| {
+        let args = [
+            "--json",
+            "cp",
+            "--source-inventory",
+            manifest,
+            "s3://src/dir/*",
+            to,
+        ];
+        let mut lines: Vec<String> = s5rs_run(&server, cwd, &args)
+            .stdout
+            .lines()
+            .map(|l| l.replace(to, "s3://DST/"))
+            .collect();
+        lines.sort();
+        lines
+    };
+    let via_csv = cp(&csv, "s3://viacsv/");
+    assert_eq!(via_csv.len(), listed.len());
+    assert_eq!(cp(&parquet, "s3://dst/"), via_csv);
+    let inv = ["--source-inventory", parquet.as_str()];
+    let mut want: Vec<String> = listed
+        .iter()
+        .map(|k| k.strip_prefix("dir/").unwrap().to_owned())
+        .collect();
+    want.sort();
+    assert_eq!(stored(&server, cwd, "dst"), want);
+    for k in &listed {
+        let copied = server
+            .object_bytes("dst", k.strip_prefix("dir/").unwrap())
+            .unwrap();
+        assert_eq!(copied, k.as_bytes());
+    }
+
+    // sync --delete: the destination keeps exactly the report's objects.
+    seed(
+        &server,
+        "mirror",
+        &["stale".to_string(), "a b.txt".to_string()],
+    );
+    let sync = [
+        &["sync", "--delete"][..],
+        &inv,
+        &["s3://src/dir/*", "s3://mirror/"],
+    ]
+    .concat();
+    s5rs_run(&server, cwd, &sync);
+    assert_eq!(stored(&server, cwd, "mirror"), want);
+
+    // rm: removes the report's objects only (not `dir/pctA`, which `%41` decodes to).
+    s5rs_run(
+        &server,
+        cwd,
+        &[&["rm"][..], &inv, &["s3://src/dir/*"]].concat(),
+    );
+    assert_eq!(
+        stored(&server, cwd, "src"),
+        ["dir/not-in-inventory", "dir/pctA", "other/x"]
+    );
+}
+
+#[test]
+fn unreadable_parquet_reports_are_clear_errors() {
+    let server = TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    seed(&server, "src", &["dir/a".to_string()]);
+    make_bucket(&server, "inv");
+    make_bucket(&server, "dst");
+    let schema = PARQUET_SCHEMA;
+    let corrupt = write_report(
+        &server,
+        "2026-01-01T00-00Z",
+        "Parquet",
+        schema,
+        &[(
+            "part-0.parquet".into(),
+            b"PAR1 this is not a parquet file PAR1".to_vec(),
+        )],
+    );
+    // A CSV file where the manifest says Parquet.
+    let csv_inside = write_report(
+        &server,
+        "2026-01-02T00-00Z",
+        "Parquet",
+        schema,
+        &[(
+            "part-0.parquet".into(),
+            gzip(&InvRow::current("dir/a", 0).csv()),
+        )],
+    );
+    for manifest in [&corrupt, &csv_inside] {
+        let mut c = s5rs(&server, cwd);
+        c.args([
+            "cp",
+            "--source-inventory",
+            manifest,
+            "s3://src/*",
+            "s3://dst/",
+        ]);
+        let r = run(c);
+        assert_eq!(r.code, 1, "{manifest}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("is not a Parquet file s5rs can read"),
+            "{manifest}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("part-0.parquet"), "{}", r.stderr);
+    }
+    // Nothing was copied (the bucket's directory holds no object).
+    let dst = std::fs::read_dir(server.root().join("dst"))
+        .unwrap()
+        .count();
+    assert_eq!(dst, 0);
 }

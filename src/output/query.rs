@@ -217,13 +217,25 @@ fn versioning_text(v: &VersioningState) -> String {
 /// `2006/01/02 15:04:05`: UTC for S3, local time for files.
 fn date_column(t: Option<DateTime<Utc>>, local: bool) -> String {
     match t {
-        Some(t) if local => t
-            .with_timezone(&Local)
-            .format("%Y/%m/%d %H:%M:%S")
-            .to_string(),
-        Some(t) => t.format("%Y/%m/%d %H:%M:%S").to_string(),
+        Some(t) if local => slash_date(&t.with_timezone(&Local)),
+        Some(t) => slash_date(&t),
         None => String::new(),
     }
+}
+
+/// `%Y/%m/%d %H:%M:%S`, written directly: `ls` prints one per object, and
+/// chrono's `format` parses its format string every time.
+fn slash_date<Tz: chrono::TimeZone>(t: &DateTime<Tz>) -> String {
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}/{:02}/{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// s5cmd's human sizes: K, M, G, T = 1024^n; the largest unit strictly smaller than
@@ -251,6 +263,23 @@ mod tests {
     use crate::record::ListStyle;
     use crate::storage::ObjectInfo;
     use chrono::TimeZone;
+
+    #[test]
+    fn dates_are_written_like_chrono_formats_them() {
+        for t in [
+            Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+            Utc.with_ymd_and_hms(999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.timestamp_millis_opt(1_767_225_600_999).unwrap(),
+        ] {
+            assert_eq!(slash_date(&t), t.format("%Y/%m/%d %H:%M:%S").to_string());
+            let local = t.with_timezone(&Local);
+            assert_eq!(
+                date_column(Some(t), true),
+                local.format("%Y/%m/%d %H:%M:%S").to_string()
+            );
+        }
+        assert_eq!(date_column(None, false), "");
+    }
 
     #[test]
     fn humanizes_like_s5cmd() {

@@ -684,7 +684,7 @@ pub const FLAGS: &[FlagSpec] = &[
     text_flag(
         "source-inventory",
         &[Cp, Mv, Sync, Rm],
-        "(s5rs) list a wildcard source from this S3 Inventory report (s3://…/manifest.json, CSV) instead of the bucket",
+        "(s5rs) list a wildcard source from this S3 Inventory report (s3://…/manifest.json, CSV or Parquet) instead of the bucket",
         into!(transfer.source_inventory, Command::Rm(c) => c.source_inventory),
     ),
     // Every version (s5rs) of cp / sync, and SSE-C (s5rs).

@@ -232,7 +232,7 @@ impl S3Client {
             .is_some_and(|e| e.eq_ignore_ascii_case("url"));
         let mut entries: Vec<ObjectInfo> = prefixes(&root, encoded).collect();
         for el in &root.children {
-            match el.name.as_str() {
+            match &*el.name {
                 "Version" => entries.push(entry(el, encoded)),
                 "DeleteMarker" => {
                     let mut e = entry(el, encoded);

@@ -342,7 +342,7 @@ impl S3Client {
         let root = xml::parse(&resp.body)?;
         let mut out = Vec::with_capacity(keys.len());
         for el in &root.children {
-            match el.name.as_str() {
+            match &*el.name {
                 "Deleted" => out.push(DeleteOutcome {
                     key: el.text_of("Key").unwrap_or_default().to_owned(),
                     version_id: el

@@ -6,6 +6,8 @@
 //! `Text`, `GeneralRef` and `CData` events — reading only the first `Text` event
 //! would truncate a key like `a&b` to `a`.
 
+use std::borrow::Cow;
+
 use quick_xml::events::Event;
 
 use crate::error::ErrorKind;
@@ -14,8 +16,9 @@ use crate::storage::StorageError;
 /// One XML element: local name (namespace prefix stripped), text, children.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Element {
-    /// Local name.
-    pub name: String,
+    /// Local name (the names of listing responses are shared, not allocated:
+    /// a 1,000-entry page has some 7,000 elements).
+    pub name: Cow<'static, str>,
     /// Concatenated text content (entities resolved).
     pub text: String,
     /// Child elements, in document order.
@@ -46,12 +49,37 @@ fn bad(msg: impl std::fmt::Display) -> StorageError {
     )
 }
 
-fn local_name(raw: &[u8]) -> String {
+/// The element names of listing pages, in rough order of frequency.
+const KNOWN_NAMES: [&str; 18] = [
+    "Key",
+    "LastModified",
+    "ETag",
+    "Size",
+    "StorageClass",
+    "Contents",
+    "Prefix",
+    "CommonPrefixes",
+    "Owner",
+    "ID",
+    "DisplayName",
+    "VersionId",
+    "IsLatest",
+    "Version",
+    "DeleteMarker",
+    "ChecksumAlgorithm",
+    "ChecksumType",
+    "RestoreStatus",
+];
+
+fn local_name(raw: &[u8]) -> Cow<'static, str> {
     let name = match raw.iter().rposition(|&b| b == b':') {
         Some(i) => &raw[i + 1..],
         None => raw,
     };
-    String::from_utf8_lossy(name).into_owned()
+    match KNOWN_NAMES.iter().find(|k| k.as_bytes() == name) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(String::from_utf8_lossy(name).into_owned()),
+    }
 }
 
 /// Parses a whole document and returns its root element.

@@ -1,16 +1,24 @@
 //! S3 Inventory reports as a listing (`--source-inventory s3://…/manifest.json`):
-//! the manifest names the source bucket, the CSV schema and the data files
-//! (`data/*.csv.gz`, in the bucket the manifest is in); each data file is fetched,
-//! gunzipped (`flate2`, any number of gzip members) and read as CSV (`csv`) in a
-//! blocking thread while the next chunks download, so memory stays at a few
-//! chunks and a channel of rows whatever the report's size.
+//! the manifest names the source bucket, the format and the data files (in the
+//! bucket the manifest is in, or the one it names as destination); each data file
+//! is fetched and read in a blocking thread while the next chunks download.
 //!
-//! Keys in the report are URL-encoded (decoded like listing keys: `+` is a space).
+//! CSV reports (`data/*.csv.gz`): gunzipped (`flate2`, any number of gzip members)
+//! and read as CSV (`csv`) as they stream in, columns named by the manifest's
+//! `fileSchema`; keys are URL-encoded (decoded like listing keys: `+` is a space).
+//! Parquet reports (`data/*.parquet`, [`parquet_file`]): spooled to an unlinked
+//! temp file (Parquet's index is at the end), columns named by the file's own
+//! schema; keys are not encoded. ORC reports are refused with a clear error.
+//! Both kinds turn each row into the same text fields and go through the same
+//! [`Columns::entry`], so a CSV and a Parquet report of one bucket list the same.
+//!
 //! Rows of another bucket or outside the prefix are left out, and so are delete
 //! markers, non-current versions and version ids unless every version is asked for
-//! (then a versions report reads like ListObjectVersions). ORC and Parquet reports are refused with a clear error.
+//! (then a versions report reads like ListObjectVersions).
 //! With `in_key_order` (sync's merge-join) a row that does not sort after the one
 //! before it ends the listing with an error instead of a wrong comparison.
+
+mod parquet_file;
 
 use std::io::Read;
 
@@ -59,9 +67,21 @@ struct ManifestFile {
     key: String,
 }
 
-/// Column positions of the fields s5rs reads, from `fileSchema`.
+/// How the report's data files are laid out (the manifest's `fileFormat`).
+#[derive(Debug, Clone)]
+enum Layout {
+    /// CSV, columns named by the manifest's `fileSchema`.
+    Csv(Columns),
+    /// Parquet, columns named by each file's own schema.
+    Parquet,
+}
+
+/// Column positions of the fields s5rs reads: from `fileSchema` (CSV) or from
+/// the data file's own schema (Parquet).
 #[derive(Debug, Default, Clone)]
 struct Columns {
+    /// Keys are URL-encoded (CSV reports).
+    encoded: bool,
     bucket: Option<usize>,
     key: usize,
     version_id: Option<usize>,
@@ -74,21 +94,30 @@ struct Columns {
 }
 
 impl Columns {
+    /// The columns of a CSV report's `fileSchema` (`Bucket, Key, …`).
     fn from_schema(schema: &str) -> Result<Columns, StorageError> {
         let names: Vec<&str> = schema.split(',').map(str::trim).collect();
-        let at = |name: &str| names.iter().position(|n| n.eq_ignore_ascii_case(name));
-        let key = at("Key")
-            .ok_or_else(|| invalid(format!("inventory schema {schema:?} has no Key column")))?;
-        Ok(Columns {
-            bucket: at("Bucket"),
-            key,
-            version_id: at("VersionId"),
-            is_latest: at("IsLatest"),
-            is_delete_marker: at("IsDeleteMarker"),
-            size: at("Size"),
-            last_modified: at("LastModifiedDate"),
-            etag: at("ETag"),
-            storage_class: at("StorageClass"),
+        Columns::from_names(&names, true)
+            .ok_or_else(|| invalid(format!("inventory schema {schema:?} has no Key column")))
+    }
+
+    /// The columns named `names`, in that order: CSV's `LastModifiedDate` and
+    /// Parquet's `last_modified_date` alike (case and `_` do not count); `None`
+    /// without a key column.
+    fn from_names(names: &[&str], encoded: bool) -> Option<Columns> {
+        let names: Vec<String> = names.iter().map(|n| plain_name(n)).collect();
+        let at = |name: &str| names.iter().position(|n| n == name);
+        Some(Columns {
+            encoded,
+            bucket: at("bucket"),
+            key: at("key")?,
+            version_id: at("versionid"),
+            is_latest: at("islatest"),
+            is_delete_marker: at("isdeletemarker"),
+            size: at("size"),
+            last_modified: at("lastmodifieddate"),
+            etag: at("etag"),
+            storage_class: at("storageclass"),
         })
     }
 
@@ -103,7 +132,7 @@ impl Columns {
         {
             return None;
         }
-        let key = decode(row.get(self.key)?, true);
+        let key = decode(row.get(self.key)?, self.encoded);
         if !key.starts_with(&want.prefix) {
             return None;
         }
@@ -123,6 +152,14 @@ impl Columns {
         }
         Some(info)
     }
+}
+
+/// A column name compared without case and `_` (`e_tag` is `ETag`).
+fn plain_name(name: &str) -> String {
+    name.chars()
+        .filter(|&c| c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 fn invalid(message: impl Into<String>) -> StorageError {
@@ -152,7 +189,7 @@ impl S3Client {
         let (tx, rx) = mpsc::channel(LIST_CHANNEL_CAPACITY);
         let client = self.clone();
         tokio::spawn(async move {
-            let (manifest, columns) = match client.read_manifest(&request).await {
+            let (manifest, layout) = match client.read_manifest(&request).await {
                 Ok(m) => m,
                 Err(e) => {
                     let _ = tx.send(Err(e)).await;
@@ -161,9 +198,8 @@ impl S3Client {
             };
             let (ptx, prx) = mpsc::channel(8);
             let parse_request = request.clone();
-            let parser = tokio::task::spawn_blocking(move || {
-                parse_files(prx, &columns, &parse_request, &tx)
-            });
+            let parser =
+                tokio::task::spawn_blocking(move || parse_files(prx, &layout, &parse_request, &tx));
             let data_bucket = manifest
                 .destination_bucket
                 .as_deref()
@@ -186,7 +222,7 @@ impl S3Client {
     async fn read_manifest(
         &self,
         request: &InventoryRequest,
-    ) -> Result<(Manifest, Columns), StorageError> {
+    ) -> Result<(Manifest, Layout), StorageError> {
         let mut body = self
             .get_object(&request.manifest_bucket, &request.manifest_key, None, None)
             .await?
@@ -201,15 +237,6 @@ impl S3Client {
                 request.manifest_bucket, request.manifest_key
             ))
         })?;
-        if !manifest.file_format.eq_ignore_ascii_case("CSV") {
-            return Err(StorageError::new(
-                ErrorKind::Usage,
-                format!(
-                    "inventory format {} is not supported: configure the report as CSV",
-                    manifest.file_format
-                ),
-            ));
-        }
         if manifest.source_bucket != request.bucket {
             return Err(StorageError::new(
                 ErrorKind::Usage,
@@ -219,8 +246,20 @@ impl S3Client {
                 ),
             ));
         }
-        let columns = Columns::from_schema(&manifest.file_schema)?;
-        Ok((manifest, columns))
+        let layout = match manifest.file_format.to_ascii_lowercase().as_str() {
+            "csv" => Layout::Csv(Columns::from_schema(&manifest.file_schema)?),
+            "parquet" => Layout::Parquet,
+            _ => {
+                return Err(StorageError::new(
+                    ErrorKind::Usage,
+                    format!(
+                        "inventory format {} is not supported: configure the report as CSV or Parquet",
+                        manifest.file_format
+                    ),
+                ));
+            }
+        };
+        Ok((manifest, layout))
     }
 
     /// Downloads one data file into the parser's channel; false when it is no
@@ -280,11 +319,15 @@ impl Read for FileReader<'_> {
 /// Parses every data file the channel brings, sending entries on (blocking thread).
 fn parse_files(
     mut rx: mpsc::Receiver<Piece>,
-    columns: &Columns,
+    layout: &Layout,
     request: &InventoryRequest,
     tx: &mpsc::Sender<Result<ObjectInfo, StorageError>>,
 ) {
-    let mut last: Option<String> = None;
+    let mut rows = Rows {
+        request,
+        last: None,
+        tx,
+    };
     while let Some(piece) = rx.blocking_recv() {
         let name = match piece {
             Piece::Start(name) => name,
@@ -299,7 +342,10 @@ fn parse_files(
             buf: Bytes::new(),
             failure: None,
         };
-        let outcome = parse_file(&mut reader, &name, columns, request, &mut last, tx);
+        let outcome = match layout {
+            Layout::Csv(columns) => parse_csv(&mut reader, &name, columns, &mut rows),
+            Layout::Parquet => parquet_file::parse(&mut reader, &name, &mut rows),
+        };
         let failure = reader.failure.take();
         match (outcome, failure) {
             (Ok(true), _) => {}
@@ -312,14 +358,44 @@ fn parse_files(
     }
 }
 
-/// One data file's rows; `Ok(false)` when the receiver is gone.
-fn parse_file(
+/// Where the rows of every data file go: turned into entries (the same for CSV
+/// and Parquet), checked for key order when asked, sent on.
+struct Rows<'a> {
+    request: &'a InventoryRequest,
+    last: Option<String>,
+    tx: &'a mpsc::Sender<Result<ObjectInfo, StorageError>>,
+}
+
+impl Rows<'_> {
+    /// Sends the entry of one row (if it is one to list); `Ok(false)` when the
+    /// receiver is gone.
+    fn send(&mut self, columns: &Columns, row: &csv::StringRecord) -> Result<bool, StorageError> {
+        let Some(info) = columns.entry(row, self.request) else {
+            return Ok(true);
+        };
+        if self.request.in_key_order {
+            if let Some(last) = self.last.as_ref().filter(|l| info.key <= **l) {
+                return Err(StorageError::new(
+                    ErrorKind::InvalidResponse,
+                    format!(
+                        "inventory rows are not in key order ({:?} after {last:?}); sync needs them sorted",
+                        info.key
+                    ),
+                ));
+            }
+            self.last = Some(info.key.clone());
+        }
+        Ok(self.tx.blocking_send(Ok(info)).is_ok())
+    }
+}
+
+/// One CSV data file's rows (gzip'd when its name ends in `.gz`); `Ok(false)`
+/// when the receiver is gone.
+fn parse_csv(
     reader: &mut FileReader<'_>,
     name: &str,
     columns: &Columns,
-    request: &InventoryRequest,
-    last: &mut Option<String>,
-    tx: &mpsc::Sender<Result<ObjectInfo, StorageError>>,
+    rows: &mut Rows<'_>,
 ) -> Result<bool, StorageError> {
     let data: Box<dyn Read + '_> = if name.ends_with(".gz") {
         Box::new(flate2::read::MultiGzDecoder::new(reader))
@@ -337,23 +413,7 @@ fn parse_file(
             Ok(true) => {}
             Err(e) => return Err(invalid(format!("inventory file {name}: {e}"))),
         }
-        let Some(info) = columns.entry(&row, request) else {
-            continue;
-        };
-        if request.in_key_order {
-            if last.as_ref().is_some_and(|l| info.key <= *l) {
-                return Err(StorageError::new(
-                    ErrorKind::InvalidResponse,
-                    format!(
-                        "inventory rows are not in key order ({:?} after {:?}); sync needs them sorted",
-                        info.key,
-                        last.as_deref().unwrap_or_default()
-                    ),
-                ));
-            }
-            *last = Some(info.key.clone());
-        }
-        if tx.blocking_send(Ok(info)).is_err() {
+        if !rows.send(columns, &row)? {
             return Ok(false);
         }
     }
@@ -426,5 +486,34 @@ mod tests {
         assert!(cols.entry(&marker, &current).is_none());
         assert!(Columns::from_schema("Bucket, Size").is_err());
         assert_eq!(bucket_of_arn("arn:aws:s3:::inv-bucket"), "inv-bucket");
+    }
+
+    #[test]
+    fn parquet_column_names_match_and_keys_stay_as_they_are() {
+        let cols = Columns::from_names(
+            &["bucket", "key", "size", "last_modified_date", "e_tag"],
+            false,
+        )
+        .unwrap();
+        let want = InventoryRequest {
+            manifest_bucket: "inv".into(),
+            manifest_key: "m.json".into(),
+            bucket: "src".into(),
+            prefix: String::new(),
+            in_key_order: false,
+            all_versions: false,
+        };
+        let row = csv::StringRecord::from(vec![
+            "src",
+            "a+b%2B c",
+            "5",
+            "2026-01-01T00:00:00.120Z",
+            "abc",
+        ]);
+        let e = cols.entry(&row, &want).unwrap();
+        assert_eq!(e.key, "a+b%2B c");
+        assert_eq!((e.size, e.time_digits), (5, 2));
+        assert_eq!(e.etag.as_deref(), Some("abc"));
+        assert!(Columns::from_names(&["bucket", "size"], false).is_none());
     }
 }

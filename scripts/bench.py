@@ -330,12 +330,24 @@ class Bench:
             # so `sync many/ s3://bench/seed/many/` has nothing to do.
             time.sleep(1.1)
             shutil.copytree(self.many_dir, self.srv("seed", "many"), copy_function=shutil.copyfile)
-        if not a.canned and any(self.enabled(r) for r in ("big", "big-up", "big-down", "big-down-nv")):
+        if not a.canned and any(self.enabled(r) for r in ("big", "big-up", "big-down", "big-down-nv", "big-down-crc")):
             self.big = os.path.join(self.local, "big.bin")
             write_big(self.big, a.big_size)
             self.big_md5 = md5_file(self.big)
             os.makedirs(self.srv("seed", "big"))
             shutil.copyfile(self.big, self.srv("seed", "big", "big.bin"))
+
+    def seed_through_server(self):
+        """Objects that must be written through the running server: the big file
+        stored by s5rs with one PutObject. rclone keeps the CRC64NVME sent with a
+        single PUT (not with a multipart upload), so that copy is the object with a
+        full-object CRC; the one copied onto rclone's disk has a plain MD5 ETag."""
+        if self.a.canned or not self.enabled("big"):
+            return
+        one_part = str(self.a.big_size // MIB + 1)
+        subprocess.run(self.argv("s5rs", ["cp", "-p", one_part, self.big,
+                                          f"s3://{BUCKET}/seed/bigcrc/big.bin"]),
+                       env=self.env, check=True, stdout=subprocess.DEVNULL)
 
     # --- rows ---------------------------------------------------------------------
     def row_upload(self):
@@ -459,7 +471,7 @@ class Bench:
             self.run("big-up", tool, ["cp", self.big, f"s3://{BUCKET}/{prefix}/big.bin"], check, units=size)
             shutil.rmtree(self.srv(prefix))
 
-        def download(row, verify):
+        def download(row, verify, seed="big"):
             def body(tool, rnd):
                 dst = os.path.join(self.local, f"{row}-{tool}-{rnd}")
                 os.makedirs(dst)
@@ -470,13 +482,14 @@ class Bench:
                 # s5cmd verifies nothing; s5rs checks the MD5 ETag unless told not to,
                 # so the second row shows the transfer alone and the first its cost.
                 flags = ["--no-verify"] if tool == "s5rs" and not verify else []
-                self.run(row, tool, flags + ["cp", f"s3://{BUCKET}/seed/big/big.bin", dst + "/"],
+                self.run(row, tool, flags + ["cp", f"s3://{BUCKET}/seed/{seed}/big.bin", dst + "/"],
                          check, units=size)
                 shutil.rmtree(dst)
             return body
         self.rounds("big-up", up)
         self.rounds("big-down", download("big-down", True))
         self.rounds("big-down-nv", download("big-down-nv", False))
+        self.rounds("big-down-crc", download("big-down-crc", True, seed="bigcrc"))
 
     def row_sync(self):
         n = self.a.many_count
@@ -530,6 +543,7 @@ class Bench:
             "big-up": f"upload 1 × {a.big_size // MIB} MiB",
             "big-down": f"download 1 × {a.big_size // MIB} MiB",
             "big-down-nv": f"download 1 × {a.big_size // MIB} MiB, s5rs --no-verify",
+            "big-down-crc": f"download 1 × {a.big_size // MIB} MiB with a CRC64NVME",
             "sync": f"sync, nothing to do, {a.many_count} objects",
             "dry-run": f"--dry-run download batch (s5rs {a.dry_lines:,} lines, s5cmd "
                        f"{min(a.dry_lines, a.s5cmd_dry_lines):,})",
@@ -537,7 +551,7 @@ class Bench:
 
     def medians(self):
         """row -> tool -> dict of medians (and the runs' units)."""
-        byte_rows = {"big-up", "big-down", "big-down-nv"}
+        byte_rows = {"big-up", "big-down", "big-down-nv", "big-down-crc"}
         cores = os.cpu_count() or 1
         out = {}
         for row, per in self.results.items():
@@ -723,6 +737,7 @@ def main():
     try:
         b.prepare()
         b.start_server()
+        b.seed_through_server()
         print(f"data in {b.tmp}; server {b.endpoint}", file=sys.stderr)
         order = ["upload", "download", "ls", "rm", "copy", "run", "big", "sync", "dry-run"]
         for row in order:

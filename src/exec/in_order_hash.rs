@@ -4,11 +4,13 @@
 //!
 //! Each range's stream hands its chunks over (reference-counted `Bytes`, no copy) as
 //! they arrive. One blocking thread hashes whatever continues the data hashed so far;
-//! chunks that arrive ahead of it wait in memory. That memory is bounded by a window:
-//! a chunk that would take it past the window waits (the stream stops reading, so its
-//! connection applies backpressure to the server) until the hashing catches up —
-//! except a chunk that continues the contiguous data submitted so far, which is always
-//! taken, so the lowest unfinished range always moves and the download never stalls.
+//! chunks that arrive ahead of it wait in memory. That memory — chunks waiting and
+//! chunks being hashed — is bounded by a window: a chunk that would take it past the
+//! window waits (the stream stops reading, so its connection applies backpressure to
+//! the server) until the hashing catches up — except a chunk that continues the
+//! contiguous data when all of that is hashed already (the hashing thread waits for
+//! exactly it), so the lowest unfinished range always moves and the download never
+//! stalls. The data held is at most the window plus one chunk.
 //!
 //! MD5 runs on one core at a time; this keeps that core busy from the first byte of
 //! the first range on, so the download ends about when the last byte arrives or when
@@ -33,6 +35,13 @@ struct State {
     pending: BTreeMap<u64, Bytes>,
     /// Their total size.
     pending_bytes: usize,
+    /// Bytes the hashing thread has taken and not hashed yet.
+    in_hand: usize,
+    /// Bytes hashed so far (from offset 0).
+    hashed: u64,
+    /// The most bytes held at once, for the tests.
+    #[cfg(test)]
+    peak: usize,
     /// The end of the data submitted without a gap from offset 0.
     contiguous: u64,
     /// The hashing thread sleeps until a chunk arrives.
@@ -71,6 +80,10 @@ impl InOrder {
             state: Mutex::new(State {
                 pending: BTreeMap::new(),
                 pending_bytes: 0,
+                in_hand: 0,
+                hashed: 0,
+                #[cfg(test)]
+                peak: 0,
                 contiguous: 0,
                 hasher_waiting: false,
                 abandoned: false,
@@ -89,7 +102,7 @@ impl InOrder {
     }
 
     /// Hands over the chunk at `offset`, waiting while the window is full unless the
-    /// chunk continues the contiguous data.
+    /// hashing thread waits for exactly this chunk.
     pub async fn submit(&self, offset: u64, data: Bytes) {
         if data.is_empty() {
             return;
@@ -101,7 +114,9 @@ impl InOrder {
             room.as_mut().enable();
             {
                 let mut s = shared.lock();
-                if offset == s.contiguous || s.pending_bytes + data.len() <= shared.window {
+                let held = s.pending_bytes + s.in_hand;
+                let awaited = offset == s.contiguous && s.contiguous == s.hashed;
+                if awaited || held + data.len() <= shared.window {
                     insert(&mut s, offset, data);
                     if s.hasher_waiting {
                         shared.arrived.notify_one();
@@ -147,6 +162,10 @@ fn insert(s: &mut State, offset: u64, data: Bytes) {
         s.pending_bytes -= old.len();
     }
     s.pending_bytes += len;
+    #[cfg(test)]
+    {
+        s.peak = s.peak.max(s.pending_bytes + s.in_hand);
+    }
     if offset == s.contiguous {
         s.contiguous += len as u64;
         while let Some(next) = s.pending.get(&s.contiguous) {
@@ -174,6 +193,7 @@ fn hash_in_order(shared: &Shared, mut hash: StreamHash, total: u64) -> Option<St
                     let (offset, data) = entry.remove_entry();
                     s.pending_bytes -= data.len();
                     if offset == next {
+                        s.in_hand += data.len();
                         next += data.len() as u64;
                         run.push(data);
                     }
@@ -187,10 +207,17 @@ fn hash_in_order(shared: &Shared, mut hash: StreamHash, total: u64) -> Option<St
                 s.hasher_waiting = false;
             }
         }
-        shared.room.notify_waiters();
+        let mut done = 0;
         for data in run.drain(..) {
             hash.update(&data);
+            done += data.len();
         }
+        {
+            let mut s = shared.lock();
+            s.in_hand -= done;
+            s.hashed += done as u64;
+        }
+        shared.room.notify_waiters();
     }
     Some(hash)
 }
@@ -289,6 +316,24 @@ mod tests {
         assert_eq!(hb.shared.lock().pending_bytes, 100);
         // The chunk continuing the contiguous data is always taken.
         hb.submit(0, Bytes::from(vec![1u8; 500])).await;
+    }
+
+    /// Data arriving in order faster than it is hashed waits too: what is held (waiting
+    /// and being hashed) stays within the window plus one chunk.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn in_order_data_faster_than_the_hashing_stays_within_the_window() {
+        let data = data(8 << 20);
+        let hash = StreamHash::Etag(EtagHasher::new(u64::MAX));
+        let (window, chunk) = (64 << 10, 16 << 10);
+        let hb = InOrder::start(hash, data.len() as u64, window);
+        for (i, c) in data.chunks(chunk).enumerate() {
+            hb.submit((i * chunk) as u64, Bytes::copy_from_slice(c))
+                .await;
+        }
+        let peak = hb.shared.lock().peak;
+        assert!(peak <= window + chunk, "held {peak} bytes");
+        let got = md5_of(hb.finish().await.unwrap());
+        assert_eq!(got, vec![<[u8; 16]>::from(Md5::digest(&data))]);
     }
 
     #[tokio::test]

@@ -337,18 +337,6 @@ class Bench:
             os.makedirs(self.srv("seed", "big"))
             shutil.copyfile(self.big, self.srv("seed", "big", "big.bin"))
 
-    def seed_through_server(self):
-        """Objects that must be written through the running server: the big file
-        stored by s5rs with one PutObject. rclone keeps the CRC64NVME sent with a
-        single PUT (not with a multipart upload), so that copy is the object with a
-        full-object CRC; the one copied onto rclone's disk has a plain MD5 ETag."""
-        if self.a.canned or not self.enabled("big"):
-            return
-        one_part = str(self.a.big_size // MIB + 1)
-        subprocess.run(self.argv("s5rs", ["cp", "-p", one_part, self.big,
-                                          f"s3://{BUCKET}/seed/bigcrc/big.bin"]),
-                       env=self.env, check=True, stdout=subprocess.DEVNULL)
-
     # --- rows ---------------------------------------------------------------------
     def row_upload(self):
         n = self.a.small_count
@@ -489,6 +477,14 @@ class Bench:
         self.rounds("big-up", up)
         self.rounds("big-down", download("big-down", True))
         self.rounds("big-down-nv", download("big-down-nv", False))
+        # The same bytes stored by s5rs with one PutObject: rclone keeps the CRC64NVME
+        # sent with a single PUT (not with a multipart upload) — in memory only, so it is
+        # forgotten when its directory cache expires (5 minutes): stored right before
+        # its rows. The copy above (put on rclone's disk) has a plain MD5 ETag.
+        one_part = str(size // MIB + 1)
+        subprocess.run(self.argv("s5rs", ["cp", "-p", one_part, self.big,
+                                          f"s3://{BUCKET}/seed/bigcrc/big.bin"]),
+                       env=self.env, check=True, stdout=subprocess.DEVNULL)
         self.rounds("big-down-crc", download("big-down-crc", True, seed="bigcrc"))
 
     def row_sync(self):
@@ -737,7 +733,6 @@ def main():
     try:
         b.prepare()
         b.start_server()
-        b.seed_through_server()
         print(f"data in {b.tmp}; server {b.endpoint}", file=sys.stderr)
         order = ["upload", "download", "ls", "rm", "copy", "run", "big", "sync", "dry-run"]
         for row in order:

@@ -478,9 +478,10 @@ class Bench:
         self.rounds("big-down", download("big-down", True))
         self.rounds("big-down-nv", download("big-down-nv", False))
         # The same bytes stored by s5rs with one PutObject: rclone keeps the CRC64NVME
-        # sent with a single PUT (not with a multipart upload) — in memory only, so it is
-        # forgotten when its directory cache expires (5 minutes): stored right before
-        # its rows. The copy above (put on rclone's disk) has a plain MD5 ETag.
+        # sent with a single PUT (not with a multipart upload), but not for long: stored
+        # at the start of a full run, it was gone by these rows (its directory cache
+        # expiring, we think), so it is stored right before them. The copy above (put
+        # on rclone's disk) has a plain MD5 ETag.
         one_part = str(size // MIB + 1)
         subprocess.run(self.argv("s5rs", ["cp", "-p", one_part, self.big,
                                           f"s3://{BUCKET}/seed/bigcrc/big.bin"]),

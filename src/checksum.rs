@@ -247,7 +247,7 @@ pub fn multipart_etag_parts(etag: &str) -> Option<u64> {
 
 /// The multipart ETag of parts with these MD5 digests: `hex(md5(d1 ‖ … ‖ dN))-N`.
 pub fn multipart_etag(part_md5s: &[[u8; 16]]) -> String {
-    let mut h = md5::Md5::new();
+    let mut h = crate::md5_digest::Md5::new();
     for d in part_md5s {
         h.update(d);
     }

@@ -35,7 +35,7 @@
 //! each other, directly or through a cycle (a child file may use its ancestors'
 //! items). `tests/structure.rs` reads this list and checks both.
 //!
-//! 1. error, exit, wildcard, limit, checksum, shard — foundations
+//! 1. error, exit, wildcard, limit, checksum, md5_digest, shard — foundations
 //! 2. location — URLs and paths, wildcards split off
 //! 3. storage — the backends (S3 over HTTP, local files)
 //! 4. command, op, record — the user's words, the machine's words, the results
@@ -69,6 +69,7 @@ pub mod journal;
 pub mod lifecycle;
 pub mod limit;
 pub mod location;
+pub mod md5_digest;
 pub mod op;
 pub mod output;
 pub mod parse;

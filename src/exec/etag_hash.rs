@@ -3,7 +3,7 @@
 //! in its own parts gets one per part, in parallel; data fetched in other ranges feeds
 //! one in byte order through `in_order_hash.rs`.
 
-use md5::{Digest, Md5};
+use crate::md5_digest::Md5;
 
 /// MD5 of each `part_size` slice of a stream (the inputs of a multipart ETag).
 pub struct EtagHasher {
@@ -33,8 +33,8 @@ impl EtagHasher {
             self.current_len += n as u64;
             data = &data[n..];
             if self.current_len == self.part_size {
-                let done = std::mem::replace(&mut self.current, Md5::new());
-                self.digests.push(done.finalize().into());
+                let done = std::mem::take(&mut self.current);
+                self.digests.push(done.finalize());
                 self.current_len = 0;
             }
         }
@@ -43,7 +43,7 @@ impl EtagHasher {
     /// The MD5 of every slice (at least one, for an empty stream).
     pub fn finish(mut self) -> Vec<[u8; 16]> {
         if self.current_len > 0 || self.digests.is_empty() {
-            self.digests.push(self.current.finalize().into());
+            self.digests.push(self.current.finalize());
         }
         self.digests
     }
@@ -52,6 +52,7 @@ impl EtagHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use md5::Digest;
 
     #[test]
     fn slices_cut_across_updates() {
@@ -62,10 +63,10 @@ mod tests {
         }
         let want: Vec<[u8; 16]> = data
             .chunks(100_000)
-            .map(|c| Md5::digest(c).into())
+            .map(|c| md5::Md5::digest(c).into())
             .collect();
         assert_eq!(h.finish(), want);
         let empty = EtagHasher::new(u64::MAX).finish();
-        assert_eq!(empty, vec![<[u8; 16]>::from(Md5::digest(b""))]);
+        assert_eq!(empty, vec![<[u8; 16]>::from(md5::Md5::digest(b""))]);
     }
 }

@@ -39,9 +39,6 @@ struct State {
     in_hand: usize,
     /// Bytes hashed so far (from offset 0).
     hashed: u64,
-    /// The most bytes held at once, for the tests.
-    #[cfg(test)]
-    peak: usize,
     /// The end of the data submitted without a gap from offset 0.
     contiguous: u64,
     /// The hashing thread sleeps until a chunk arrives.
@@ -82,8 +79,6 @@ impl InOrder {
                 pending_bytes: 0,
                 in_hand: 0,
                 hashed: 0,
-                #[cfg(test)]
-                peak: 0,
                 contiguous: 0,
                 hasher_waiting: false,
                 abandoned: false,
@@ -162,10 +157,6 @@ fn insert(s: &mut State, offset: u64, data: Bytes) {
         s.pending_bytes -= old.len();
     }
     s.pending_bytes += len;
-    #[cfg(test)]
-    {
-        s.peak = s.peak.max(s.pending_bytes + s.in_hand);
-    }
     if offset == s.contiguous {
         s.contiguous += len as u64;
         while let Some(next) = s.pending.get(&s.contiguous) {
@@ -326,11 +317,13 @@ mod tests {
         let hash = StreamHash::Etag(EtagHasher::new(u64::MAX));
         let (window, chunk) = (64 << 10, 16 << 10);
         let hb = InOrder::start(hash, data.len() as u64, window);
+        let mut peak = 0;
         for (i, c) in data.chunks(chunk).enumerate() {
             hb.submit((i * chunk) as u64, Bytes::copy_from_slice(c))
                 .await;
+            let s = hb.shared.lock();
+            peak = peak.max(s.pending_bytes + s.in_hand);
         }
-        let peak = hb.shared.lock().peak;
         assert!(peak <= window + chunk, "held {peak} bytes");
         let got = md5_of(hb.finish().await.unwrap());
         assert_eq!(got, vec![<[u8; 16]>::from(Md5::digest(&data))]);

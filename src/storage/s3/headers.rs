@@ -153,8 +153,7 @@ pub(crate) fn object_meta(headers: &HeaderMap) -> ObjectMeta {
 
 /// Content-MD5 (base64) of data.
 pub(crate) fn md5_b64(data: &[u8]) -> String {
-    use md5::Digest;
-    base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(data))
+    base64::engine::general_purpose::STANDARD.encode(crate::md5_digest::Md5::digest(data))
 }
 
 /// Content-MD5 and the `alg` checksum of a file range, read on a blocking thread.

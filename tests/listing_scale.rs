@@ -218,6 +218,44 @@ fn gzip(text: &str) -> Vec<u8> {
     gz.finish().unwrap()
 }
 
+/// After a `cp` of `s3://src/dir/*` into `dst` driven by the inventory `inv`: `dst`
+/// holds exactly the `listed` keys (relative to `dir/`) with their data intact, and a
+/// `sync --delete` from the same inventory leaves `mirror` (seeded with strays) with
+/// exactly those keys. Returns those keys, sorted.
+fn copied_whole_then_mirrored(
+    server: &TestServer,
+    cwd: &Path,
+    listed: &[&str],
+    inv: &[&str],
+) -> Vec<String> {
+    let mut want: Vec<String> = listed
+        .iter()
+        .map(|k| k.strip_prefix("dir/").unwrap().to_owned())
+        .collect();
+    want.sort();
+    assert_eq!(stored(server, cwd, "dst"), want);
+    for k in listed {
+        let copied = server
+            .object_bytes("dst", k.strip_prefix("dir/").unwrap())
+            .unwrap();
+        assert_eq!(copied, k.as_bytes());
+    }
+    seed(
+        server,
+        "mirror",
+        &["stale".to_string(), "a b.txt".to_string()],
+    );
+    let sync = [
+        &["sync", "--delete"][..],
+        inv,
+        &["s3://src/dir/*", "s3://mirror/"],
+    ]
+    .concat();
+    s5rs_run(server, cwd, &sync);
+    assert_eq!(stored(server, cwd, "mirror"), want);
+    want
+}
+
 /// The keys of a bucket, as stored (listed through the binary).
 fn stored(server: &TestServer, cwd: &Path, bucket: &str) -> Vec<String> {
     let r = s5rs_run(server, cwd, &["--json", "ls", &format!("s3://{bucket}/*")]);
@@ -321,33 +359,7 @@ fn source_inventory_replaces_the_listing_of_cp_rm_and_sync() {
         cwd,
         &[&["cp"][..], &inv, &["s3://src/dir/*", "s3://dst/"]].concat(),
     );
-    let mut want: Vec<String> = listed
-        .iter()
-        .map(|k| k.strip_prefix("dir/").unwrap().to_owned())
-        .collect();
-    want.sort();
-    assert_eq!(stored(&server, cwd, "dst"), want);
-    for k in &listed {
-        let copied = server
-            .object_bytes("dst", k.strip_prefix("dir/").unwrap())
-            .unwrap();
-        assert_eq!(copied, k.as_bytes());
-    }
-
-    // sync --delete from the inventory: the destination keeps exactly its objects.
-    seed(
-        &server,
-        "mirror",
-        &["stale".to_string(), "a b.txt".to_string()],
-    );
-    let sync_args = [
-        &["sync", "--delete"][..],
-        &inv,
-        &["s3://src/dir/*", "s3://mirror/"],
-    ]
-    .concat();
-    s5rs_run(&server, cwd, &sync_args);
-    assert_eq!(stored(&server, cwd, "mirror"), want);
+    let want = copied_whole_then_mirrored(&server, cwd, &listed, &inv);
 
     // An inventory out of key order: sync stops there (and deletes nothing).
     let mut shuffled = inventory_rows(&["dir/z-last", "dir/a-first"]);
@@ -757,33 +769,7 @@ fn parquet_reports_list_like_csv_reports_for_cp_rm_and_sync() {
     assert_eq!(via_csv.len(), listed.len());
     assert_eq!(cp(&parquet, "s3://dst/"), via_csv);
     let inv = ["--source-inventory", parquet.as_str()];
-    let mut want: Vec<String> = listed
-        .iter()
-        .map(|k| k.strip_prefix("dir/").unwrap().to_owned())
-        .collect();
-    want.sort();
-    assert_eq!(stored(&server, cwd, "dst"), want);
-    for k in &listed {
-        let copied = server
-            .object_bytes("dst", k.strip_prefix("dir/").unwrap())
-            .unwrap();
-        assert_eq!(copied, k.as_bytes());
-    }
-
-    // sync --delete: the destination keeps exactly the report's objects.
-    seed(
-        &server,
-        "mirror",
-        &["stale".to_string(), "a b.txt".to_string()],
-    );
-    let sync = [
-        &["sync", "--delete"][..],
-        &inv,
-        &["s3://src/dir/*", "s3://mirror/"],
-    ]
-    .concat();
-    s5rs_run(&server, cwd, &sync);
-    assert_eq!(stored(&server, cwd, "mirror"), want);
+    copied_whole_then_mirrored(&server, cwd, &listed, &inv);
 
     // rm: removes the report's objects only (not `dir/pctA`, which `%41` decodes to).
     s5rs_run(

@@ -64,9 +64,33 @@ const SMALL_OBJECT: u64 = 1024 * 1024;
 
 /// Runs one download and returns its record.
 pub async fn run(ctx: &Arc<Ctx>, t: Download) -> Record {
+    let outcome = download(ctx, &t).await;
+    record(&t, outcome)
+}
+
+/// A dry run's record for a download that needs no look at the destination (`-n`/
+/// `-s`/`-u`): exactly what [`run`] reports then, without building the transfer's
+/// future. `None` when the op has to run.
+pub async fn dry_run_record(ctx: &Ctx, t: &Download) -> Option<Record> {
+    if compare::needs_check(&t.opts) {
+        return None;
+    }
+    let outcome = ctx
+        .clients
+        .get(&t.opts.src_client)
+        .await
+        .map(|_| Outcome::Done {
+            size: t.info.as_ref().map_or(0, |i| i.size),
+            verified: None,
+        });
+    Some(record(t, outcome))
+}
+
+/// The record of a download's outcome.
+fn record(t: &Download, outcome: Result<Outcome, StorageError>) -> Record {
     let op = t.opts.operation;
     let src = t.src.to_string();
-    match download(ctx, &t).await {
+    match outcome {
         Ok(Outcome::Done { size, verified }) => {
             let mut r = report::done(op, &src, &t.dst);
             r.object = Some(report::file_object(size, None));

@@ -31,8 +31,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use crate::ctx::{Ctx, LineCtx};
-use crate::op::{Download, Op};
-use crate::plan::compare;
+use crate::op::Op;
 use crate::record::Record;
 
 /// Runs `op` on a worker slot, waiting for a free slot first. Returns false (and runs
@@ -65,7 +64,7 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
         line.tracker.start();
         let described = match &op {
             Op::Copy(t) => copy::dry_run_record(ctx, t).await,
-            Op::Download(t) => dry_download_record(ctx, t).await,
+            Op::Download(t) => download::dry_run_record(ctx, t).await,
             _ => None,
         };
         let records = match described {
@@ -89,27 +88,6 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
     })
     .await;
     true
-}
-
-/// A dry run's record for a download that needs no look at the destination (`-n`/
-/// `-s`/`-u`): exactly what [`download::run`] reports then, without building the
-/// transfer's future. `None` when the op has to run.
-async fn dry_download_record(ctx: &Ctx, t: &Download) -> Option<Record> {
-    if compare::needs_check(&t.opts) {
-        return None;
-    }
-    let (op, src) = (t.opts.operation, t.src.to_string());
-    Some(match ctx.clients.get(&t.opts.src_client).await {
-        Ok(_) => {
-            let mut r = report::done(op, &src, &t.dst);
-            r.object = Some(report::file_object(
-                t.info.as_ref().map_or(0, |i| i.size),
-                None,
-            ));
-            r
-        }
-        Err(e) => report::failed(op, &src, &t.dst, &e),
-    })
 }
 
 /// Takes a worker slot (waiting for one), then runs `work` as a task of its own that

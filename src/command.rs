@@ -17,6 +17,7 @@ pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 pub const DEFAULT_PRESIGN_EXPIRE: Duration = Duration::from_secs(3 * 3600);
 
 pub use crate::checksum::ChecksumAlgorithm;
+use crate::storage::s3::SseCKey;
 use crate::storage::{MetadataDirective, ObjectHeaders};
 
 /// A bound of `--min-age`/`--max-age` (s5rs): an age relative to when the line starts,
@@ -69,6 +70,38 @@ pub struct SideClient {
     pub profile: Option<String>,
 }
 
+/// `--sse-c` and `--sse-c-key` (s5rs): the customer-provided key of the objects a
+/// command reads or writes (cp, mv, sync, pipe, cat, head).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerKeyFlags {
+    /// `--sse-c`: server-side encryption with the key of `--sse-c-key`.
+    pub sse_c: bool,
+    /// `--sse-c-key`: base64, `file:PATH` or `env:VAR`; read when the line runs.
+    pub key: Option<String>,
+}
+
+impl CustomerKeyFlags {
+    /// The key, read (`file:`/`env:`) and checked; `--sse-c` without `--sse-c-key`
+    /// is an error that names the missing flag.
+    pub fn object_key(&self) -> Result<Option<SseCKey>, String> {
+        if self.sse_c && self.key.is_none() {
+            return Err(
+                "--sse-c needs the key: --sse-c-key KEY (base64, file:PATH or env:VAR)".into(),
+            );
+        }
+        self.key.as_deref().map(SseCKey::from_spec).transpose()
+    }
+}
+
+/// `--force-glacier-transfer` and `--ignore-glacier-warnings` (cp, mv, sync, select).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GlacierFlags {
+    /// `--force-glacier-transfer`: read archived objects without checking for a restore.
+    pub force_transfer: bool,
+    /// `--ignore-glacier-warnings`: skip unreadable archived objects without an error.
+    pub ignore_warnings: bool,
+}
+
 /// How one object is split for a multipart transfer (cp, mv, sync, pipe, cat).
 /// `Default` gives s5cmd's: 5 parts in flight, 50 MiB parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,18 +135,14 @@ pub struct TransferFlags {
     pub parts: Parts,
     /// `--metadata-directive COPY|REPLACE`.
     pub metadata_directive: Option<MetadataDirective>,
-    /// `--sse-c` (s5rs): server-side encryption with the customer key of `--sse-c-key`.
-    pub sse_c: bool,
-    /// `--sse-c-key` (s5rs): base64, `file:PATH` or `env:VAR`; read when the line runs.
-    pub sse_c_key: Option<String>,
+    /// `--sse-c` and `--sse-c-key` (s5rs): the object's customer-provided key.
+    pub customer_key: CustomerKeyFlags,
     /// `--sse-c-copy-source-key` (s5rs): the SSE-C key of an S3 source.
     pub sse_c_copy_source_key: Option<String>,
     /// `--no-follow-symlinks`.
     pub no_follow_symlinks: bool,
-    /// `--force-glacier-transfer`.
-    pub force_glacier_transfer: bool,
-    /// `--ignore-glacier-warnings`.
-    pub ignore_glacier_warnings: bool,
+    /// `--force-glacier-transfer`, `--ignore-glacier-warnings`.
+    pub glacier: GlacierFlags,
     /// `--create-bucket` (s5rs, cp/mv/sync): create a missing destination bucket.
     pub create_bucket: bool,
     /// `--raw`: no wildcard expansion.
@@ -268,10 +297,8 @@ pub struct CatCmd {
     pub version_id: Option<String>,
     /// `-c/--concurrency` and `-p/--part-size`.
     pub parts: Parts,
-    /// `--sse-c` (s5rs).
-    pub sse_c: bool,
-    /// `--sse-c-key` (s5rs): the object's SSE-C key.
-    pub sse_c_key: Option<String>,
+    /// `--sse-c` and `--sse-c-key` (s5rs): the object's SSE-C key.
+    pub customer_key: CustomerKeyFlags,
 }
 
 /// `pipe`.
@@ -294,10 +321,8 @@ pub struct HeadCmd {
     pub raw: bool,
     /// `--version-id`.
     pub version_id: Option<String>,
-    /// `--sse-c` (s5rs).
-    pub sse_c: bool,
-    /// `--sse-c-key` (s5rs): the object's SSE-C key.
-    pub sse_c_key: Option<String>,
+    /// `--sse-c` and `--sse-c-key` (s5rs): the object's SSE-C key.
+    pub customer_key: CustomerKeyFlags,
 }
 
 /// `presign`.
@@ -360,10 +385,8 @@ pub struct SelectCmd {
     pub all_versions: bool,
     /// `--version-id`.
     pub version_id: Option<String>,
-    /// `--force-glacier-transfer`.
-    pub force_glacier_transfer: bool,
-    /// `--ignore-glacier-warnings`.
-    pub ignore_glacier_warnings: bool,
+    /// `--force-glacier-transfer`, `--ignore-glacier-warnings`.
+    pub glacier: GlacierFlags,
 }
 
 impl SelectCmd {
@@ -383,8 +406,7 @@ impl SelectCmd {
             raw: false,
             all_versions: false,
             version_id: None,
-            force_glacier_transfer: false,
-            ignore_glacier_warnings: false,
+            glacier: GlacierFlags::default(),
         }
     }
 }

@@ -7,7 +7,7 @@
 mod common;
 
 use s5rs::record::{DuRecord, HeadBucketRecord, HeadObjectRecord, Record};
-use s5rs::storage::ObjectHeaders;
+use s5rs::storage::{ContentHeaders, ObjectHeaders};
 
 use common::{BUCKET, TestEnv};
 
@@ -290,11 +290,14 @@ fn head_bucket_and_object() {
     );
 
     let headers = ObjectHeaders {
+        content: ContentHeaders {
+            content_type: Some("text/plain".into()),
+            ..Default::default()
+        },
         metadata: vec![
             ("key1".into(), "value1".into()),
             ("key2".into(), "value2".into()),
         ],
-        content_type: Some("text/plain".into()),
         ..Default::default()
     };
     env.put_in(BUCKET, "file.txt", b"abc", &headers);
@@ -321,6 +324,7 @@ fn pipe_cases() {
     );
     assert_eq!(
         env.head_in(BUCKET, "verylargefile.zip")
+            .content
             .content_type
             .as_deref(),
         Some("application/zip")
@@ -329,7 +333,7 @@ fn pipe_cases() {
     let out = env.run_stdin(&["pipe", "s3://bkt/index"], "<html><body>hi</body></html>");
     out.ok();
     assert_eq!(
-        env.head_in(BUCKET, "index").content_type.as_deref(),
+        env.head_in(BUCKET, "index").content.content_type.as_deref(),
         Some("application/octet-stream")
     );
 
@@ -407,9 +411,15 @@ fn pipe_cases() {
     let meta = env.head_in(BUCKET, "index2");
     assert_eq!(meta.metadata.get("key1").map(String::as_str), Some("foo"));
     assert_eq!(meta.metadata.get("key2").map(String::as_str), Some("bar"));
-    assert_eq!(meta.cache_control.as_deref(), Some("public, max-age=60"));
-    assert_eq!(meta.content_disposition.as_deref(), Some("attachment"));
-    assert_eq!(meta.content_type.as_deref(), Some("text/x-test"));
+    assert_eq!(
+        meta.content.cache_control.as_deref(),
+        Some("public, max-age=60")
+    );
+    assert_eq!(
+        meta.content.content_disposition.as_deref(),
+        Some("attachment")
+    );
+    assert_eq!(meta.content.content_type.as_deref(), Some("text/x-test"));
 }
 
 #[test]

@@ -42,7 +42,11 @@ fn upload_dir(env: &TestEnv, files: &str) -> Vec<(String, String)> {
     env.keys()
         .into_iter()
         .map(|k| {
-            let t = env.head_in("bkt", &k).content_type.unwrap_or_default();
+            let t = env
+                .head_in("bkt", &k)
+                .content
+                .content_type
+                .unwrap_or_default();
             (k, t)
         })
         .collect()
@@ -126,12 +130,12 @@ fn pipe_takes_the_type_from_the_same_database() {
     run_with_db(&env, &files, &["pipe", "s3://bkt/p.s5fx"], b"data").ok();
     run_with_db(&env, &files, &["pipe", "s3://bkt/p.txt"], b"data").ok();
     assert_eq!(
-        env.head_in("bkt", "p.s5fx").content_type.as_deref(),
+        env.head_in("bkt", "p.s5fx").content.content_type.as_deref(),
         Some("application/x-s5rs-fixture")
     );
     // pipe does not sniff: an extension the database lacks gives octet-stream.
     assert_eq!(
-        env.head_in("bkt", "p.txt").content_type.as_deref(),
+        env.head_in("bkt", "p.txt").content.content_type.as_deref(),
         Some("application/octet-stream")
     );
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{TestEnv, sorted};
-use s5rs::storage::ObjectHeaders;
+use s5rs::storage::{ContentHeaders, ObjectHeaders};
 
 #[test]
 fn single_copy_text_and_json() {
@@ -183,7 +183,10 @@ fn size_and_newer_flags() {
 fn metadata_is_kept_unless_headers_are_given() {
     let env = TestEnv::new();
     let headers = ObjectHeaders {
-        content_type: Some("text/x-custom".into()),
+        content: ContentHeaders {
+            content_type: Some("text/x-custom".into()),
+            ..Default::default()
+        },
         metadata: vec![
             ("Key1".into(), "value1".into()),
             ("Key2".into(), "value2".into()),
@@ -195,7 +198,7 @@ fn metadata_is_kept_unless_headers_are_given() {
         .ok();
     let m = env.head_in("bkt", "index_copy");
     assert_eq!(m.metadata.get("key1").map(String::as_str), Some("value1"));
-    assert_eq!(m.content_type.as_deref(), Some("text/x-custom"));
+    assert_eq!(m.content.content_type.as_deref(), Some("text/x-custom"));
     for extra in [&[][..], &["--metadata-directive", "REPLACE"][..]] {
         let mut args = vec!["cp"];
         args.extend_from_slice(extra);
@@ -284,7 +287,10 @@ fn content_type_flag() {
     ])
     .ok();
     assert_eq!(
-        env.head_in("dst", "testfile.txt").content_type.as_deref(),
+        env.head_in("dst", "testfile.txt")
+            .content
+            .content_type
+            .as_deref(),
         Some("video/avi")
     );
     env.run(&[
@@ -297,7 +303,7 @@ fn content_type_flag() {
     .ok();
     for k in ["all/other.txt", "all/testfile.txt"] {
         assert_eq!(
-            env.head_in("dst", k).content_type.as_deref(),
+            env.head_in("dst", k).content.content_type.as_deref(),
             Some("video/avi")
         );
     }

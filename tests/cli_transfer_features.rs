@@ -14,8 +14,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use s5rs::storage::ObjectHeaders;
 use s5rs::storage::s3::{PutBody, S3Client, S3Config};
+use s5rs::storage::{ContentHeaders, ObjectHeaders};
 
 use common::{TestEnv, TestServer};
 
@@ -77,8 +77,12 @@ fn copies_between_servers_with_different_credentials() {
     let mut objects: Vec<(String, Vec<u8>, ObjectHeaders)> = Vec::new();
     for i in 0..5 {
         let headers = ObjectHeaders {
-            content_type: Some(format!("text/x-small-{i}")),
-            cache_control: Some("max-age=5".into()),
+            content: ContentHeaders {
+                content_type: Some(format!("text/x-small-{i}")),
+                cache_control: Some("max-age=5".into()),
+                content_language: Some("fr".into()),
+                ..Default::default()
+            },
             metadata: vec![("origin".into(), format!("server-a-{i}"))],
             ..Default::default()
         };
@@ -91,7 +95,11 @@ fn copies_between_servers_with_different_credentials() {
     // 12 MiB and 11 MiB + 1: three parts each at -p 5.
     for (i, len) in [(0u8, 12 << 20), (1u8, (11 << 20) + 1)] {
         let headers = ObjectHeaders {
-            content_type: Some("application/x-big".into()),
+            content: ContentHeaders {
+                content_type: Some("application/x-big".into()),
+                content_language: Some(format!("de-CH-{i}")),
+                ..Default::default()
+            },
             metadata: vec![("kind".into(), format!("multipart-{i}"))],
             ..Default::default()
         };
@@ -179,8 +187,8 @@ fn copies_between_servers_with_different_credentials() {
         let meta = rt
             .block_on(cb.head_object("dst", &dst_key, None, None))
             .unwrap();
-        assert_eq!(meta.content_type, headers.content_type, "{dst_key}");
-        assert_eq!(meta.cache_control, headers.cache_control, "{dst_key}");
+        // Every content header, Content-Language (no flag sets it) included.
+        assert_eq!(meta.content, headers.content, "{dst_key}");
         let want: Vec<(String, String)> = headers.metadata.clone();
         let got: Vec<(String, String)> = meta.metadata.clone().into_iter().collect();
         assert_eq!(got, want, "{dst_key}");

@@ -20,8 +20,11 @@ fn content_type_is_sniffed_and_headers_are_sent() {
     out.ok();
     assert_eq!(out.stdout, "cp dir/index s3://bkt/index\n");
     let m = env.head_in("bkt", "index");
-    assert_eq!(m.content_type.as_deref(), Some("text/html; charset=utf-8"));
-    assert_eq!(m.content_disposition.as_deref(), Some("inline"));
+    assert_eq!(
+        m.content.content_type.as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(m.content.content_disposition.as_deref(), Some("inline"));
 }
 
 #[test]
@@ -45,11 +48,20 @@ fn headers_flags() {
     ]);
     out.ok();
     let m = env.head_in("bkt", "f.txt");
-    assert_eq!(m.cache_control.as_deref(), Some("public, max-age=3600"));
-    assert_eq!(m.content_type.as_deref(), Some("text/html; charset=utf-8"));
-    assert_eq!(m.content_encoding.as_deref(), Some("utf-8"));
-    assert_eq!(m.content_disposition.as_deref(), Some("inline"));
-    assert_eq!(m.expires.as_deref(), Some("Wed, 01 Jan 2025 00:00:00 GMT"));
+    assert_eq!(
+        m.content.cache_control.as_deref(),
+        Some("public, max-age=3600")
+    );
+    assert_eq!(
+        m.content.content_type.as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(m.content.content_encoding.as_deref(), Some("utf-8"));
+    assert_eq!(m.content.content_disposition.as_deref(), Some("inline"));
+    assert_eq!(
+        m.content.expires.as_deref(),
+        Some("Wed, 01 Jan 2025 00:00:00 GMT")
+    );
 }
 
 #[test]
@@ -60,25 +72,28 @@ fn content_type_by_extension_and_flag() {
     env.write_file("d/y.txt", b"yy");
     env.run(&["cp", "a.txt", "s3://bkt/"]).ok();
     assert_eq!(
-        env.head_in("bkt", "a.txt").content_type.as_deref(),
+        env.head_in("bkt", "a.txt").content.content_type.as_deref(),
         Some("text/plain; charset=utf-8")
     );
     env.run(&["cp", "d/x.bin", "s3://bkt/"]).ok();
     assert_eq!(
-        env.head_in("bkt", "x.bin").content_type.as_deref(),
+        env.head_in("bkt", "x.bin").content.content_type.as_deref(),
         Some("application/octet-stream")
     );
     env.run(&["cp", "--content-type", "video/mp4", "a.txt", "s3://bkt/m/"])
         .ok();
     assert_eq!(
-        env.head_in("bkt", "m/a.txt").content_type.as_deref(),
+        env.head_in("bkt", "m/a.txt")
+            .content
+            .content_type
+            .as_deref(),
         Some("video/mp4")
     );
     env.run(&["cp", "--content-type", "video/avi", "d/*", "s3://bkt/v/"])
         .ok();
     for k in ["v/x.bin", "v/y.txt"] {
         assert_eq!(
-            env.head_in("bkt", k).content_type.as_deref(),
+            env.head_in("bkt", k).content.content_type.as_deref(),
             Some("video/avi"),
             "{k}"
         );

@@ -12,8 +12,8 @@ use bytes::Bytes;
 use s5rs::error::ErrorKind;
 use s5rs::storage::s3::{PutBody, S3Bucket, S3Client, S3Config};
 use s5rs::storage::{
-    EntryKind, ListRequest, MetadataDirective, ObjectHeaders, Storage, StorageError,
-    VersioningStatus,
+    ContentHeaders, EntryKind, ListRequest, MetadataDirective, ObjectHeaders, Storage,
+    StorageError, VersioningStatus,
 };
 use support::{Faults, Target, write_credentials};
 
@@ -171,10 +171,13 @@ async fn bucket_lifecycle_and_list_buckets() {
 async fn put_head_get_with_headers_and_metadata() {
     let c = ctx("put_head_get").await;
     let headers = ObjectHeaders {
-        content_type: Some("text/plain".into()),
-        cache_control: Some("max-age=60".into()),
-        content_disposition: Some("attachment".into()),
-        content_encoding: Some("identity".into()),
+        content: ContentHeaders {
+            content_type: Some("text/plain".into()),
+            cache_control: Some("max-age=60".into()),
+            content_disposition: Some("attachment".into()),
+            content_encoding: Some("identity".into()),
+            ..Default::default()
+        },
         metadata: vec![("Color".into(), "Blue".into()), ("x".into(), "y z".into())],
         ..ObjectHeaders::default()
     };
@@ -199,7 +202,7 @@ async fn put_head_get_with_headers_and_metadata() {
         .await
         .unwrap();
     assert_eq!(m.size, 3000);
-    assert_eq!(m.content_type.as_deref(), Some("text/plain"));
+    assert_eq!(m.content.content_type.as_deref(), Some("text/plain"));
     assert_eq!(
         m.metadata.get("color").map(String::as_str),
         Some("Blue"),
@@ -208,8 +211,8 @@ async fn put_head_get_with_headers_and_metadata() {
     assert_eq!(m.metadata.get("x").map(String::as_str), Some("y z"));
     assert!(m.last_modified.is_some());
     if !c.is("rclone") {
-        assert_eq!(m.cache_control.as_deref(), Some("max-age=60"));
-        assert_eq!(m.content_disposition.as_deref(), Some("attachment"));
+        assert_eq!(m.content.cache_control.as_deref(), Some("max-age=60"));
+        assert_eq!(m.content.content_disposition.as_deref(), Some("attachment"));
     }
     assert_eq!(m.etag, w.etag);
     same(&c.get("dir/obj.txt", None).await.unwrap(), &data, "data");
@@ -696,7 +699,10 @@ async fn versioning_and_version_listing() {
 async fn copy_object_copy_and_replace() {
     let c = ctx("copy_object").await;
     let src_headers = ObjectHeaders {
-        content_type: Some("text/x-src".into()),
+        content: ContentHeaders {
+            content_type: Some("text/x-src".into()),
+            ..Default::default()
+        },
         metadata: vec![("k".into(), "v".into())],
         ..ObjectHeaders::default()
     };
@@ -729,9 +735,12 @@ async fn copy_object_copy_and_replace() {
         .await
         .unwrap();
     assert_eq!(m.metadata.get("k").map(String::as_str), Some("v"));
-    assert_eq!(m.content_type.as_deref(), Some("text/x-src"));
+    assert_eq!(m.content.content_type.as_deref(), Some("text/x-src"));
     let new_headers = ObjectHeaders {
-        content_type: Some("text/x-new".into()),
+        content: ContentHeaders {
+            content_type: Some("text/x-new".into()),
+            ..Default::default()
+        },
         metadata: vec![("n".into(), "w".into())],
         ..ObjectHeaders::default()
     };
@@ -752,7 +761,7 @@ async fn copy_object_copy_and_replace() {
         .head_object(&c.bucket, "dst-replace", None, None)
         .await
         .unwrap();
-    assert_eq!(m.content_type.as_deref(), Some("text/x-new"));
+    assert_eq!(m.content.content_type.as_deref(), Some("text/x-new"));
     assert_eq!(m.metadata.get("n").map(String::as_str), Some("w"));
     if c.is("rclone") {
         skip(
@@ -824,7 +833,10 @@ async fn multipart_round_trip() {
     let path = c.dir.path().join("p1");
     std::fs::write(&path, &part1).unwrap();
     let headers = ObjectHeaders {
-        content_type: Some("application/x-mp".into()),
+        content: ContentHeaders {
+            content_type: Some("application/x-mp".into()),
+            ..Default::default()
+        },
         ..ObjectHeaders::default()
     };
     let id = c

@@ -43,7 +43,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &CatCmd) {
             )
             .await;
     }
-    let client = match super::object_client(ctx, cmd.sse_c, cmd.sse_c_key.as_deref()).await {
+    let client = match super::object_client(ctx, &cmd.customer_key).await {
         Ok(c) => c,
         Err((message, kind)) => return line.fail(ctx, message, kind).await,
     };

@@ -15,7 +15,7 @@ use crate::storage::{ObjectInfo, StorageError};
 use crate::plan::dest;
 use crate::plan::expand::{self, ExpandOptions, SourceObject, basename};
 use crate::plan::filter::ObjectFilter;
-use crate::plan::glacier::archived_unreadable;
+use crate::plan::glacier::skip_unreadable;
 use crate::plan::transfer::{expands, transfer_opts, validate};
 
 /// Plans and submits a cp/mv line; returns when every op has been submitted.
@@ -234,24 +234,15 @@ impl Planner<'_> {
         }
         let info = listed.map(|o| o.info.clone());
         if let Some(info) = &info
-            && !self.flags.force_glacier_transfer
-            && Box::pin(archived_unreadable(
+            && Box::pin(skip_unreadable(
                 self.ctx,
-                &self.opts.src_client,
-                src,
-                info,
+                self.line,
+                self.flags.glacier,
+                (&self.opts.src_client, src, info),
+                || src.to_string(),
             ))
             .await
         {
-            if !self.flags.ignore_glacier_warnings {
-                self.line
-                    .fail(
-                        self.ctx,
-                        format!("object '{src}' is on Glacier storage"),
-                        ErrorKind::Glacier,
-                    )
-                    .await;
-            }
             return;
         }
         let name = self.name(&object, batch).to_string();

@@ -35,7 +35,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &HeadCmd) {
             )
             .await;
     }
-    let client = match super::object_client(ctx, cmd.sse_c, cmd.sse_c_key.as_deref()).await {
+    let client = match super::object_client(ctx, &cmd.customer_key).await {
         Ok(c) => c,
         Err((message, kind)) => return line.fail(ctx, message, kind).await,
     };
@@ -58,7 +58,7 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &HeadCmd) {
         Ok(meta) => {
             let record = HeadObjectRecord {
                 key: url.to_string(),
-                content_type: meta.content_type,
+                content_type: meta.content.content_type,
                 server_side_encryption: meta.sse,
                 last_modified: meta.last_modified.as_ref().map(format_utc),
                 size: meta.size,

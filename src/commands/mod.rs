@@ -173,21 +173,13 @@ pub async fn remote_target(
 /// `head`); a bad key or `--sse-c` without one is a usage error (naming no key).
 pub async fn object_client(
     ctx: &Ctx,
-    sse_c: bool,
-    key: Option<&str>,
+    customer_key: &crate::command::CustomerKeyFlags,
 ) -> Result<crate::storage::s3::S3Client, (String, crate::error::ErrorKind)> {
     use crate::error::ErrorKind;
-    use crate::storage::s3::{SseC, SseCKey};
-    if sse_c && key.is_none() {
-        return Err((
-            "--sse-c needs the key: --sse-c-key KEY (base64, file:PATH or env:VAR)".into(),
-            ErrorKind::Usage,
-        ));
-    }
-    let object = match key.map(SseCKey::from_spec).transpose() {
-        Ok(k) => k,
-        Err(message) => return Err((message, ErrorKind::Usage)),
-    };
+    use crate::storage::s3::SseC;
+    let object = customer_key
+        .object_key()
+        .map_err(|message| (message, ErrorKind::Usage))?;
     let spec = crate::op::ClientSpec {
         sse_c: SseC {
             object,

@@ -95,8 +95,9 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &PipeCmd) {
         return line.report(ctx, record_for(Ok(()))).await;
     }
     let mut headers = opts.headers.clone();
-    headers.content_type = Some(
+    headers.content.content_type = Some(
         opts.headers
+            .content
             .content_type
             .clone()
             .or_else(|| content_type::by_extension(&url.key))

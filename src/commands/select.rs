@@ -21,7 +21,7 @@ use crate::op::ClientSpec;
 use crate::op::{Op, SelectObject};
 use crate::plan::expand::{self, ExpandOptions};
 use crate::plan::filter::ObjectFilter;
-use crate::plan::glacier::archived_unreadable;
+use crate::plan::glacier::skip_unreadable;
 use crate::storage::s3::{SelectInput, SelectOutput, SelectRequest};
 use crate::wildcard::Filters;
 
@@ -177,16 +177,11 @@ pub async fn run(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, cmd: &SelectCmd) {
             continue;
         }
         let src = url.with_key(object.info.key.clone());
-        if !cmd.force_glacier_transfer && archived_unreadable(ctx, &spec, &src, &object.info).await
+        if skip_unreadable(ctx, line, cmd.glacier, (&spec, &src, &object.info), || {
+            src.to_string()
+        })
+        .await
         {
-            if !cmd.ignore_glacier_warnings {
-                line.fail(
-                    ctx,
-                    format!("object '{src}' is on Glacier storage"),
-                    ErrorKind::Glacier,
-                )
-                .await;
-            }
             continue;
         }
         let version = if cmd.all_versions {

@@ -47,7 +47,7 @@ use crate::plan::compare::{
 use crate::plan::dest;
 use crate::plan::expand::{self, ExpandOptions, Expanded, basename};
 use crate::plan::filter::ObjectFilter;
-use crate::plan::glacier::archived_unreadable;
+use crate::plan::glacier::skip_unreadable;
 use crate::plan::spill::Spill;
 use crate::plan::transfer::{expands, prefix_as_wildcard, transfer_opts, validate};
 
@@ -268,20 +268,16 @@ impl Sync<'_> {
                     }
                     let kept = self.filters.keep_metadata(&o.info);
                     if kept
-                        && !self.cmd.flags.force_glacier_transfer
                         && let Location::Remote(src) = &self.src
-                        && archived_unreadable(self.ctx, &self.opts.src_client, src, &o.info).await
+                        && skip_unreadable(
+                            self.ctx,
+                            self.line,
+                            self.cmd.flags.glacier,
+                            (&self.opts.src_client, src, &o.info),
+                            || self.source_display(&o.info),
+                        )
+                        .await
                     {
-                        if !self.cmd.flags.ignore_glacier_warnings {
-                            let url = self.source_display(&o.info);
-                            self.line
-                                .fail(
-                                    self.ctx,
-                                    format!("object '{url}' is on Glacier storage"),
-                                    ErrorKind::Glacier,
-                                )
-                                .await;
-                        }
                         continue;
                     }
                     return Some(Named {

@@ -172,11 +172,7 @@ async fn plan_key(
             version.clone().unwrap_or_else(|| "null".into()),
         ));
         let headers = ObjectHeaders {
-            content_type: meta.content_type,
-            content_encoding: meta.content_encoding,
-            content_disposition: meta.content_disposition,
-            cache_control: meta.cache_control,
-            expires: meta.expires,
+            content: meta.content,
             metadata,
             storage_class: opts.headers.storage_class.clone().or(meta.storage_class),
             ..opts.headers.clone()

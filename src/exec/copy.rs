@@ -279,11 +279,7 @@ async fn multipart_copy(
             .with_sse_c(&t.opts.src_client.sse_c)
             .head_object(&t.src.bucket, &t.src.key, version, None)
             .await?;
-        headers.content_type = m.content_type;
-        headers.content_encoding = m.content_encoding;
-        headers.content_disposition = m.content_disposition;
-        headers.cache_control = m.cache_control;
-        headers.expires = m.expires;
+        headers.content = m.content;
         headers.metadata = m.metadata.into_iter().collect();
         if headers.storage_class.is_none() {
             headers.storage_class = m.storage_class;

@@ -118,11 +118,7 @@ async fn headers_for(
     let mut headers = match directive {
         MetadataDirective::Replace => flags.clone(),
         MetadataDirective::Copy => ObjectHeaders {
-            content_type: meta.content_type.clone(),
-            content_encoding: meta.content_encoding.clone(),
-            content_disposition: meta.content_disposition.clone(),
-            cache_control: meta.cache_control.clone(),
-            expires: meta.expires.clone(),
+            content: meta.content.clone(),
             metadata: meta.metadata.clone().into_iter().collect(),
             storage_class: flags.storage_class.clone(),
             acl: flags.acl.clone(),

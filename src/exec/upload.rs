@@ -118,8 +118,8 @@ async fn upload(ctx: &Arc<Ctx>, t: &Upload) -> Result<Outcome, StorageError> {
             Some(d) => d,
             None => read_whole(&t.src, size).await?,
         };
-        headers.content_type = Some(content_type::for_upload(
-            t.opts.headers.content_type.as_deref(),
+        headers.content.content_type = Some(content_type::for_upload(
+            t.opts.headers.content.content_type.as_deref(),
             &t.src,
             &data,
         ));
@@ -128,8 +128,8 @@ async fn upload(ctx: &Arc<Ctx>, t: &Upload) -> Result<Outcome, StorageError> {
             .await?;
     } else {
         let head = read_head(&t.src).await?;
-        headers.content_type = Some(content_type::for_upload(
-            t.opts.headers.content_type.as_deref(),
+        headers.content.content_type = Some(content_type::for_upload(
+            t.opts.headers.content.content_type.as_deref(),
             &t.src,
             &head,
         ));

@@ -75,20 +75,29 @@ fn cp_every_flag() {
     assert_eq!(f.headers.sse.as_deref(), Some("aws:kms"));
     assert_eq!(f.headers.sse_kms_key_id.as_deref(), Some("key"));
     assert_eq!(f.headers.acl.as_deref(), Some("public-read"));
-    assert_eq!(f.headers.cache_control.as_deref(), Some("max-age=1"));
     assert_eq!(
-        f.headers.expires.as_deref(),
+        f.headers.content.cache_control.as_deref(),
+        Some("max-age=1")
+    );
+    assert_eq!(
+        f.headers.content.expires.as_deref(),
         Some("Tue, 01 Oct 2024 20:30:00 GMT")
     );
-    assert!(f.force_glacier_transfer && f.ignore_glacier_warnings && f.no_follow_symlinks);
+    assert!(f.glacier.force_transfer && f.glacier.ignore_warnings && f.no_follow_symlinks);
     assert_eq!(f.source_region.as_deref(), Some("eu-west-1"));
     assert_eq!(f.destination_region.as_deref(), Some("us-east-2"));
     assert_eq!(f.exclude, vec!["*.tmp".to_string()]);
     assert_eq!(f.include, vec!["*.txt".to_string()]);
     assert!(f.raw);
-    assert_eq!(f.headers.content_type.as_deref(), Some("text/plain"));
-    assert_eq!(f.headers.content_encoding.as_deref(), Some("gzip"));
-    assert_eq!(f.headers.content_disposition.as_deref(), Some("attachment"));
+    assert_eq!(
+        f.headers.content.content_type.as_deref(),
+        Some("text/plain")
+    );
+    assert_eq!(f.headers.content.content_encoding.as_deref(), Some("gzip"));
+    assert_eq!(
+        f.headers.content.content_disposition.as_deref(),
+        Some("attachment")
+    );
     assert_eq!(f.headers.tagging.as_deref(), Some("k=v"));
     assert_eq!(
         f.headers.checksum_algorithm,
@@ -211,7 +220,7 @@ fn sync_pipe_buckets() {
     assert!(p.no_clobber);
     assert_eq!(p.dst, "s3://b/k");
     assert_eq!(
-        p.flags.headers.content_type.as_deref(),
+        p.flags.headers.content.content_type.as_deref(),
         Some("application/json")
     );
     assert_eq!(p.flags.parts.part_size, DEFAULT_PART_SIZE);
@@ -294,7 +303,7 @@ fn select_forms() {
     assert_eq!(s.output_format.as_deref(), Some("json"));
     assert_eq!(s.structure, None);
     assert_eq!(s.exclude, vec!["x".to_string()]);
-    assert!(s.raw && s.all_versions && s.force_glacier_transfer && s.ignore_glacier_warnings);
+    assert!(s.raw && s.all_versions && s.glacier.force_transfer && s.glacier.ignore_warnings);
     assert_eq!(s.version_id.as_deref(), Some("v"));
 
     let Command::Select(s) = cmd("select csv -e q s3://b/k").command else {
@@ -630,7 +639,7 @@ fn sse_c_keys_are_hidden_in_command_strings_and_errors() {
     let Command::Copy(c) = &parsed.command else {
         panic!("a copy")
     };
-    assert_eq!(c.flags.sse_c_key.as_deref(), Some(key.as_str()));
+    assert_eq!(c.flags.customer_key.key.as_deref(), Some(key.as_str()));
     assert_eq!(redacted(&words), "cp --sse-c --sse-c-key *** a s3://b/a");
     let eq: Vec<String> = vec!["cat".into(), format!("-sse-c-key={key}"), "s3://b/a".into()];
     assert_eq!(redacted(&eq), "cat -sse-c-key=*** s3://b/a");

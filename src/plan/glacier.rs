@@ -3,7 +3,9 @@
 //! restored. `cp`, `sync` and `select` skip unreadable ones unless
 //! `--force-glacier-transfer` (s5cmd's rule, reference §2.2).
 
-use crate::ctx::Ctx;
+use crate::command::GlacierFlags;
+use crate::ctx::{Ctx, LineCtx};
+use crate::error::ErrorKind;
 use crate::location::RemoteUrl;
 use crate::op::ClientSpec;
 use crate::storage::ObjectInfo;
@@ -43,4 +45,26 @@ pub async fn archived_unreadable(
         Ok(meta) => !is_restored(meta.restore.as_deref()),
         Err(_) => true,
     }
+}
+
+/// The rule of `cp`, `sync` and `select` for one listed object: true when it is
+/// skipped, being archived and not restored without `--force-glacier-transfer`. The
+/// skip fails the line (`object '<shown()>' is on Glacier storage`) unless
+/// `--ignore-glacier-warnings`.
+pub async fn skip_unreadable(
+    ctx: &Ctx,
+    line: &LineCtx,
+    flags: GlacierFlags,
+    object: (&ClientSpec, &RemoteUrl, &ObjectInfo),
+    shown: impl FnOnce() -> String,
+) -> bool {
+    let (spec, src, info) = object;
+    if flags.force_transfer || !archived_unreadable(ctx, spec, src, info).await {
+        return false;
+    }
+    if !flags.ignore_warnings {
+        let message = format!("object '{}' is on Glacier storage", shown());
+        line.fail(ctx, message, ErrorKind::Glacier).await;
+    }
+    true
 }

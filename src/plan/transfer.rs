@@ -23,12 +23,7 @@ pub fn transfer_opts(
         sse_kms_key_id: given.sse.as_ref().and(given.sse_kms_key_id.clone()),
         ..given.clone()
     };
-    let headers_given = !given.metadata.is_empty()
-        || given.content_type.is_some()
-        || given.content_encoding.is_some()
-        || given.content_disposition.is_some()
-        || given.cache_control.is_some()
-        || given.expires.is_some();
+    let headers_given = !given.metadata.is_empty() || given.content.any();
     Ok(TransferOpts {
         operation,
         is_move,
@@ -61,17 +56,10 @@ pub fn transfer_opts(
 /// `--sse-c-copy-source-key` and the destination written with `--sse-c-key` (a
 /// server-side copy sends both). Keys named by `file:`/`env:` are read here.
 pub fn sse_c_sides(flags: &TransferFlags, download: bool) -> Result<(SseC, SseC), String> {
-    if flags.sse_c && flags.sse_c_key.is_none() {
-        return Err("--sse-c needs the key: --sse-c-key KEY (base64, file:PATH or env:VAR)".into());
-    }
-    if flags.headers.sse.is_some() && flags.sse_c_key.is_some() {
+    if flags.headers.sse.is_some() && flags.customer_key.key.is_some() {
         return Err("--sse and --sse-c-key cannot be used together".into());
     }
-    let key = flags
-        .sse_c_key
-        .as_deref()
-        .map(SseCKey::from_spec)
-        .transpose()?;
+    let key = flags.customer_key.object_key()?;
     let copy_source = flags
         .sse_c_copy_source_key
         .as_deref()

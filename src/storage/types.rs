@@ -90,18 +90,8 @@ pub struct ObjectMeta {
     pub last_modified: Option<DateTime<Utc>>,
     /// ETag without quotes.
     pub etag: Option<String>,
-    /// Content-Type.
-    pub content_type: Option<String>,
-    /// Content-Encoding.
-    pub content_encoding: Option<String>,
-    /// Content-Disposition.
-    pub content_disposition: Option<String>,
-    /// Content-Language.
-    pub content_language: Option<String>,
-    /// Cache-Control.
-    pub cache_control: Option<String>,
-    /// Expires, as the raw header value.
-    pub expires: Option<String>,
+    /// Content-Type, Content-Encoding … as stored.
+    pub content: ContentHeaders,
     /// `x-amz-storage-class` (absent = STANDARD).
     pub storage_class: Option<String>,
     /// `x-amz-version-id`.
@@ -134,20 +124,50 @@ pub enum MetadataDirective {
     Replace,
 }
 
-/// Headers and metadata for an object being written (PutObject, CreateMultipartUpload,
-/// CopyObject with REPLACE). `None`/empty fields are not sent.
+/// The representation headers stored with an object: sent when it is written, returned
+/// by GET and HEAD, and carried over to the new object by a copy that keeps the source's
+/// metadata (`--metadata-directive COPY`, the default).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ObjectHeaders {
+pub struct ContentHeaders {
     /// Content-Type.
     pub content_type: Option<String>,
     /// Content-Encoding.
     pub content_encoding: Option<String>,
     /// Content-Disposition.
     pub content_disposition: Option<String>,
+    /// Content-Language (no flag sets it; kept by copies).
+    pub content_language: Option<String>,
     /// Cache-Control.
     pub cache_control: Option<String>,
-    /// Expires, already formatted as an HTTP date.
+    /// Expires, an HTTP date (the flag's RFC 3339 value is converted by the parser).
     pub expires: Option<String>,
+}
+
+impl ContentHeaders {
+    /// Each header's name, as sent and received, with its value.
+    pub fn by_name(&self) -> [(&'static str, &Option<String>); 6] {
+        [
+            ("content-type", &self.content_type),
+            ("content-encoding", &self.content_encoding),
+            ("content-disposition", &self.content_disposition),
+            ("content-language", &self.content_language),
+            ("cache-control", &self.cache_control),
+            ("expires", &self.expires),
+        ]
+    }
+
+    /// True when any header is set.
+    pub fn any(&self) -> bool {
+        self.by_name().iter().any(|(_, value)| value.is_some())
+    }
+}
+
+/// Headers and metadata for an object being written (PutObject, CreateMultipartUpload,
+/// CopyObject with REPLACE). `None`/empty fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectHeaders {
+    /// Content-Type, Content-Encoding, Content-Disposition, Cache-Control, Expires.
+    pub content: ContentHeaders,
     /// User metadata, sent as `x-amz-meta-<key>`.
     pub metadata: Vec<(String, String)>,
     /// `x-amz-storage-class`.

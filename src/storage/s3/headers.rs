@@ -9,25 +9,20 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::request::put_header;
 use crate::error::ErrorKind;
-use crate::storage::{Checksums, ObjectHeaders, ObjectMeta, StorageError};
+use crate::storage::{Checksums, ContentHeaders, ObjectHeaders, ObjectMeta, StorageError};
 
 /// Adds the headers of an object being written.
 pub(crate) fn apply_object_headers(
     map: &mut HeaderMap,
     h: &ObjectHeaders,
 ) -> Result<(), StorageError> {
-    let pairs: [(&'static str, &Option<String>); 9] = [
-        ("content-type", &h.content_type),
-        ("content-encoding", &h.content_encoding),
-        ("content-disposition", &h.content_disposition),
-        ("cache-control", &h.cache_control),
-        ("expires", &h.expires),
+    let amz: [(&'static str, &Option<String>); 4] = [
         ("x-amz-storage-class", &h.storage_class),
         ("x-amz-acl", &h.acl),
         ("x-amz-server-side-encryption", &h.sse),
         ("x-amz-tagging", &h.tagging),
     ];
-    for (name, value) in pairs {
+    for (name, value) in h.content.by_name().into_iter().chain(amz) {
         if let Some(v) = value {
             let hv = HeaderValue::from_str(v).map_err(|_| invalid(name, v))?;
             map.insert(HeaderName::from_static(name), hv);
@@ -115,12 +110,14 @@ pub(crate) fn object_meta(headers: &HeaderMap) -> ObjectMeta {
             .and_then(|v| v.to_str().ok())
             .and_then(parse_http_date),
         etag: get(headers, "etag").map(|e| unquote(&e)),
-        content_type: get(headers, "content-type"),
-        content_encoding: get(headers, "content-encoding"),
-        content_disposition: get(headers, "content-disposition"),
-        content_language: get(headers, "content-language"),
-        cache_control: get(headers, "cache-control"),
-        expires: get(headers, "expires"),
+        content: ContentHeaders {
+            content_type: get(headers, "content-type"),
+            content_encoding: get(headers, "content-encoding"),
+            content_disposition: get(headers, "content-disposition"),
+            content_language: get(headers, "content-language"),
+            cache_control: get(headers, "cache-control"),
+            expires: get(headers, "expires"),
+        },
         storage_class: get(headers, "x-amz-storage-class"),
         version_id: get(headers, "x-amz-version-id"),
         sse: get(headers, "x-amz-server-side-encryption"),

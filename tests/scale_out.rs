@@ -227,6 +227,70 @@ fn shard_spec_errors_and_stdin_are_refused() {
     assert_eq!(env.keys().len(), 50);
 }
 
+/// Under `--shard`, the query commands' JSON lines (ls, du) carry the shard too, and a
+/// command that is not split per object runs in exactly one of the shards.
+#[test]
+fn query_lines_of_a_sharded_batch_carry_the_shard() {
+    let env = TestEnv::new();
+    for i in 0..6 {
+        env.put(&format!("q/o{i}.txt"), b"data");
+    }
+    env.write_file(
+        "batch.txt",
+        b"ls s3://bkt/q/*\ndu s3://bkt/q/*\nls s3://bkt\n",
+    );
+    let mut ls_lines = 0;
+    let mut du_lines = 0;
+    for k in 0..3 {
+        let label = format!("{k}/3");
+        let out = env.run(&["--json", "--shard", &label, "run", "batch.txt"]);
+        out.ok();
+        let lines: Vec<serde_json::Value> = out
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+            .collect();
+        let (summary, queries) = lines.split_last().expect("a summary line");
+        assert_eq!(summary["operation"], "shard");
+        for q in queries {
+            assert_eq!(q["shard"], label.as_str(), "{q}");
+            assert!(q["line"].as_u64().is_some(), "{q}");
+            match q["operation"].as_str() {
+                Some("ls") => ls_lines += 1,
+                Some("du") => du_lines += 1,
+                other => panic!("unexpected {other:?} in {q}"),
+            }
+        }
+    }
+    // The 6 objects of the wildcard ls and the one bucket of the plain ls, once each
+    // across the shards; du's one total, once.
+    assert_eq!((ls_lines, du_lines), (7, 1));
+    // A lone command under --shard is tagged too, without operation or line.
+    let outs: Vec<String> = (0..2)
+        .map(|k| {
+            let out = env.run(&[
+                "--json",
+                "--shard",
+                &format!("{k}/2"),
+                "ls",
+                "s3://bkt/q/o1.txt",
+            ]);
+            out.ok();
+            out.stdout
+        })
+        .collect();
+    let entry: Vec<serde_json::Value> = outs
+        .iter()
+        .flat_map(|o| o.lines())
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["operation"] != "shard")
+        .collect();
+    assert_eq!(entry.len(), 1, "{outs:?}");
+    assert!(entry[0]["key"].as_str().unwrap().ends_with("q/o1.txt"));
+    assert!(entry[0]["shard"].as_str().unwrap().ends_with("/2"));
+    assert!(entry[0].get("line").is_none() && entry[0].get("operation").is_none());
+}
+
 /// A run that prints records as it goes: (record, when it arrived).
 struct Watched {
     child: Child,

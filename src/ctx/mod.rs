@@ -161,6 +161,7 @@ impl LineCtx {
                 result,
                 operation: self.name,
                 line: self.line,
+                shard: ctx.config.shard,
             })
             .await;
     }

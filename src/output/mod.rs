@@ -69,6 +69,8 @@ pub enum Message {
         operation: &'static str,
         /// Its batch line, `None` for a command-line command.
         line: Option<u64>,
+        /// `--shard K/N`: the shard that ran it (its JSON record carries it).
+        shard: Option<crate::shard::Shard>,
     },
     /// A plain line for stdout (`version`), shown at info level.
     Line(String),
@@ -248,9 +250,10 @@ impl Writer {
                 result,
                 operation,
                 line,
+                shard,
             } => {
                 if self.level <= LogLevel::Info {
-                    let origin = line.map(|line| query::Origin { operation, line });
+                    let origin = query::Origin::of(operation, line, shard);
                     let json = self.json || query::always_json(&result);
                     self.write_line(&query::render(&result, self.json, origin), json);
                 }

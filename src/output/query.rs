@@ -2,7 +2,8 @@
 //! `%19s %2s %-1s %12s  %s` layout, bucket lines, `du` summaries, `head` (always a
 //! JSON line), `bucket-version` sentences and `presign` URLs, or their JSON records
 //! with `--json` — inside a batch with the command's `operation` and `line` added
-//! after the shape's own fields (a lone command keeps s5cmd's exact shapes).
+//! after the shape's own fields, and under `--shard` with `shard` (a lone command
+//! without `--shard` keeps s5cmd's exact shapes).
 
 use chrono::{DateTime, Local, Utc};
 
@@ -10,24 +11,40 @@ use crate::record::{
     BucketEntry, BucketRecord, BucketVersionRecord, DuRecord, DuTotal, ListEntry, ObjectRecord,
     QueryResult, VersionRecord, VersioningState, format_local, format_utc,
 };
+use crate::shard::Shard;
 use crate::storage::EntryKind;
 
-/// The batch line and command a result came from.
+/// The batch line and command a result came from, and the shard that ran it.
 #[derive(Debug, Clone, Copy)]
 pub struct Origin {
-    /// The command name (`ls` …).
+    /// The command name (`ls` …), shown with the line.
     pub operation: &'static str,
-    /// The batch line number (from 1).
-    pub line: u64,
+    /// The batch line number (from 1); `None` for a command-line command.
+    pub line: Option<u64>,
+    /// `--shard K/N`: the shard that ran the command.
+    pub shard: Option<Shard>,
 }
 
-/// A JSON record with the batch line's identity after its own fields.
+impl Origin {
+    /// `None` when there is nothing to add: a command-line command, no `--shard`.
+    pub fn of(operation: &'static str, line: Option<u64>, shard: Option<Shard>) -> Option<Origin> {
+        (line.is_some() || shard.is_some()).then_some(Origin {
+            operation,
+            line,
+            shard,
+        })
+    }
+}
+
+/// A JSON record with the batch line's identity (and shard) after its own fields.
+#[serde_with::skip_serializing_none]
 #[derive(serde::Serialize)]
 struct Tagged<'a, T> {
     #[serde(flatten)]
     record: &'a T,
-    operation: &'static str,
-    line: u64,
+    operation: Option<&'static str>,
+    line: Option<u64>,
+    shard: Option<String>,
 }
 
 /// Whether the result is a JSON line in text mode too (`head`, as s5cmd).
@@ -75,20 +92,21 @@ pub fn render(result: &QueryResult, json: bool, origin: Option<Origin>) -> Strin
         QueryResult::Versioning(v) => versioning_text(v),
         QueryResult::Presigned(p) if json => to_json(p, origin),
         QueryResult::Presigned(p) => p.url.clone(),
-        QueryResult::Version(v) if origin.is_some() => {
+        QueryResult::Version(v) if origin.is_some_and(|o| o.line.is_some()) => {
             to_json(&VersionRecord { version: v.clone() }, origin)
         }
         QueryResult::Version(v) => v.clone(),
     }
 }
 
-/// A record as JSON, with `origin`'s `operation` and `line` after its fields.
+/// A record as JSON, with `origin`'s `operation`, `line` and `shard` after its fields.
 fn to_json<T: serde::Serialize>(record: &T, origin: Option<Origin>) -> String {
     let json = match origin {
         Some(o) => serde_json::to_string(&Tagged {
             record,
-            operation: o.operation,
+            operation: o.line.map(|_| o.operation),
             line: o.line,
+            shard: o.shard.map(|s| s.to_string()),
         }),
         None => serde_json::to_string(record),
     };
@@ -421,14 +439,29 @@ mod tests {
             render(&v("", false), true, None),
             r#"{"bucket":"b","status":""}"#
         );
-        let origin = Some(Origin {
-            operation: "bucket-version",
-            line: 4,
-        });
+        let origin = Origin::of("bucket-version", Some(4), None);
         assert_eq!(
             render(&v("", false), true, origin),
             r#"{"bucket":"b","status":"","operation":"bucket-version","line":4}"#
         );
+        let shard = Some(Shard::parse("1/3", |_| None).unwrap());
+        assert_eq!(
+            render(
+                &v("", false),
+                true,
+                Origin::of("bucket-version", Some(4), shard)
+            ),
+            r#"{"bucket":"b","status":"","operation":"bucket-version","line":4,"shard":"1/3"}"#
+        );
+        assert_eq!(
+            render(
+                &v("", false),
+                true,
+                Origin::of("bucket-version", None, shard)
+            ),
+            r#"{"bucket":"b","status":"","shard":"1/3"}"#
+        );
+        assert!(Origin::of("bucket-version", None, None).is_none());
         assert_eq!(
             render(&v("", false), false, origin),
             "\"b\" is an unversioned bucket",

@@ -74,6 +74,25 @@ struct Shared {
 }
 
 impl Shared {
+    /// Nothing submitted yet; an eighth of `window` is the lead.
+    fn new(window: usize) -> Shared {
+        Shared {
+            state: Mutex::new(State {
+                pending: BTreeMap::new(),
+                pending_bytes: 0,
+                in_hand: 0,
+                hashed: 0,
+                contiguous: 0,
+                hasher_waiting: false,
+                abandoned: false,
+            }),
+            arrived: Condvar::new(),
+            room: tokio::sync::Notify::new(),
+            window,
+            lead: (window / 8).max(1),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -90,21 +109,7 @@ impl InOrder {
     /// Starts feeding `hash` with the `total` bytes to be submitted, holding at most
     /// `window` bytes ahead of it (an eighth of it kept for the lowest range).
     pub fn start(hash: StreamHash, total: u64, window: usize) -> InOrder {
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State {
-                pending: BTreeMap::new(),
-                pending_bytes: 0,
-                in_hand: 0,
-                hashed: 0,
-                contiguous: 0,
-                hasher_waiting: false,
-                abandoned: false,
-            }),
-            arrived: Condvar::new(),
-            room: tokio::sync::Notify::new(),
-            window,
-            lead: (window / 8).max(1),
-        });
+        let shared = Arc::new(Shared::new(window));
         let thread_shared = shared.clone();
         let thread =
             tokio::task::spawn_blocking(move || hash_in_order(&thread_shared, hash, total));
@@ -361,21 +366,8 @@ mod tests {
     /// still taken while less than the lead waits to be hashed, and only then.
     #[test]
     fn the_lowest_range_is_taken_while_the_window_is_full_ahead() {
-        let shared = Shared {
-            state: Mutex::new(State {
-                pending: BTreeMap::new(),
-                pending_bytes: 0,
-                in_hand: 0,
-                hashed: 0,
-                contiguous: 0,
-                hasher_waiting: false,
-                abandoned: false,
-            }),
-            arrived: Condvar::new(),
-            room: tokio::sync::Notify::new(),
-            window: 800,
-            lead: 100,
-        };
+        // A window of 800 bytes: a lead of 100, 700 for data further ahead.
+        let shared = Shared::new(800);
         let mut s = shared.lock();
         // 600 bytes far ahead, 50 contiguous bytes in the hashing thread's hands.
         insert(&mut s, 1_000, Bytes::from(vec![0u8; 600]));

@@ -5,16 +5,29 @@
 //! Each range's stream hands its chunks over (reference-counted `Bytes`, no copy) as
 //! they arrive. One blocking thread hashes whatever continues the data hashed so far;
 //! chunks that arrive ahead of it wait in memory. That memory — chunks waiting and
-//! chunks being hashed — is bounded by a window: a chunk that would take it past the
-//! window waits (the stream stops reading, so its connection applies backpressure to
-//! the server) until the hashing catches up — except a chunk that continues the
-//! contiguous data when all of that is hashed already (the hashing thread waits for
-//! exactly it), so the lowest unfinished range always moves and the download never
-//! stalls. The data held is at most the window plus one chunk.
+//! chunks being hashed — is bounded by a window, split in two:
+//!
+//! - the *lead*, an eighth of the window: data that continues the contiguous data
+//!   (the lowest unfinished range, the one the hashing needs) is taken while less
+//!   than this much contiguous data waits to be hashed, whatever the other ranges
+//!   hold. So the hashing always has the next data at hand and never waits for a
+//!   wake-up per chunk, and a fast connection is paced by the hashing alone;
+//! - the rest, for data further ahead (the other ranges): a chunk that would take
+//!   what is held past `window - lead` waits (its stream stops reading, so its
+//!   connection applies backpressure to the server) until the hashing catches up.
+//!
+//! The data held is at most the window plus one chunk. The hashing takes at most
+//! [`BATCH`] bytes at a time, so room is given back (and waiting streams woken) a
+//! megabyte at a time, not per chunk nor only after a whole range.
 //!
 //! MD5 runs on one core at a time; this keeps that core busy from the first byte of
 //! the first range on, so the download ends about when the last byte arrives or when
 //! the hashing of the whole object is done, whichever is later.
+//!
+//! (Before the lead existed, the lowest range shared the window with the ranges
+//! ahead: once they filled it, its chunks got in only when the hashing had nothing
+//! left, one chunk per wake-up, and the hashing thread waited more than it hashed;
+//! docs/performance.md, "In-order MD5 with a lead".)
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -25,9 +38,11 @@ use super::download_verify::StreamHash;
 use crate::error::ErrorKind;
 use crate::storage::StorageError;
 
-/// Bytes of data held ahead of the hashing, per download, at most (beyond one chunk
-/// that continues the contiguous data).
+/// Bytes of data held ahead of the hashing, per download, at most (beyond one chunk).
 pub const WINDOW: usize = 64 * 1024 * 1024;
+
+/// Bytes the hashing thread takes at a time, at most (at least one chunk).
+const BATCH: usize = 1024 * 1024;
 
 /// What the streams and the hashing thread share.
 struct State {
@@ -54,9 +69,30 @@ struct Shared {
     /// Wakes streams waiting for room in the window.
     room: tokio::sync::Notify,
     window: usize,
+    /// The part of the window kept for data that continues the contiguous data.
+    lead: usize,
 }
 
 impl Shared {
+    /// Nothing submitted yet; an eighth of `window` is the lead.
+    fn new(window: usize) -> Shared {
+        Shared {
+            state: Mutex::new(State {
+                pending: BTreeMap::new(),
+                pending_bytes: 0,
+                in_hand: 0,
+                hashed: 0,
+                contiguous: 0,
+                hasher_waiting: false,
+                abandoned: false,
+            }),
+            arrived: Condvar::new(),
+            room: tokio::sync::Notify::new(),
+            window,
+            lead: (window / 8).max(1),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -71,22 +107,9 @@ pub struct InOrder {
 
 impl InOrder {
     /// Starts feeding `hash` with the `total` bytes to be submitted, holding at most
-    /// `window` bytes ahead of it.
+    /// `window` bytes ahead of it (an eighth of it kept for the lowest range).
     pub fn start(hash: StreamHash, total: u64, window: usize) -> InOrder {
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State {
-                pending: BTreeMap::new(),
-                pending_bytes: 0,
-                in_hand: 0,
-                hashed: 0,
-                contiguous: 0,
-                hasher_waiting: false,
-                abandoned: false,
-            }),
-            arrived: Condvar::new(),
-            room: tokio::sync::Notify::new(),
-            window,
-        });
+        let shared = Arc::new(Shared::new(window));
         let thread_shared = shared.clone();
         let thread =
             tokio::task::spawn_blocking(move || hash_in_order(&thread_shared, hash, total));
@@ -96,8 +119,9 @@ impl InOrder {
         }
     }
 
-    /// Hands over the chunk at `offset`, waiting while the window is full unless the
-    /// hashing thread waits for exactly this chunk.
+    /// Hands over the chunk at `offset`, waiting while there is no room for it (see
+    /// the module docs: the lead for data continuing the contiguous data, the rest
+    /// of the window for data further ahead).
     pub async fn submit(&self, offset: u64, data: Bytes) {
         if data.is_empty() {
             return;
@@ -109,16 +133,19 @@ impl InOrder {
             room.as_mut().enable();
             {
                 let mut s = shared.lock();
-                let held = s.pending_bytes + s.in_hand;
-                let awaited = offset == s.contiguous && s.contiguous == s.hashed;
-                if awaited || held + data.len() <= shared.window {
+                if fits(&s, shared, offset, data.len()) {
+                    let end = offset + data.len() as u64;
                     insert(&mut s, offset, data);
                     if s.hasher_waiting {
                         shared.arrived.notify_one();
                     }
+                    // Contiguous data grown past this chunk (a gap filled): another
+                    // stream's chunk may now continue it.
+                    let gap_filled = s.contiguous > end;
                     drop(s);
-                    // A longer contiguous run may let another stream's chunk in.
-                    shared.room.notify_waiters();
+                    if gap_filled {
+                        shared.room.notify_waiters();
+                    }
                     return;
                 }
             }
@@ -147,6 +174,18 @@ impl Drop for InOrder {
     }
 }
 
+/// True when a chunk of `len` bytes at `offset` may be taken now: it continues the
+/// contiguous data and less than the lead of that waits to be hashed, or it fits the
+/// window with the lead kept free.
+fn fits(s: &State, shared: &Shared, offset: u64, len: usize) -> bool {
+    let ready = (s.contiguous - s.hashed) as usize;
+    if offset == s.contiguous && ready < shared.lead {
+        return true;
+    }
+    let held = s.pending_bytes + s.in_hand;
+    held + len <= shared.window - shared.lead
+}
+
 /// Adds a chunk and moves the end of the contiguous data past it (and past chunks
 /// already waiting right behind it).
 fn insert(s: &mut State, offset: u64, data: Bytes) {
@@ -165,8 +204,9 @@ fn insert(s: &mut State, offset: u64, data: Bytes) {
     }
 }
 
-/// The hashing thread: takes every chunk that continues the hashed data, hashes it
-/// outside the lock, until `total` bytes are hashed; `None` once abandoned.
+/// The hashing thread: takes the chunks that continue the hashed data (up to
+/// [`BATCH`] bytes at a time), hashes them outside the lock, until `total` bytes are
+/// hashed; `None` once abandoned.
 fn hash_in_order(shared: &Shared, mut hash: StreamHash, total: u64) -> Option<StreamHash> {
     let mut next = 0u64;
     let mut run: Vec<Bytes> = Vec::new();
@@ -177,19 +217,7 @@ fn hash_in_order(shared: &Shared, mut hash: StreamHash, total: u64) -> Option<St
                 if s.abandoned {
                     return None;
                 }
-                while let Some(entry) = s.pending.first_entry() {
-                    if *entry.key() > next {
-                        break;
-                    }
-                    let (offset, data) = entry.remove_entry();
-                    s.pending_bytes -= data.len();
-                    if offset == next {
-                        s.in_hand += data.len();
-                        next += data.len() as u64;
-                        run.push(data);
-                    }
-                    // (A chunk before `next` overlaps hashed data: dropped, see `insert`.)
-                }
+                take_run(&mut s, &mut next, &mut run);
                 if !run.is_empty() {
                     break;
                 }
@@ -211,6 +239,29 @@ fn hash_in_order(shared: &Shared, mut hash: StreamHash, total: u64) -> Option<St
         shared.room.notify_waiters();
     }
     Some(hash)
+}
+
+/// Moves the chunks continuing `next` out of the pending ones into `run`, up to
+/// [`BATCH`] bytes (at least one chunk when there is one).
+fn take_run(s: &mut State, next: &mut u64, run: &mut Vec<Bytes>) {
+    let mut taken = 0;
+    while taken < BATCH {
+        let Some(entry) = s.pending.first_entry() else {
+            break;
+        };
+        if *entry.key() > *next {
+            break;
+        }
+        let (offset, data) = entry.remove_entry();
+        s.pending_bytes -= data.len();
+        if offset == *next {
+            s.in_hand += data.len();
+            taken += data.len();
+            *next += data.len() as u64;
+            run.push(data);
+        }
+        // (A chunk before `next` overlaps hashed data: dropped, see `insert`.)
+    }
 }
 
 #[cfg(test)]
@@ -294,8 +345,9 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_window_bounds_what_waits_ahead() {
         let hash = StreamHash::Etag(EtagHasher::new(u64::MAX));
-        let hb = InOrder::start(hash, 1_000, 100);
-        // Far ahead of the hashing: taken while it fits the window …
+        // A window of 160 bytes: 20 kept as the lead, 140 for data further ahead.
+        let hb = InOrder::start(hash, 1_000, 160);
+        // Far ahead of the hashing: taken while it fits the window less the lead …
         hb.submit(500, Bytes::from(vec![1u8; 100])).await;
         // … then a chunk that does not fit waits.
         let waited = tokio::time::timeout(
@@ -307,6 +359,33 @@ mod tests {
         assert_eq!(hb.shared.lock().pending_bytes, 100);
         // The chunk continuing the contiguous data is always taken.
         hb.submit(0, Bytes::from(vec![1u8; 500])).await;
+    }
+
+    /// The rule itself, on a frozen state (the hashing thread busy with data not yet
+    /// hashed): with the window full of data ahead, the lowest range's next chunk is
+    /// still taken while less than the lead waits to be hashed, and only then.
+    #[test]
+    fn the_lowest_range_is_taken_while_the_window_is_full_ahead() {
+        // A window of 800 bytes: a lead of 100, 700 for data further ahead.
+        let shared = Shared::new(800);
+        let mut s = shared.lock();
+        // 600 bytes far ahead, 50 contiguous bytes in the hashing thread's hands.
+        insert(&mut s, 1_000, Bytes::from(vec![0u8; 600]));
+        insert(&mut s, 0, Bytes::from(vec![0u8; 50]));
+        let (mut next, mut run) = (0, Vec::new());
+        take_run(&mut s, &mut next, &mut run);
+        assert_eq!((next, s.in_hand, s.contiguous), (50, 50, 50));
+        // Ahead: 650 held, 100 more would pass 800 - 100.
+        assert!(fits(&s, &shared, 2_000, 50));
+        assert!(!fits(&s, &shared, 2_000, 51));
+        // The lowest range's next chunk: 50 wait to be hashed, under the lead of 100.
+        assert!(fits(&s, &shared, 50, 400));
+        insert(&mut s, 50, Bytes::from(vec![0u8; 60]));
+        // 110 contiguous bytes not hashed: the lowest range waits for the hashing too.
+        assert!(!fits(&s, &shared, 110, 10));
+        s.hashed = 50;
+        s.in_hand = 0;
+        assert!(fits(&s, &shared, 110, 10));
     }
 
     /// Data arriving in order faster than it is hashed waits too: what is held (waiting

@@ -44,6 +44,13 @@ BUCKET = "bench"
 MIB = 1024 * 1024
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TIME_WAIT_S = 60  # Linux's TCP_TIMEWAIT_LEN
+# Before the download row: files probed, the per-create sys cost taken as quiet (a
+# quiet ext4 here costs 45-60 µs to create, write and rename a 1 KiB file), and how
+# long to wait for it (inodes freed stop being skipped 60 s after their deletion).
+SETTLE_FILES = 500
+SETTLE_PER_FILE_S = 150e-6
+SETTLE_STEP_S = 15
+SETTLE_MAX_S = 90
 # KEEP_SMALL_OUTPUTS: the files a download round writes stay until the whole benchmark
 # ends (unique directories keep rounds apart). Deleting 5,000 files between rounds
 # made the next rounds' file creation slow: ext4 without a journal skips inodes
@@ -387,12 +394,28 @@ class Bench:
                 return None if got == self.small_digest else f"downloaded {got} != {self.small_digest}"
             self.run("download", tool, ["cp", f"s3://{BUCKET}/{src}/*", dst + "/"], check, units=n)
             # Kept until the end (see KEEP_SMALL_OUTPUTS).
+        self.settle_fs()
         before = fs_floor(os.path.join(self.local, "floor-before"), n, self.a.small_size)
         self.rounds("download", body)
         after = fs_floor(os.path.join(self.local, "floor-after"), n, self.a.small_size)
         self.fs_floor = (before, after)
         print(f"  file-system floor: one thread creating and renaming {n} files: "
               f"{before:.2f}s sys before the download rounds, {after:.2f}s after", file=sys.stderr)
+
+    def settle_fs(self):
+        """Waits (at most SETTLE_MAX_S) until creating files here costs what it costs on
+        a quiet file system: inodes other processes freed in the last minute make every
+        create scan past them (see fs_floor), which would time the neighbours' `rm`, not
+        the tools. Gives up and goes on when the machine keeps deleting."""
+        waited = 0
+        for k in range(SETTLE_MAX_S // SETTLE_STEP_S + 1):
+            cost = fs_floor(os.path.join(self.local, f"settle-{k}"), SETTLE_FILES, self.a.small_size)
+            if cost <= SETTLE_FILES * SETTLE_PER_FILE_S or waited >= SETTLE_MAX_S:
+                break
+            print(f"  file system busy ({cost / SETTLE_FILES * 1e6:.0f} µs sys per create): "
+                  f"waiting {SETTLE_STEP_S} s", file=sys.stderr, flush=True)
+            time.sleep(SETTLE_STEP_S)
+            waited += SETTLE_STEP_S
 
     def row_ls(self):
         n = self.a.small_count

@@ -44,6 +44,13 @@ BUCKET = "bench"
 MIB = 1024 * 1024
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TIME_WAIT_S = 60  # Linux's TCP_TIMEWAIT_LEN
+# Before the download row: files probed, the per-create sys cost taken as quiet (a
+# quiet ext4 here costs 45-60 µs to create, write and rename a 1 KiB file), and how
+# long to wait for it (inodes freed stop being skipped 60 s after their deletion).
+SETTLE_FILES = 500
+SETTLE_PER_FILE_S = 150e-6
+SETTLE_STEP_S = 15
+SETTLE_MAX_S = 90
 # KEEP_SMALL_OUTPUTS: the files a download round writes stay until the whole benchmark
 # ends (unique directories keep rounds apart). Deleting 5,000 files between rounds
 # made the next rounds' file creation slow: ext4 without a journal skips inodes
@@ -182,6 +189,26 @@ def timed(argv, env, stdout_path, stdin_path=None):
     return Run(wall, ru.ru_utime, ru.ru_stime, rss_kib, p.returncode, stdout_path)
 
 
+def fs_floor(root, count, size):
+    """Sys CPU seconds one thread (this one) takes to create, write and rename `count`
+    files of `size` bytes in a new directory `root`: what the file system alone
+    charges for a small-object download's files at this moment. ext4 without a journal
+    (this host) skips every inode freed in the last 60 s (one buffer look-up each,
+    `recently_deleted` under `find_inode_bit`) on each create, so this floor ranges
+    from ~0.3 s to ~3 s for 5,000 files depending on what was deleted lately nearby;
+    both tools pay it per file. The files stay (see KEEP_SMALL_OUTPUTS)."""
+    os.makedirs(root)
+    body = b"x" * size
+    t0 = os.times()
+    for i in range(count):
+        tmp, final = os.path.join(root, f".t{i}"), os.path.join(root, f"f{i}")
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        os.write(fd, body)
+        os.close(fd)
+        os.rename(tmp, final)
+    return os.times().system - t0.system
+
+
 def count_lines(path):
     with open(path, "rb") as f:
         return sum(1 for _ in f)
@@ -213,6 +240,7 @@ class Bench:
         self.results = {}  # row -> tool -> [Run]
         self.server = None
         self.seq = 0
+        self.fs_floor = None  # (before, after) sys seconds of fs_floor() around the download row
 
     # --- server -------------------------------------------------------------------
     def start_server(self):
@@ -366,7 +394,28 @@ class Bench:
                 return None if got == self.small_digest else f"downloaded {got} != {self.small_digest}"
             self.run("download", tool, ["cp", f"s3://{BUCKET}/{src}/*", dst + "/"], check, units=n)
             # Kept until the end (see KEEP_SMALL_OUTPUTS).
+        self.settle_fs()
+        before = fs_floor(os.path.join(self.local, "floor-before"), n, self.a.small_size)
         self.rounds("download", body)
+        after = fs_floor(os.path.join(self.local, "floor-after"), n, self.a.small_size)
+        self.fs_floor = (before, after)
+        print(f"  file-system floor: one thread creating and renaming {n} files: "
+              f"{before:.2f}s sys before the download rounds, {after:.2f}s after", file=sys.stderr)
+
+    def settle_fs(self):
+        """Waits (at most SETTLE_MAX_S) until creating files here costs what it costs on
+        a quiet file system: inodes other processes freed in the last minute make every
+        create scan past them (see fs_floor), which would time the neighbours' `rm`, not
+        the tools. Gives up and goes on when the machine keeps deleting."""
+        waited = 0
+        for k in range(SETTLE_MAX_S // SETTLE_STEP_S + 1):
+            cost = fs_floor(os.path.join(self.local, f"settle-{k}"), SETTLE_FILES, self.a.small_size)
+            if cost <= SETTLE_FILES * SETTLE_PER_FILE_S or waited >= SETTLE_MAX_S:
+                break
+            print(f"  file system busy ({cost / SETTLE_FILES * 1e6:.0f} µs sys per create): "
+                  f"waiting {SETTLE_STEP_S} s", file=sys.stderr, flush=True)
+            time.sleep(SETTLE_STEP_S)
+            waited += SETTLE_STEP_S
 
     def row_ls(self):
         n = self.a.small_count
@@ -741,6 +790,11 @@ def main():
                 getattr(b, "row_" + row.replace("-", ""))()
         print(f"\n### {b.title()}\n")
         print(b.table())
+        if b.fs_floor:
+            print(f"\nfile-system floor of the download row: one thread creating, writing and renaming "
+                  f"{a.small_count} files of {a.small_size} bytes beside the downloads took "
+                  f"{b.fs_floor[0]:.2f} s sys before the rounds and {b.fs_floor[1]:.2f} s after "
+                  f"(ext4 without a journal skips inodes freed in the last 60 s on every create)")
         print(f"\nload average at the end: {' '.join(open('/proc/loadavg').read().split()[:3])}")
         if a.chart:
             b.save(a.chart)

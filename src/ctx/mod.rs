@@ -47,8 +47,11 @@ pub struct Ctx {
     pub terminated: AtomicBool,
     /// A dry run's answers to "is this local destination a directory?".
     pub dry_run_dirs: dry_dirs::DryRunDirs,
-    /// Download directories already created and cleaned of stale temp files.
-    pub prepared_dirs: std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>>,
+    /// Download directories created and cleaned of stale temp files, each once: the
+    /// first download into a directory prepares it, the others wait for that.
+    pub prepared_dirs: std::sync::Mutex<
+        std::collections::HashMap<std::path::PathBuf, Arc<tokio::sync::OnceCell<()>>>,
+    >,
     /// Multipart uploads in flight (aborted by a second Ctrl-C before exiting).
     pub inflight: Arc<inflight::InFlight>,
     /// DeleteObjects requests in flight at once (s5cmd: 10). Each holds up to 1,000

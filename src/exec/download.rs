@@ -1,6 +1,7 @@
-//! S3 → local. Data goes to a temp file (`.s5rs-tmp-…`) in the destination directory
-//! and is renamed over the destination only when complete and verified; on any failure
-//! the temp file is removed and an existing destination is left untouched. The file's
+//! S3 → local. Data goes to a temp file (`.s5rs-tmp-…`, or for a small object an
+//! unnamed one) in the destination directory and gets the destination's name only when
+//! complete and verified; on any failure the temp file is removed and an existing
+//! destination is left untouched. The file's
 //! mtime is restored from the `mtime` metadata s5rs/rclone store, else LastModified.
 //! `mv` deletes the source only after the rename succeeded (s5cmd deletes it before).
 //!
@@ -9,9 +10,12 @@
 //! first part's body streaming alongside them (`--concurrency` parts in flight in
 //! all), each written at its offset through one reused buffer per stream. An object
 //! of up to 1 MiB fetched in one stream is gathered and verified in memory, then
-//! created as a temp file, written, stamped with its mtime and renamed in one job on
-//! the file-system threads (`storage/fs_pool.rs`), which also create, rename and
-//! remove the temp files of larger objects and stat destinations.
+//! written to a new unnamed file (`O_TMPFILE`, `storage/unnamed.rs`), stamped with its
+//! mtime and linked at its final name in one job on the file-system threads
+//! (`storage/fs_pool.rs`); where the file system has no unnamed files, or the
+//! destination exists, a named temp file is renamed over it instead. The same
+//! threads create, rename and remove the temp files of larger objects and stat
+//! destinations.
 //!
 //! Verification (unless `--no-verify`), computed while the data streams, before the
 //! rename, never by reading the file back: an object is checked against its stored
@@ -50,7 +54,7 @@ use crate::output::Message;
 use crate::plan::compare::{self, Stamp, object_mtime};
 use crate::record::Record;
 use crate::storage::s3::{ObjectBody, S3Client, note_retry};
-use crate::storage::{ObjectMeta, StorageError, fs_pool, local};
+use crate::storage::{ObjectMeta, StorageError, fs_pool, local, unnamed};
 
 mod ranged;
 use ranged::Ranged;
@@ -204,8 +208,8 @@ async fn download(ctx: &Arc<Ctx>, t: &Download) -> Result<Outcome, StorageError>
 }
 
 /// Puts verified data at `dst` with its mtime, in one file-system job: a small
-/// object is written to a new temp file and renamed (a temp file an earlier attempt
-/// left goes first), a larger one's temp file `opened` is renamed (or removed when
+/// object is written to a new file and named `dst` ([`write_small`]; a temp file an
+/// earlier attempt left goes first), a larger one's temp file `opened` is renamed (or removed when
 /// that fails).
 async fn land(
     temp: Temp,
@@ -215,7 +219,7 @@ async fn land(
     mtime: Option<DateTime<Utc>>,
 ) -> Result<(), StorageError> {
     match (data, opened) {
-        // A small object, verified in memory: create, write, stamp and rename in one
+        // A small object, verified in memory: create, write, stamp and name in one
         // file-system job (a temp file an earlier attempt created goes first).
         (Data::Buffered(data), opened) => {
             let (dir, basename) = (temp.dir, temp.basename);
@@ -433,9 +437,69 @@ async fn read_small(
     Ok(data)
 }
 
+/// Writes `data` with its mtime to a new file and puts it at `dst`, never leaving a
+/// partial file there: an unnamed file (`storage/unnamed.rs`) linked to `dst` when
+/// the file system has them (one directory entry made, none removed), else a temp
+/// file renamed over `dst`.
+fn write_small(
+    dir: &Path,
+    basename: &str,
+    data: &[u8],
+    dst: &Path,
+    mtime: Option<DateTime<Utc>>,
+) -> Result<(), StorageError> {
+    let unnamed = unnamed::create(dir)
+        .map_err(|e| StorageError::io("create in", &dir.to_string_lossy(), &e))?;
+    match unnamed {
+        Some(file) => match write_unnamed(file, dir, basename, data, dst, mtime)? {
+            Landed::Yes => Ok(()),
+            // No way to name it here (e.g. no /proc): the named way below.
+            Landed::Unlinkable => write_named(dir, basename, data, dst, mtime),
+        },
+        None => write_named(dir, basename, data, dst, mtime),
+    }
+}
+
+/// Whether an unnamed file got its name.
+enum Landed {
+    Yes,
+    Unlinkable,
+}
+
+/// Fills the unnamed `file` and names it `dst`; an existing `dst` is replaced by
+/// naming the file with a temp name first and renaming that over it.
+fn write_unnamed(
+    mut file: File,
+    dir: &Path,
+    basename: &str,
+    data: &[u8],
+    dst: &Path,
+    mtime: Option<DateTime<Utc>>,
+) -> Result<Landed, StorageError> {
+    use std::io::Write;
+    file.write_all(data)
+        .map_err(|e| StorageError::new(ErrorKind::Io, format!("write: {e}")))?;
+    if let Some(t) = mtime {
+        local::set_file_mtime(&file, dst, t)?;
+    }
+    match unnamed::link(&file, dst) {
+        Ok(()) => Ok(Landed::Yes),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let temp = local::link_temp(&file, dir, basename)?;
+            drop(file);
+            let result = finish_file(&temp, dst, None);
+            if result.is_err() {
+                let _ = std::fs::remove_file(&temp);
+            }
+            result.map(|()| Landed::Yes)
+        }
+        Err(_) => Ok(Landed::Unlinkable),
+    }
+}
+
 /// Creates a temp file in `dir`, writes `data`, sets the mtime through the open
 /// descriptor and renames the file over `dst`; the temp file is removed on any failure.
-fn write_small(
+fn write_named(
     dir: &Path,
     basename: &str,
     data: &[u8],
@@ -555,27 +619,32 @@ fn finish_file(temp: &Path, dst: &Path, mtime: Option<DateTime<Utc>>) -> Result<
     })
 }
 
-/// Creates the destination directory (once per run) and removes temp files an
-/// interrupted earlier run left there.
+/// Creates the destination directory and removes temp files an interrupted earlier
+/// run left there, once per directory and run: downloads starting together into a
+/// new directory wait for the first one's job instead of each listing it.
 async fn prepare_dir(ctx: &Ctx, dir: &Path) -> Result<(), StorageError> {
-    {
-        let seen = ctx.prepared_dirs.lock().expect("prepared_dirs lock");
-        if seen.contains(dir) {
-            return Ok(());
+    let once = {
+        let mut seen = ctx.prepared_dirs.lock().expect("prepared_dirs lock");
+        match seen.get(dir) {
+            Some(once) => once.clone(),
+            None => seen.entry(dir.to_path_buf()).or_default().clone(),
         }
+    };
+    if once.initialized() {
+        return Ok(());
     }
     let d = dir.to_path_buf();
-    fs_pool::run(move || {
-        std::fs::create_dir_all(&d)
-            .map_err(|e| StorageError::new(ErrorKind::Io, format!("mkdir {}: {e}", d.display())))?;
-        local::cleanup_stale_temps(&d);
-        Ok::<(), StorageError>(())
+    once.get_or_try_init(|| async move {
+        fs_pool::run(move || {
+            std::fs::create_dir_all(&d).map_err(|e| {
+                StorageError::new(ErrorKind::Io, format!("mkdir {}: {e}", d.display()))
+            })?;
+            local::cleanup_stale_temps(&d);
+            Ok::<(), StorageError>(())
+        })
+        .await?
     })
-    .await??;
-    ctx.prepared_dirs
-        .lock()
-        .expect("prepared_dirs lock")
-        .insert(dir.to_path_buf());
+    .await?;
     Ok(())
 }
 

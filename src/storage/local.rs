@@ -188,6 +188,37 @@ pub fn safe_join(root: &Path, relative: &str) -> Result<PathBuf, StorageError> {
 /// The basename is shortened (at a character boundary) so the name stays within 255
 /// bytes; only its last `/`-separated part is used.
 pub fn create_temp(dir: &Path, basename: &str) -> Result<(std::fs::File, PathBuf), StorageError> {
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true).write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o644);
+    }
+    let (file, path) = with_temp_name(dir, basename, "create", |path| {
+        super::fd::retry_blocking(|| opts.open(path))
+    })?;
+    Ok((file, path))
+}
+
+/// Gives the unnamed `file` (`unnamed.rs`) a temp name in `dir` (as [`create_temp`]
+/// names its files) and returns that name: the first step of replacing an existing
+/// destination, which `linkat` never does.
+pub fn link_temp(file: &fs::File, dir: &Path, basename: &str) -> Result<PathBuf, StorageError> {
+    let ((), path) = with_temp_name(dir, basename, "link", |path| {
+        super::unnamed::link(file, path)
+    })?;
+    Ok(path)
+}
+
+/// Calls `make` with fresh temp names in `dir` (see [`create_temp`]) until one is
+/// not taken; returns its result and the name. `op` names the step in errors.
+fn with_temp_name<T>(
+    dir: &Path,
+    basename: &str,
+    op: &str,
+    mut make: impl FnMut(&Path) -> io::Result<T>,
+) -> Result<(T, PathBuf), StorageError> {
     let base = basename.rsplit('/').next().unwrap_or(basename);
     let pid = own_pid();
     let mut last_err = None;
@@ -199,22 +230,15 @@ pub fn create_temp(dir: &Path, basename: &str) -> Result<(std::fs::File, PathBuf
             cut -= 1;
         }
         let path = dir.join(format!("{head}{}", &base[..cut]));
-        let mut opts = fs::OpenOptions::new();
-        opts.read(true).write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o644);
-        }
-        match super::fd::retry_blocking(|| opts.open(&path)) {
-            Ok(file) => return Ok((file, path)),
+        match make(&path) {
+            Ok(t) => return Ok((t, path)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_err = Some(e),
-            Err(e) => return Err(StorageError::io("create", &path.to_string_lossy(), &e)),
+            Err(e) => return Err(StorageError::io(op, &path.to_string_lossy(), &e)),
         }
     }
     let e = last_err.unwrap_or_else(|| io::Error::other("no free temp name"));
     Err(StorageError::io(
-        "create temp in",
+        &format!("{op} temp in"),
         &dir.to_string_lossy(),
         &e,
     ))

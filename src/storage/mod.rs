@@ -9,6 +9,7 @@ pub mod fs_pool;
 pub mod local;
 pub mod s3;
 pub mod types;
+pub mod unnamed;
 
 use std::fmt;
 use std::future::Future;

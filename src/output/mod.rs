@@ -82,6 +82,8 @@ pub enum Message {
     ShardSummary(String),
     /// Ends the writer: everything sent before it is written, then `--stat`.
     Shutdown,
+    /// Messages of one producer in their order, sent at once ([`Output::send_batch`]).
+    Batch(Batch),
     /// A command invocation finished: counted by `--stat` (reference §7).
     CommandDone {
         /// Command name (`cp`, `select csv` …).
@@ -94,6 +96,18 @@ pub enum Message {
 /// How many messages may wait for the writer before producers block.
 const CHANNEL_CAPACITY: usize = 10_000;
 
+/// How many batches may wait for the writer before their producers block: a batch
+/// is one message in the channel, and the channel alone would not bound its records.
+const BATCHES_WAITING: usize = 8;
+
+/// Messages sent as one ([`Message::Batch`]), holding one of the writer's batch slots
+/// until it has been written.
+#[derive(Debug)]
+pub struct Batch {
+    messages: Vec<Message>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
 /// How long the writer lets messages gather after writing a batch.
 const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
 
@@ -103,6 +117,7 @@ pub struct Output {
     tx: mpsc::Sender<Message>,
     closed: Arc<AtomicBool>,
     progress: Arc<Progress>,
+    batches: Arc<tokio::sync::Semaphore>,
 }
 
 impl Output {
@@ -115,6 +130,27 @@ impl Output {
         if let Err(mpsc::error::TrySendError::Full(message)) = self.tx.try_send(message) {
             let _ = self.tx.send(message).await;
         }
+    }
+
+    /// Sends `messages` in their order as one message: one trip through the channel
+    /// and one wake-up of the writer for many records. Waits while
+    /// [`BATCHES_WAITING`] batches are unwritten.
+    pub async fn send_batch(&self, messages: Vec<Message>) {
+        if messages.is_empty() {
+            return;
+        }
+        let slot = match self.batches.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => match self.batches.clone().acquire_owned().await {
+                Ok(slot) => slot,
+                Err(_) => return,
+            },
+        };
+        self.send(Message::Batch(Batch {
+            messages,
+            _slot: slot,
+        }))
+        .await;
     }
 
     /// Asks the writer to finish (after what was sent before).
@@ -161,6 +197,7 @@ pub fn start(
         tx,
         closed: closed.clone(),
         progress: progress.clone(),
+        batches: Arc::new(tokio::sync::Semaphore::new(BATCHES_WAITING)),
     };
     let writer = Writer {
         json,
@@ -244,6 +281,11 @@ impl Writer {
     fn handle(&mut self, message: Message) {
         match message {
             Message::Record(record) => self.record(record),
+            Message::Batch(batch) => {
+                for message in batch.messages {
+                    self.handle(message);
+                }
+            }
             Message::Query {
                 result,
                 operation,

@@ -27,7 +27,7 @@ use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::exit::ExitCode;
 use crate::lifecycle;
-use crate::output::{self, Message};
+use crate::output::{self, Batches, Message};
 use crate::parse::{self, ParseOutcome};
 use crate::record::Record;
 
@@ -342,6 +342,7 @@ async fn read_lines<R: AsyncBufRead + Unpin>(
 struct Quick {
     planner: DryLines,
     pending: Vec<Message>,
+    batches: Batches,
 }
 
 impl Quick {
@@ -361,8 +362,8 @@ impl Quick {
     /// Sends what is pending.
     async fn flush(&mut self, ctx: &Ctx) {
         if !self.pending.is_empty() {
-            let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH_MESSAGES));
-            ctx.output.send_batch(batch).await;
+            let batch = std::mem::replace(&mut self.pending, self.batches.next(BATCH_MESSAGES));
+            self.batches.send(&ctx.output, batch).await;
         }
     }
 }

@@ -115,7 +115,9 @@ pub fn dry_run_now(ctx: &Ctx, op: &Op, built: bool) -> Option<Record> {
         }
         Op::Copy(t)
             if !crate::plan::compare::needs_check(&t.opts)
-                && ctx.clients.same_service(&t.opts.src_client, &t.opts.dst_client)
+                && ctx
+                    .clients
+                    .same_service(&t.opts.src_client, &t.opts.dst_client)
                 && (built || ctx.clients.is_built(&t.opts.dst_client)) =>
         {
             copy::dry_record(t, Ok(()))

@@ -83,6 +83,12 @@ impl RateLimits {
         }
     }
 
+    /// Whether object operations are limited (`--rate-limit-objects`): without a
+    /// limit, [`RateLimits::objects_n`] never waits.
+    pub fn limits_objects(&self) -> bool {
+        self.objects.is_some()
+    }
+
     /// Waits until one more object operation may start.
     pub async fn object(&self) {
         self.objects_n(1).await;

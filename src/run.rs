@@ -1,27 +1,33 @@
 //! The top of a run: one command from the command line, or a batch (`run FILE` /
 //! stdin) streamed line by line — each line parsed, then run as its own task while
 //! later lines are read (at most `--numworkers` lines in planning at once; their ops
-//! share the worker pool). A `wait` line is a barrier: every earlier line and all of
-//! its ops finish before any later line starts. A stdout that can no longer be
-//! written stops the run like an interrupt; the lines left in the input are counted
-//! and reported with the ops not started (exit 1). Ctrl-C once stops reading and planning
-//! and lets running ops finish (exit 130); twice aborts the multipart uploads in
-//! flight and exits.
+//! share the worker pool). In a dry run, a copy line of one object is planned and
+//! described on the reader itself without awaiting (`commands/dry_line.rs`), its
+//! record sent with those of the lines around it in one batch — flushed before
+//! any other line reports and before the reader waits for input, so records keep
+//! their order and an interactive batch sees them at once. A `wait` line is a
+//! barrier: every earlier line and all of its ops finish before any later line
+//! starts. A stdout that can no longer be written stops the run like an interrupt;
+//! the lines left in the input are counted and reported with the ops not started
+//! (exit 1). Ctrl-C once stops reading and planning and lets running ops finish
+//! (exit 130); twice aborts the multipart uploads in flight and exits.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use futures_util::FutureExt;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, BufReader};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::command::Command;
+use crate::commands::dry_line::DryLines;
 use crate::config::{Config, Invocation};
 use crate::ctx::Ctx;
 use crate::error::ErrorKind;
 use crate::exit::ExitCode;
 use crate::lifecycle;
-use crate::output::{self, Message};
+use crate::output::{self, Batches, Message};
 use crate::parse::{self, ParseOutcome};
 use crate::record::Record;
 
@@ -227,6 +233,7 @@ async fn read_lines<R: AsyncBufRead + Unpin>(
 ) -> ExitCode {
     let line_slots = Arc::new(Semaphore::new(ctx.config.numworkers));
     let mut lines: JoinSet<()> = JoinSet::new();
+    let mut quick = Quick::default();
     let mut buf = Vec::with_capacity(256);
     let mut number: u64 = 0;
     let mut code = ExitCode::Success;
@@ -234,11 +241,17 @@ async fn read_lines<R: AsyncBufRead + Unpin>(
         if ctx.stopping() {
             break;
         }
+        if quick.is_full() || !(quick.is_empty() || buffered(&mut input)) {
+            // Written before the reader may wait for more input, as any other line
+            // would have been by then.
+            quick.flush(ctx).await;
+        }
         buf.clear();
         match input.read_until(b'\n', &mut buf).await {
             Ok(0) => break,
             Ok(_) => {}
             Err(e) => {
+                quick.flush(ctx).await;
                 let record = Record::failed(
                     "run",
                     display.to_string(),
@@ -259,11 +272,22 @@ async fn read_lines<R: AsyncBufRead + Unpin>(
         let text = match utf8_line(&buf) {
             Ok(text) => text,
             Err((column, message)) => {
+                quick.flush(ctx).await;
                 parse_failure(ctx, display, (number, column), &message).await;
                 continue;
             }
         };
-        match parse::parse_line(text) {
+        let parsed = parse::parse_line(text);
+        if let Ok(Some(ParseOutcome::Command(parsed))) = &parsed
+            && quick.plan(ctx, parsed, number)
+        {
+            continue;
+        }
+        if !matches!(parsed, Ok(None)) {
+            // What this line reports comes after the lines planned before it.
+            quick.flush(ctx).await;
+        }
+        match parsed {
             Ok(None) => {}
             Ok(Some(ParseOutcome::Help(_))) if ctx.config.json => {
                 // Help is text: under --json every stdout line is a record.
@@ -299,6 +323,7 @@ async fn read_lines<R: AsyncBufRead + Unpin>(
             Err(e) => parse_failure(ctx, display, (number, e.column), &e.message).await,
         }
     }
+    quick.flush(ctx).await;
     while lines.join_next().await.is_some() {}
     let signalled =
         ctx.interrupted.load(Ordering::Relaxed) || ctx.terminated.load(Ordering::Relaxed);
@@ -309,6 +334,46 @@ async fn read_lines<R: AsyncBufRead + Unpin>(
         ctx.not_run.lines.fetch_add(left, Ordering::Relaxed);
     }
     code
+}
+
+/// Lines planned on the reader itself ([`DryLines`]) and their messages, sent to the
+/// output in batches: one trip through its channel per batch, not per line.
+#[derive(Default)]
+struct Quick {
+    planner: DryLines,
+    pending: Vec<Message>,
+    batches: Batches,
+}
+
+impl Quick {
+    /// Plans batch line `number` here if it can be (see [`DryLines::plan`]).
+    fn plan(&mut self, ctx: &Ctx, parsed: &crate::command::ParsedCommand, number: u64) -> bool {
+        self.planner.plan(ctx, parsed, number, &mut self.pending)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    fn is_full(&self) -> bool {
+        self.pending.len() >= BATCH_MESSAGES
+    }
+
+    /// Sends what is pending.
+    async fn flush(&mut self, ctx: &Ctx) {
+        if !self.pending.is_empty() {
+            let batch = std::mem::replace(&mut self.pending, self.batches.next(BATCH_MESSAGES));
+            self.batches.send(&ctx.output, batch).await;
+        }
+    }
+}
+
+/// Messages of lines planned on the reader sent to the output at once, at most.
+const BATCH_MESSAGES: usize = 512;
+
+/// Whether input is at hand without waiting (buffered, or the end of it).
+fn buffered<R: AsyncBufRead + Unpin>(input: &mut R) -> bool {
+    matches!(input.fill_buf().now_or_never(), Some(Ok(_)))
 }
 
 /// Reads the rest of the input, counting the lines that hold a command (not blank,

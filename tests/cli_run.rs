@@ -576,3 +576,64 @@ fn dry_run_downloads_resolve_destinations_as_real_runs_do() {
     assert!(!env.local("out/sub/k.bin").exists());
     assert!(!env.local("out/new.bin").exists());
 }
+
+/// Dry-run copy lines of one object are planned on the batch reader and their
+/// records sent to the output in batches (`commands/dry_line.rs`). Lines that take
+/// the usual way (the first, before its client exists; failures; `wait`) must still
+/// report in input order among them — under `--json` every record is on stdout, so
+/// the line numbers must rise — and every record and the `--stat` table must equal
+/// those of the same batch with `-n` on each copy, whose lines all take the usual
+/// way (each in a task of its own, so in any order).
+#[test]
+fn dry_run_lines_planned_on_the_reader_report_in_order_as_the_usual_way() {
+    let env = TestEnv::new();
+    let (mut quick, mut usual, mut expected) = (String::new(), String::new(), Vec::new());
+    for i in 0..3000 {
+        let (line, text) = match i % 7 {
+            0 if i % 500 == 0 => ("wait".to_string(), None),
+            0 => (format!("cp s3://bkt/src/{i}/ out/{i}"), None),
+            1 if i % 100 == 1 => (format!("cp s3://bkt/only{i}"), None),
+            2 => (
+                format!("mv {{}}s3://bkt/a/k{i} s3://bkt/b/"),
+                Some(format!("mv s3://bkt/a/k{i} s3://bkt/b/k{i}")),
+            ),
+            _ => (
+                format!("cp {{}}s3://bkt/dir/k{i}.bin out/d/k{i}.bin"),
+                Some(format!("cp s3://bkt/dir/k{i}.bin out/d/k{i}.bin")),
+            ),
+        };
+        quick.push_str(&line.replace("{}", ""));
+        quick.push('\n');
+        usual.push_str(&line.replace("{}", "-n "));
+        usual.push('\n');
+        expected.extend(text);
+    }
+    let text = env.run_stdin(&["--dry-run", "run"], &quick);
+    text.code(1);
+    assert_eq!(text.lines(), expected, "text lines in input order");
+    let json = env.run_stdin(&["--dry-run", "--json", "run"], &quick);
+    json.code(1);
+    let lines: Vec<u64> = json.records().iter().map(|r| r.line.unwrap()).collect();
+    assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
+    assert!(lines.len() > expected.len(), "failures are records too");
+    let json_usual = env.run_stdin(&["--dry-run", "--json", "run"], &usual);
+    assert_eq!(json.sorted(), json_usual.sorted());
+    let stat = env.run_stdin(&["--dry-run", "--stat", "run"], &quick);
+    let stat_usual = env.run_stdin(&["--dry-run", "--stat", "run"], &usual);
+    // Everything but the summary's timing line.
+    let figures = |o: &common::Outcome| {
+        let mut lines = o.sorted();
+        lines.retain(|l| !l.trim_start().starts_with("took "));
+        lines
+    };
+    assert_eq!(figures(&stat), figures(&stat_usual));
+    let errors = |o: &common::Outcome| {
+        let mut lines: Vec<String> = o.stderr.lines().map(str::to_string).collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(errors(&stat), errors(&stat_usual));
+    assert!(stat.stderr.contains("ERROR"), "{}", stat.stderr);
+    assert!(stat.stdout.contains("cp"), "{}", stat.stdout);
+    assert!(!env.local("out").exists());
+}

@@ -287,20 +287,31 @@ impl Planner<'_> {
         if batch {
             return dest::local_join(dst, name);
         }
-        let is_dir = dst.ends_with('/') || dst == "." || dst == ".." || {
-            if self.ctx.config.dry_run {
-                // Nothing is created meanwhile: asked inline, per parent where it can.
-                self.ctx.dry_run_dirs.is_dir(std::path::Path::new(dst))
-            } else {
-                tokio::fs::metadata(dst).await.is_ok_and(|m| m.is_dir())
-            }
-        };
-        if is_dir {
+        if self.ctx.config.dry_run {
+            return dry_local_destination(self.ctx, dst, name);
+        }
+        if names_dir(dst) || tokio::fs::metadata(dst).await.is_ok_and(|m| m.is_dir()) {
             dest::local_join(dst, name)
         } else {
             Ok(dst.to_string())
         }
     }
+}
+
+/// A dry run's local destination of one named object (base name `name`): inside
+/// `dst` when that is a directory — asked without awaiting, per parent where it can
+/// (`ctx/dry_dirs.rs`), as nothing is created meanwhile — else `dst` itself.
+pub fn dry_local_destination(ctx: &Ctx, dst: &str, name: &str) -> Result<String, StorageError> {
+    if names_dir(dst) || ctx.dry_run_dirs.is_dir(std::path::Path::new(dst)) {
+        dest::local_join(dst, name)
+    } else {
+        Ok(dst.to_string())
+    }
+}
+
+/// Whether a local destination names a directory by its spelling alone.
+fn names_dir(dst: &str) -> bool {
+    dst.ends_with('/') || dst == "." || dst == ".."
 }
 
 /// The name `--shard` partitions by: the name relative to the source root for an
@@ -343,17 +354,18 @@ async fn keep_single(
 /// does no I/O but, for a local destination, the "is it a directory?" check, which a
 /// dry run answers inline and mostly from memory (`ctx/dry_dirs.rs`).
 pub fn plans_without_io(config: &Config, c: &CopyCmd) -> bool {
-    if !config.dry_run {
-        return false;
-    }
-    if c.no_clobber
-        || c.if_size_differ
-        || c.if_source_newer
-        || c.all_versions
-        || c.filter != FilterFlags::default()
-    {
-        return false;
-    }
     // The destination may be anything: a bad one fails in validation, also without I/O.
-    matches!(Location::parse(&c.src, c.flags.raw), Ok(Location::Remote(src)) if !src.is_wildcard())
+    flags_plan_without_io(config, c)
+        && matches!(Location::parse(&c.src, c.flags.raw), Ok(Location::Remote(src)) if !src.is_wildcard())
+}
+
+/// The flags' half of [`plans_without_io`]: a dry run without `-n`/`-s`/`-u`,
+/// `--all-versions` or the s5rs filters.
+pub fn flags_plan_without_io(config: &Config, c: &CopyCmd) -> bool {
+    config.dry_run
+        && !(c.no_clobber
+            || c.if_size_differ
+            || c.if_source_newer
+            || c.all_versions
+            || c.filter != FilterFlags::default())
 }

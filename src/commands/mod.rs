@@ -6,6 +6,7 @@ pub mod cat;
 pub mod confirm;
 pub mod cp;
 pub mod dest_bucket;
+pub mod dry_line;
 pub mod du;
 pub mod head;
 pub mod ls;

@@ -85,6 +85,18 @@ impl Clients {
             .cloned()
     }
 
+    /// Whether the client of `spec` (without SSE-C keys) has been built: then
+    /// [`Clients::get`] answers at once, with that client.
+    pub fn is_built(&self, spec: &ClientSpec) -> bool {
+        spec.sse_c.is_empty()
+            && self
+                .cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(spec)
+                .is_some_and(|cell| cell.initialized())
+    }
+
     /// Endpoint and profile a spec resolves to (line flag, side default, global).
     fn resolve(&self, spec: &ClientSpec) -> (Option<String>, Option<String>) {
         let c = &self.config;

@@ -21,7 +21,16 @@ const REMEMBERED: usize = 4096;
 /// The parents a dry run has looked up: whether each is an existing directory.
 #[derive(Default)]
 pub struct DryRunDirs {
-    parents: Mutex<HashMap<PathBuf, bool>>,
+    parents: Mutex<Parents>,
+}
+
+/// The remembered parents, and the last one asked apart: consecutive lines of a
+/// batch mostly share their parent, which a comparison of bytes then answers
+/// without hashing the path.
+#[derive(Default)]
+struct Parents {
+    known: HashMap<PathBuf, bool>,
+    last: Option<(PathBuf, bool)>,
 }
 
 impl DryRunDirs {
@@ -37,14 +46,23 @@ impl DryRunDirs {
 
     fn parent_is_dir(&self, parent: &Path) -> bool {
         let mut parents = self.parents.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&known) = parents.get(parent) {
-            return known;
+        if let Some((last, known)) = &parents.last
+            && last.as_os_str() == parent.as_os_str()
+        {
+            return *known;
         }
-        if parents.len() >= REMEMBERED {
-            parents.clear();
-        }
-        let known = is_dir(parent);
-        parents.insert(parent.to_path_buf(), known);
+        let known = match parents.known.get(parent) {
+            Some(&known) => known,
+            None => {
+                if parents.known.len() >= REMEMBERED {
+                    parents.known.clear();
+                }
+                let known = is_dir(parent);
+                parents.known.insert(parent.to_path_buf(), known);
+                known
+            }
+        };
+        parents.last = Some((parent.to_path_buf(), known));
         known
     }
 }
@@ -97,6 +115,6 @@ mod tests {
         for i in 0..REMEMBERED + 10 {
             assert!(!dirs.is_dir(&root.path().join(format!("d{i}/f"))));
         }
-        assert!(dirs.parents.lock().unwrap().len() <= REMEMBERED);
+        assert!(dirs.parents.lock().unwrap().known.len() <= REMEMBERED);
     }
 }

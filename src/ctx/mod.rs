@@ -111,6 +111,16 @@ impl Ctx {
         self.journal.get()
     }
 
+    /// Stamps a record of batch line `line` with what the run adds to every record
+    /// (its line, `dry_run`, `--shard`).
+    pub fn stamp(&self, line: Option<u64>, record: &mut Record) {
+        record.line = line;
+        record.dry_run = self.config.dry_run;
+        if let Some(shard) = self.config.shard {
+            record.shard = Some(shard.to_string());
+        }
+    }
+
     /// True when planners should stop (interrupt, SIGTERM, or a stdout that can no
     /// longer be written: its records would be lost, so nothing new starts).
     pub fn stopping(&self) -> bool {
@@ -148,11 +158,7 @@ impl LineCtx {
         if !record.success {
             self.tracker.fail();
         }
-        record.line = self.line;
-        record.dry_run = ctx.config.dry_run;
-        if let Some(shard) = ctx.config.shard {
-            record.shard = Some(shard.to_string());
-        }
+        ctx.stamp(self.line, &mut record);
         ctx.output.send(Message::Record(record)).await;
     }
 

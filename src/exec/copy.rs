@@ -60,11 +60,17 @@ pub async fn dry_run_record(ctx: &Ctx, t: &ServerCopy) -> Option<Record> {
     {
         return None;
     }
+    let client = ctx.clients.get(&t.opts.dst_client).await.map(|_| ());
+    Some(dry_record(t, client))
+}
+
+/// [`dry_run_record`] once its client is known built (`Ok`) or failed to build.
+pub fn dry_record(t: &ServerCopy, client: Result<(), StorageError>) -> Record {
     let (src, dst) = (t.src.to_string(), t.dst.to_string());
-    Some(match ctx.clients.get(&t.opts.dst_client).await {
-        Ok(_) => done_record(t, src, dst, None),
+    match client {
+        Ok(()) => done_record(t, src, dst, None),
         Err(e) => report::failed(t.opts.operation, &src, &dst, &e),
-    })
+    }
 }
 
 fn done_record(t: &ServerCopy, src: String, dst: String, verified: Option<&str>) -> Record {

@@ -79,15 +79,17 @@ pub async fn dry_run_record(ctx: &Ctx, t: &Download) -> Option<Record> {
     if compare::needs_check(&t.opts) {
         return None;
     }
-    let outcome = ctx
-        .clients
-        .get(&t.opts.src_client)
-        .await
-        .map(|_| Outcome::Done {
-            size: t.info.as_ref().map_or(0, |i| i.size),
-            verified: None,
-        });
-    Some(record(t, outcome))
+    let client = ctx.clients.get(&t.opts.src_client).await.map(|_| ());
+    Some(dry_record(t, client))
+}
+
+/// [`dry_run_record`] once its client is known built (`Ok`) or failed to build.
+pub fn dry_record(t: &Download, client: Result<(), StorageError>) -> Record {
+    let outcome = client.map(|()| Outcome::Done {
+        size: t.info.as_ref().map_or(0, |i| i.size),
+        verified: None,
+    });
+    record(t, outcome)
 }
 
 /// The record of a download's outcome.

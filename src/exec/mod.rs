@@ -90,6 +90,44 @@ pub async fn submit(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, op: Op) -> bool {
     true
 }
 
+/// [`submit`] of a dry run's op at once, without awaiting anything: the record it
+/// reports (not yet stamped with its line: [`Ctx::stamp`]). `None` when the op needs
+/// what only [`submit`] does — a journal, an object rate limit, a stopping run, a
+/// client not built yet, a look at the destination (`-n`/`-s`/`-u`), a relay between
+/// endpoints — and the caller then submits it as usual. `built`: the caller knows the
+/// client the op needs (a download's source, a copy's destination) to be built.
+/// A million-line dry-run batch is planned on its reader; this spares each line the
+/// futures of [`submit`].
+pub fn dry_run_now(ctx: &Ctx, op: &Op, built: bool) -> Option<Record> {
+    if !ctx.config.dry_run
+        || ctx.stopping()
+        || ctx.journal().is_some()
+        || ctx.limits.limits_objects()
+    {
+        return None;
+    }
+    let record = match op {
+        Op::Download(t)
+            if !crate::plan::compare::needs_check(&t.opts)
+                && (built || ctx.clients.is_built(&t.opts.src_client)) =>
+        {
+            download::dry_record(t, Ok(()))
+        }
+        Op::Copy(t)
+            if !crate::plan::compare::needs_check(&t.opts)
+                && ctx
+                    .clients
+                    .same_service(&t.opts.src_client, &t.opts.dst_client)
+                && (built || ctx.clients.is_built(&t.opts.dst_client)) =>
+        {
+            copy::dry_record(t, Ok(()))
+        }
+        _ => return None,
+    };
+    ctx.output.progress().plan(1, planned_bytes(op));
+    Some(record)
+}
+
 /// Takes a worker slot (waiting for one), then runs `work` as a task of its own that
 /// gives the slot back when done; the line's tracker counts it meanwhile.
 async fn on_worker_slot<W, F>(ctx: &Arc<Ctx>, line: &Arc<LineCtx>, work: W)

@@ -10,6 +10,10 @@
 //! reason in the summary (the run stops starting work and fails, exit 1), and
 //! everything after it is dropped.
 //!
+//! A producer with many records at once (the batch reader of a dry run) sends them
+//! as one [`Message::Batch`] through [`Batches`], and gets the written batch back to
+//! free on its own thread.
+//!
 //! Records of operations are rendered by `text` (or as JSON), the query commands'
 //! results ([`QueryResult`]: `ls`, `du`, `head`, `bucket-version`) by `query`, the
 //! `--stat` table by `stats`: no other module formats a result line.
@@ -84,6 +88,8 @@ pub enum Message {
     ShardSummary(String),
     /// Ends the writer: everything sent before it is written, then `--stat`.
     Shutdown,
+    /// Messages of one producer in their order, sent at once ([`Output::send_batch`]).
+    Batch(Batch),
     /// A command invocation finished: counted by `--stat` (reference §7).
     CommandDone {
         /// Command name (`cp`, `select csv` …).
@@ -96,6 +102,74 @@ pub enum Message {
 /// How many messages may wait for the writer before producers block.
 const CHANNEL_CAPACITY: usize = 10_000;
 
+/// How many batches may wait for the writer before their producers block: a batch
+/// is one message in the channel, and the channel alone would not bound its records.
+const BATCHES_WAITING: usize = 8;
+
+/// Messages sent as one ([`Message::Batch`]), holding one of the writer's batch slots
+/// until it has been written, then handed back to their producer.
+#[derive(Debug)]
+pub struct Batch {
+    messages: Vec<Message>,
+    back: std::sync::mpsc::Sender<Vec<Message>>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+/// A producer's way of sending many messages at once ([`Message::Batch`]). The writer
+/// hands each written batch back, and the producer drops its records: memory is then
+/// freed by the thread that allocated it. With one malloc arena per two cores, the
+/// writer freeing a producer's records contended for the arena's lock with the
+/// producer's allocations, a futex wait several times per batch.
+pub struct Batches {
+    back_tx: std::sync::mpsc::Sender<Vec<Message>>,
+    back_rx: std::sync::mpsc::Receiver<Vec<Message>>,
+}
+
+impl Default for Batches {
+    fn default() -> Self {
+        let (back_tx, back_rx) = std::sync::mpsc::channel();
+        Batches { back_tx, back_rx }
+    }
+}
+
+impl Batches {
+    /// Sends `messages` in their order as one message: one trip through the channel
+    /// and one wake-up of the writer for many records. Waits while
+    /// [`BATCHES_WAITING`] batches are unwritten.
+    pub async fn send(&mut self, output: &Output, messages: Vec<Message>) {
+        if messages.is_empty() {
+            return;
+        }
+        let slot = match output.batches.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => match output.batches.clone().acquire_owned().await {
+                Ok(slot) => slot,
+                Err(_) => return,
+            },
+        };
+        let batch = Batch {
+            messages,
+            back: self.back_tx.clone(),
+            _slot: slot,
+        };
+        output.send(Message::Batch(batch)).await;
+    }
+
+    /// An empty vector for the next batch: a written one when one came back (its
+    /// messages dropped here, the others too), else a new one of `capacity`.
+    pub fn next(&self, capacity: usize) -> Vec<Message> {
+        let mut next = self.back_rx.try_recv().ok();
+        while let Ok(spent) = self.back_rx.try_recv() {
+            drop(spent);
+        }
+        match &mut next {
+            Some(spent) => spent.clear(),
+            None => return Vec::with_capacity(capacity),
+        }
+        next.unwrap_or_default()
+    }
+}
+
 /// How long the writer lets messages gather after writing a batch.
 const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
 
@@ -105,6 +179,7 @@ pub struct Output {
     tx: mpsc::Sender<Message>,
     closed: Arc<AtomicBool>,
     progress: Arc<Progress>,
+    batches: Arc<tokio::sync::Semaphore>,
 }
 
 impl Output {
@@ -163,6 +238,7 @@ pub fn start(
         tx,
         closed: closed.clone(),
         progress: progress.clone(),
+        batches: Arc::new(tokio::sync::Semaphore::new(BATCHES_WAITING)),
     };
     let writer = Writer {
         json,
@@ -245,7 +321,17 @@ impl Writer {
 
     fn handle(&mut self, message: Message) {
         match message {
-            Message::Record(record) => self.record(record),
+            Message::Record(mut record) => self.record(&mut record),
+            Message::Batch(mut batch) => {
+                for message in &mut batch.messages {
+                    match message {
+                        Message::Record(record) => self.record(record),
+                        other => self.handle(std::mem::replace(other, Message::Shutdown)),
+                    }
+                }
+                // A producer that has gone drops nothing more: the batch is dropped here.
+                let _ = batch.back.send(std::mem::take(&mut batch.messages));
+            }
             Message::Query {
                 result,
                 operation,
@@ -288,12 +374,12 @@ impl Writer {
         }
     }
 
-    fn record(&mut self, record: Record) {
-        self.progress.done(&record);
+    fn record(&mut self, record: &mut Record) {
+        self.progress.done(record);
         if let Some(run_summary) = &mut self.run_summary {
-            run_summary.count(&record);
+            run_summary.count(record);
         }
-        self.tally.count(&record);
+        self.tally.count(record);
         if record.success {
             self.summary.successes += 1;
         } else {
@@ -302,24 +388,23 @@ impl Writer {
         if self.json {
             let show = !record.success || self.level <= LogLevel::Info;
             if show {
-                let mut record = record;
                 // One line per error in JSON too, as s5cmd's `error` field.
                 if let Some(error) = &mut record.error {
                     *error = text::flatten(error);
                 }
-                let line = serde_json::to_string(&record).expect("records always serialize");
+                let line = serde_json::to_string(record).expect("records always serialize");
                 self.out_line(&line);
             }
             return;
         }
         if !record.success {
-            self.err_line(&text::error_line(&record));
+            self.err_line(&text::error_line(record));
         } else if let Some(reason) = &record.skipped {
             if self.level <= LogLevel::Debug {
-                self.err_line(&text::debug_line(&record, reason));
+                self.err_line(&text::debug_line(record, reason));
             }
         } else if self.level <= LogLevel::Info {
-            self.out_line(&text::result_line(&record));
+            self.out_line(&text::result_line(record));
         }
     }
 

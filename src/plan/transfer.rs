@@ -115,6 +115,41 @@ pub async fn validate(
     raw: bool,
     version_id: Option<&str>,
 ) -> Result<Sides, (String, ErrorKind)> {
+    let sides = validate_words(src, dst, raw, version_id)?;
+    let dst_is_container = match &sides.dst {
+        Location::Remote(r) => r.is_bucket() || r.is_prefix(),
+        Location::Local(_) => true,
+    };
+    if let Location::Local(l) = &sides.src
+        && !l.is_wildcard()
+    {
+        match tokio::fs::metadata(&l.path).await {
+            Err(_) => {
+                return Err((
+                    format!("given object {} not found", l.path),
+                    ErrorKind::NoSuchKey,
+                ));
+            }
+            Ok(m) if m.is_dir() && !dst_is_container => {
+                return Err((
+                    format!("target \"{dst}\" must be a bucket or a prefix"),
+                    ErrorKind::Usage,
+                ));
+            }
+            Ok(_) => {}
+        }
+    }
+    Ok(sides)
+}
+
+/// The part of [`validate`] that needs no I/O: every check but the local source's
+/// existence (a dry run's batch reader uses it alone for remote sources).
+pub fn validate_words(
+    src: &str,
+    dst: &str,
+    raw: bool,
+    version_id: Option<&str>,
+) -> Result<Sides, (String, ErrorKind)> {
     let usage = |m: String| (m, ErrorKind::Usage);
     let src_loc = Location::parse(src, raw).map_err(usage)?;
     let dst_loc = Location::parse(dst, raw).map_err(usage)?;
@@ -151,24 +186,6 @@ pub async fn validate(
         return Err(usage(
             "local->local copy operations are not permitted".into(),
         ));
-    }
-    if let Location::Local(l) = &src_loc
-        && !l.is_wildcard()
-    {
-        match tokio::fs::metadata(&l.path).await {
-            Err(_) => {
-                return Err((
-                    format!("given object {} not found", l.path),
-                    ErrorKind::NoSuchKey,
-                ));
-            }
-            Ok(m) if m.is_dir() && !dst_is_container => {
-                return Err(usage(format!(
-                    "target \"{dst}\" must be a bucket or a prefix"
-                )));
-            }
-            Ok(_) => {}
-        }
     }
     Ok(Sides {
         src: src_loc,

@@ -39,6 +39,7 @@ mod headers;
 mod hint;
 mod inventory;
 mod list;
+mod list_xml;
 mod log;
 mod multipart;
 mod object;
@@ -83,8 +84,8 @@ pub fn fuzz_responses(data: &[u8]) {
     let _ = error::from_response(status, &http::HeaderMap::new(), data, error::Target::Object);
     if let Ok(root) = xml::parse(data) {
         let _ = error::from_ok_body(&http::HeaderMap::new(), &root);
-        let _ = list::fuzz_page(&root);
     }
+    let _ = list::fuzz_page(data);
     if let Ok(s) = std::str::from_utf8(data) {
         let _ = headers::parse_content_range(s);
         let mut h = http::HeaderMap::new();

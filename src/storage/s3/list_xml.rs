@@ -13,7 +13,6 @@
 
 use quick_xml::events::Event;
 
-use super::list::{decode, fraction_digits, parse_time};
 use super::{headers, xml};
 use crate::storage::{EntryKind, ObjectInfo, StorageError};
 
@@ -197,6 +196,46 @@ impl Reader {
     }
 }
 
+/// Decodes a value when the response says it is URL-encoded, the way AWS's own
+/// SDKs do (botocore: `unquote_plus`): `+` is a space, `%XX` a byte. AWS and rclone
+/// encode a space as `+` and a `+` as `%2B`; a server that echoes `encoding-type=url`
+/// without encoding (s3s) would turn literal `+` into spaces — the in-process test
+/// server's fill layer encodes properly for that reason.
+pub(super) fn decode(s: &str, encoded: bool) -> String {
+    if !encoded {
+        return s.to_owned();
+    }
+    if s.contains('+') {
+        let spaced = s.replace('+', " ");
+        return percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8_lossy()
+            .into_owned();
+    }
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+pub(super) fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .or_else(|| headers::parse_http_date(s))
+}
+
+/// The precision of a listed time: the significant digits of its fractional second
+/// (`…T10:00:00.123Z` → 3, `.120Z` → 2). Trailing zeros do not count: AWS and moto
+/// keep whole seconds and write them as `.000Z` (→ 0), so a file written at X.4
+/// is not newer than its object listed at X.000. A time from a millisecond server
+/// that happens to end in zeros is only compared more coarsely. An HTTP date has
+/// no fraction.
+pub(super) fn fraction_digits(s: &str) -> u8 {
+    s.split_once('.').map_or(0, |(_, rest)| {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        rest[..digits].trim_end_matches('0').len().min(9) as u8
+    })
+}
+
 /// Reads a listing document: a ListObjects one, or with `versions` a
 /// ListObjectVersions one.
 pub(super) fn parse(body: &[u8], versions: bool) -> Result<Page, StorageError> {
@@ -300,6 +339,24 @@ fn decode_owned(s: String, encoded: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decodes_like_aws_sdks() {
+        assert_eq!(decode("a%2Bb+c%20d%0D%2F", true), "a+b c d\r/");
+        assert_eq!(decode("a+b", false), "a+b");
+        assert_eq!(decode("%E6%97%A5", true), "日");
+    }
+
+    #[test]
+    fn listed_time_precision_is_its_significant_digits() {
+        assert_eq!(fraction_digits("2026-12-01T09:35:05.000Z"), 0);
+        assert_eq!(fraction_digits("2026-12-01T09:35:05.123Z"), 3);
+        assert_eq!(fraction_digits("2026-12-01T09:35:05.120Z"), 2);
+        assert_eq!(fraction_digits("2026-12-01T09:35:05.123456789012Z"), 9);
+        assert_eq!(fraction_digits("2026-12-01T09:35:05.5+00:00"), 1);
+        assert_eq!(fraction_digits("2026-12-01T09:35:05Z"), 0);
+        assert_eq!(fraction_digits("Tue, 01 Dec 2026 09:35:05 GMT"), 0);
+    }
 
     #[test]
     fn entries_without_etag_or_storage_class() {

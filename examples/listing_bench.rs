@@ -4,8 +4,9 @@
 //! every GET (the fault layer's delay: a round trip to a far region), then runs
 //! `s5rs ls 's3://bench/*'` once with one sequential listing stream
 //! (`--list-concurrency 1`) and once split over the prefixes (the default), three
-//! times each, alternating, checks every run printed every key, and prints each
-//! one's best time (with the client's CPU time) and their ratio.
+//! times each, alternating, checks every run printed exactly the stored keys in key
+//! order (and the same lines as the first run), and prints each one's best time
+//! (with the client's CPU time) and their ratio.
 //!
 //! Usage: `listing_bench S5RS_BINARY [KEYS] [PREFIXES] [DELAY_MS]`
 //! (defaults 200000, 256, 20).
@@ -30,13 +31,16 @@ fn main() {
     let server = support::TestServer::start();
     let dir = server.root().join("bench");
     std::fs::create_dir_all(&dir).unwrap();
-    for i in 0..keys {
-        let key = format!("p{:03}/k{i:07}", i % prefixes);
-        std::fs::write(server.object_path("bench", &key), b"").unwrap();
+    let mut expected: Vec<String> = (0..keys)
+        .map(|i| format!("p{:03}/k{i:07}", i % prefixes))
+        .collect();
+    for key in &expected {
+        std::fs::write(server.object_path("bench", key), b"").unwrap();
     }
+    expected.sort();
     // Warm the server's listing snapshot, so neither run pays for reading the files.
-    let warm = ls(binary, &server, &["--list-concurrency", "1"]);
-    assert_eq!(warm.1, keys, "warm-up listing");
+    let (_, reference) = ls(binary, &server, &["--list-concurrency", "1"]);
+    check(&reference, &expected);
     server.set_faults(support::Faults {
         delay: Some(Duration::from_millis(delay_ms as u64)),
         only_method: Some(http::Method::GET),
@@ -53,8 +57,10 @@ fn main() {
             (&[][..], &mut split),
         ] {
             let cpu = children_cpu();
-            let (wall, n) = ls(binary, &server, flags);
-            assert_eq!(n, keys, "every key listed");
+            let (wall, out) = ls(binary, &server, flags);
+            // Outside the timed part: the same lines as the warm-up, whose names
+            // are the stored keys in order.
+            assert!(out == reference, "{flags:?} listed other lines");
             if wall < best.0 {
                 *best = (wall, children_cpu() - cpu);
             }
@@ -83,8 +89,25 @@ fn children_cpu() -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
-/// Runs `s5rs [flags] ls s3://bench/*`; returns its wall time and output line count.
-fn ls(binary: &str, server: &support::TestServer, flags: &[&str]) -> (Duration, usize) {
+/// Checks that the `ls` output names exactly `expected` (sorted keys), in order.
+fn check(out: &[u8], expected: &[String]) {
+    let text = std::str::from_utf8(out).expect("UTF-8 output");
+    let names: Vec<&str> = text
+        .lines()
+        .map(|l| l.rsplit(' ').next().unwrap_or_default())
+        .collect();
+    assert_eq!(names.len(), expected.len(), "every key listed once");
+    assert!(
+        names
+            .iter()
+            .copied()
+            .eq(expected.iter().map(String::as_str)),
+        "keys listed in key order"
+    );
+}
+
+/// Runs `s5rs [flags] ls s3://bench/*`; returns its wall time and output.
+fn ls(binary: &str, server: &support::TestServer, flags: &[&str]) -> (Duration, Vec<u8>) {
     let start = Instant::now();
     let out = Command::new(binary)
         .env("AWS_ACCESS_KEY_ID", &server.access_key)
@@ -104,11 +127,5 @@ fn ls(binary: &str, server: &support::TestServer, flags: &[&str]) -> (Duration, 
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    (
-        elapsed,
-        out.stdout
-            .split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .count(),
-    )
+    (elapsed, out.stdout)
 }

@@ -163,44 +163,53 @@ fn storage_class(e: &ListEntry) -> String {
 }
 
 /// Date, class slot, ETag slot, size in 12, two spaces, name (padded to 50 and
-/// followed by the version id with `--all-versions`).
+/// followed by the version id with `--all-versions`). Written into one string
+/// (`ls` renders one line per object, millions for a big bucket).
 fn entry_text(e: &ListEntry) -> String {
+    use std::fmt::Write;
     let style = e.style;
     if style.full_path {
         return e.url.clone();
     }
     let info = &e.info;
     let dir = info.kind == EntryKind::Directory;
-    let date = if dir {
-        String::new()
-    } else {
-        date_column(info.last_modified, e.local)
-    };
+    let mut line = String::with_capacity(72 + e.name.len());
+    match info.last_modified {
+        Some(t) if !dir && e.local => push_slash_date(&mut line, &t.with_timezone(&Local)),
+        Some(t) if !dir => push_slash_date(&mut line, &t),
+        _ => {}
+    }
+    if line.len() < 19 {
+        line.insert_str(0, &" ".repeat(19 - line.len()));
+    }
     // A DIR line has only its size slot and name; delete markers no class.
     let class = if style.storage_class && !dir && !e.local && !info.is_delete_marker {
-        storage_class(e)
+        info.storage_class.as_deref().unwrap_or("STANDARD")
     } else {
-        String::new()
+        ""
     };
-    let size = if dir {
-        "DIR".to_string()
-    } else if style.humanize {
-        humanize(info.size)
-    } else {
-        info.size.to_string()
-    };
-    let mut line = if style.etag {
+    let _ = write!(line, " {class:>2} ");
+    if style.etag {
         let etag = if dir {
             ""
         } else {
             info.etag.as_deref().unwrap_or_default()
         };
-        format!("{date:>19} {class:>2} {etag:<38} {size:>12}  ")
+        let _ = write!(line, "{etag:<38} ");
     } else {
-        format!("{date:>19} {class:>2} {:<1} {size:>12}  ", "")
+        line.push_str("  ");
+    }
+    let _ = if dir {
+        write!(line, "{:>12}  ", "DIR")
+    } else if style.humanize {
+        write!(line, "{:>12}  ", humanize(info.size))
+    } else {
+        write!(line, "{:>12}  ", info.size)
     };
     match &info.version_id {
-        Some(v) if style.versions => line.push_str(&format!("{:<50} {v}", e.name)),
+        Some(v) if style.versions => {
+            let _ = write!(line, "{:<50} {v}", e.name);
+        }
         _ => line.push_str(&e.name),
     }
     line
@@ -244,16 +253,38 @@ fn date_column(t: Option<DateTime<Utc>>, local: bool) -> String {
 /// `%Y/%m/%d %H:%M:%S`, written directly: `ls` prints one per object, and
 /// chrono's `format` parses its format string every time.
 fn slash_date<Tz: chrono::TimeZone>(t: &DateTime<Tz>) -> String {
+    let mut out = String::with_capacity(19);
+    push_slash_date(&mut out, t);
+    out
+}
+
+/// Appends [`slash_date`]'s text to `out`, digit by digit.
+fn push_slash_date<Tz: chrono::TimeZone>(out: &mut String, t: &DateTime<Tz>) {
     use chrono::{Datelike, Timelike};
-    format!(
-        "{:04}/{:02}/{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let two = |out: &mut String, v: u32| {
+        out.push(char::from(b'0' + (v / 10 % 10) as u8));
+        out.push(char::from(b'0' + (v % 10) as u8));
+    };
+    match u32::try_from(t.year()) {
+        Ok(y) if y <= 9999 => {
+            two(out, y / 100);
+            two(out, y % 100);
+        }
+        _ => {
+            use std::fmt::Write;
+            let _ = write!(out, "{:04}", t.year());
+        }
+    }
+    for (sep, v) in [
+        ('/', t.month()),
+        ('/', t.day()),
+        (' ', t.hour()),
+        (':', t.minute()),
+        (':', t.second()),
+    ] {
+        out.push(sep);
+        two(out, v);
+    }
 }
 
 /// s5cmd's human sizes: K, M, G, T = 1024^n; the largest unit strictly smaller than

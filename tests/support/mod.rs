@@ -860,11 +860,10 @@ impl Fill {
         after: Option<&str>,
         max_keys: usize,
     ) -> Listed {
-        let key_of = |o: &Object| o.key.clone().unwrap_or_default();
         let mut objects = Vec::new();
         let mut prefixes = BTreeSet::new();
         let mut count = 0;
-        let mut last: Option<String> = None;
+        let mut last: Option<&str> = None;
         let mut truncated = false;
         // Sorted keys: start at the first one at or after the prefix (and after the
         // marker), stop at the first one past the prefix's range.
@@ -875,20 +874,21 @@ impl Fill {
         while i < all.len() {
             let o = &all[i];
             i += 1;
-            let key = key_of(o);
+            let key = o.key.as_deref().unwrap_or_default();
             if !key.starts_with(prefix) {
                 break;
             }
+            // The object's key, or the common prefix it rolls up into (a slice of it).
             let (item, is_prefix) = match delimiter.filter(|d| !d.is_empty()) {
                 Some(d) => match key[prefix.len()..].find(d) {
-                    Some(i) => (key[..prefix.len() + i + d.len()].to_owned(), true),
-                    None => (key.clone(), false),
+                    Some(i) => (&key[..prefix.len() + i + d.len()], true),
+                    None => (key, false),
                 },
-                None => (key.clone(), false),
+                None => (key, false),
             };
-            if after.is_some_and(|a| item.as_str() <= a) || prefixes.contains(&item) {
+            if after.is_some_and(|a| item <= a) || prefixes.contains(item) {
                 if is_prefix {
-                    i += skip_prefix(&all[i..], &item);
+                    i += skip_prefix(&all[i..], item);
                 }
                 continue;
             }
@@ -897,11 +897,11 @@ impl Fill {
                 break;
             }
             count += 1;
-            last = Some(item.clone());
+            last = Some(item);
             if is_prefix {
                 // Skip the rest of the common prefix's keys (contiguous: sorted).
-                i += skip_prefix(&all[i..], &item);
-                prefixes.insert(item);
+                i += skip_prefix(&all[i..], item);
+                prefixes.insert(item.to_owned());
             } else {
                 objects.push(o.clone());
             }
@@ -909,7 +909,11 @@ impl Fill {
         Listed {
             objects,
             prefixes: prefixes.into_iter().collect(),
-            next: if truncated { last } else { None },
+            next: if truncated {
+                last.map(str::to_owned)
+            } else {
+                None
+            },
             truncated,
         }
     }

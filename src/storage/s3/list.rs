@@ -1,15 +1,16 @@
 //! Listings: ListObjectsV2 (or v1), ListObjectVersions and ListBuckets, always with
 //! `encoding-type=url` so any byte of a key survives XML; keys, prefixes and markers
-//! are decoded like AWS's SDKs do (see [`decode`]). ETag and StorageClass are
+//! are decoded like AWS's SDKs do (`list_xml::decode`). ETag and StorageClass are
 //! optional. Streaming a whole listing is `stream.rs`'s job.
 
 use http::Method;
 
+use super::list_xml;
 use super::request::Request;
 use super::sign::QUERY_SET;
-use super::{ListPage, S3Client, headers, xml};
+use super::{ListPage, S3Client, xml};
 use crate::error::ErrorKind;
-use crate::storage::{BucketInfo, EntryKind, ObjectInfo, StorageError};
+use crate::storage::{BucketInfo, StorageError};
 
 /// Appends `&name=value` (value encoded) to a query string.
 fn push_param(q: &mut String, name: &str, value: &str) {
@@ -21,102 +22,18 @@ fn push_param(q: &mut String, name: &str, value: &str) {
     q.extend(percent_encoding::utf8_percent_encode(value, QUERY_SET));
 }
 
-/// Decodes a value when the response says it is URL-encoded, the way AWS's own
-/// SDKs do (botocore: `unquote_plus`): `+` is a space, `%XX` a byte. AWS and rclone
-/// encode a space as `+` and a `+` as `%2B`; a server that echoes `encoding-type=url`
-/// without encoding (s3s) would turn literal `+` into spaces — the in-process test
-/// server's fill layer encodes properly for that reason.
-pub(super) fn decode(s: &str, encoded: bool) -> String {
-    if !encoded {
-        return s.to_owned();
-    }
-    if s.contains('+') {
-        let spaced = s.replace('+', " ");
-        return percent_encoding::percent_decode_str(&spaced)
-            .decode_utf8_lossy()
-            .into_owned();
-    }
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-pub(super) fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .or_else(|| headers::parse_http_date(s))
-}
-
-/// The precision of a listed time: the significant digits of its fractional second
-/// (`…T10:00:00.123Z` → 3, `.120Z` → 2). Trailing zeros do not count: AWS and moto
-/// keep whole seconds and write them as `.000Z` (→ 0), so a file written at X.4
-/// is not newer than its object listed at X.000. A time from a millisecond server
-/// that happens to end in zeros is only compared more coarsely. An HTTP date has
-/// no fraction.
-pub(super) fn fraction_digits(s: &str) -> u8 {
-    s.split_once('.').map_or(0, |(_, rest)| {
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        digits.trim_end_matches('0').len().min(9) as u8
-    })
-}
-
-fn entry(el: &xml::Element, encoded: bool) -> ObjectInfo {
-    let key = decode(el.text_of("Key").unwrap_or_default(), encoded);
-    let kind = if key.ends_with('/') {
-        EntryKind::Directory
-    } else {
-        EntryKind::File
-    };
-    ObjectInfo {
-        kind,
-        size: el
-            .text_of("Size")
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(0),
-        last_modified: el.text_of("LastModified").and_then(parse_time),
-        time_digits: el.text_of("LastModified").map_or(0, fraction_digits),
-        etag: el
-            .text_of("ETag")
-            .map(headers::unquote)
-            .filter(|e| !e.is_empty()),
-        storage_class: el
-            .text_of("StorageClass")
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
-        version_id: el
-            .text_of("VersionId")
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
-        is_delete_marker: false,
-        is_latest: el.text_of("IsLatest").is_none_or(|s| s.trim() == "true"),
-        key,
-    }
-}
-
-fn prefixes(root: &xml::Element, encoded: bool) -> impl Iterator<Item = ObjectInfo> + '_ {
-    root.all("CommonPrefixes")
-        .filter_map(move |cp| cp.text_of("Prefix"))
-        .map(move |p| ObjectInfo::directory(decode(p, encoded)))
-}
-
-fn is_truncated(root: &xml::Element) -> bool {
-    root.text_of("IsTruncated")
-        .is_some_and(|s| s.trim().eq_ignore_ascii_case("true"))
-}
-
 /// Reads a listing document the way the listing calls do (for the fuzz hook).
-pub(crate) fn fuzz_page(root: &xml::Element) -> usize {
-    let mut n = 0;
-    for encoded in [false, true] {
-        n += root
-            .all("Contents")
-            .chain(root.all("Version"))
-            .map(|c| entry(c, encoded).key.len())
-            .sum::<usize>();
-        n += prefixes(root, encoded).count();
-    }
-    n + usize::from(is_truncated(root))
+pub(crate) fn fuzz_page(body: &[u8]) -> usize {
+    [false, true]
+        .iter()
+        .filter_map(|&versions| list_xml::parse(body, versions).ok())
+        .map(|mut p| {
+            p.entries_with_prefixes()
+                .iter()
+                .map(|e| e.key.len())
+                .sum::<usize>()
+        })
+        .sum()
 }
 
 impl S3Client {
@@ -132,7 +49,7 @@ impl S3Client {
             .all("Bucket")
             .map(|b| BucketInfo {
                 name: b.text_of("Name").unwrap_or_default().to_owned(),
-                created: b.text_of("CreationDate").and_then(parse_time),
+                created: b.text_of("CreationDate").and_then(list_xml::parse_time),
             })
             .collect())
     }
@@ -160,33 +77,26 @@ impl S3Client {
         push_param(&mut q, "prefix", prefix);
         let req = Request::new(Method::GET, Some(bucket), None).query(&q);
         let resp = self.send(&req).await?;
-        let root = xml::parse(&resp.body)?;
-        if root.name != "ListBucketResult" {
+        let mut page = list_xml::parse(&resp.body, false)?;
+        if page.root != "ListBucketResult" {
             return Err(StorageError::new(
                 ErrorKind::InvalidResponse,
-                format!("unexpected listing document <{}>", root.name),
+                format!("unexpected listing document <{}>", page.root),
             ));
         }
-        let encoded = root
-            .text_of("EncodingType")
-            .is_some_and(|e| e.eq_ignore_ascii_case("url"));
-        let mut entries: Vec<ObjectInfo> = prefixes(&root, encoded).collect();
-        entries.extend(root.all("Contents").map(|c| entry(c, encoded)));
+        let mut entries = page.entries_with_prefixes();
         entries.sort_by(|a, b| a.key.cmp(&b.key));
-        let next_token = if !is_truncated(&root) {
+        let next_token = if !page.truncated {
             None
         } else if v1 {
             // v1: NextMarker only comes with a delimiter; else the last key.
-            root.text_of("NextMarker")
+            page.next_marker
                 .filter(|s| !s.is_empty())
-                .map(|s| decode(s, encoded))
                 .or_else(|| entries.last().map(|e| e.key.clone()))
         } else {
-            root.text_of("NextContinuationToken")
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
+            page.next_token.filter(|s| !s.is_empty())
         };
-        if is_truncated(&root) && next_token.is_none() {
+        if page.truncated && next_token.is_none() {
             return Err(StorageError::new(
                 ErrorKind::InvalidResponse,
                 "truncated listing without a continuation token",
@@ -226,32 +136,13 @@ impl S3Client {
         q.push_str("versions");
         let req = Request::new(Method::GET, Some(bucket), None).query(&q);
         let resp = self.send(&req).await?;
-        let root = xml::parse(&resp.body)?;
-        let encoded = root
-            .text_of("EncodingType")
-            .is_some_and(|e| e.eq_ignore_ascii_case("url"));
-        let mut entries: Vec<ObjectInfo> = prefixes(&root, encoded).collect();
-        for el in &root.children {
-            match &*el.name {
-                "Version" => entries.push(entry(el, encoded)),
-                "DeleteMarker" => {
-                    let mut e = entry(el, encoded);
-                    e.is_delete_marker = true;
-                    e.size = 0;
-                    e.kind = EntryKind::File;
-                    entries.push(e);
-                }
-                _ => {}
-            }
-        }
+        let mut page = list_xml::parse(&resp.body, true)?;
+        let mut entries = page.entries_with_prefixes();
         // Stable: keeps the server's newest-first order of versions within a key.
         entries.sort_by(|a, b| a.key.cmp(&b.key));
-        let next_token = if is_truncated(&root) {
-            let k = root
-                .text_of("NextKeyMarker")
-                .map(|s| decode(s, encoded))
-                .unwrap_or_default();
-            let v = root.text_of("NextVersionIdMarker").unwrap_or_default();
+        let next_token = if page.truncated {
+            let k = page.next_key_marker.unwrap_or_default();
+            let v = page.next_version_marker.unwrap_or_default();
             if k.is_empty() {
                 return Err(StorageError::new(
                     ErrorKind::InvalidResponse,
@@ -266,43 +157,5 @@ impl S3Client {
             entries,
             next_token,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decodes_like_aws_sdks() {
-        assert_eq!(decode("a%2Bb+c%20d%0D%2F", true), "a+b c d\r/");
-        assert_eq!(decode("a+b", false), "a+b");
-        assert_eq!(decode("%E6%97%A5", true), "日");
-    }
-
-    #[test]
-    fn listed_time_precision_is_its_significant_digits() {
-        assert_eq!(fraction_digits("2026-12-01T09:35:05.000Z"), 0);
-        assert_eq!(fraction_digits("2026-12-01T09:35:05.123Z"), 3);
-        assert_eq!(fraction_digits("2026-12-01T09:35:05.120Z"), 2);
-        assert_eq!(fraction_digits("2026-12-01T09:35:05.123456789012Z"), 9);
-        assert_eq!(fraction_digits("2026-12-01T09:35:05.5+00:00"), 1);
-        assert_eq!(fraction_digits("2026-12-01T09:35:05Z"), 0);
-        assert_eq!(fraction_digits("Tue, 01 Dec 2026 09:35:05 GMT"), 0);
-    }
-
-    #[test]
-    fn entries_without_etag_or_storage_class() {
-        let root = xml::parse(
-            b"<ListBucketResult><EncodingType>url</EncodingType><Contents><Key>k%26</Key><Size>3</Size></Contents><Contents><Key>d/</Key><ETag>abc</ETag></Contents></ListBucketResult>",
-        )
-        .unwrap();
-        let e: Vec<ObjectInfo> = root.all("Contents").map(|c| entry(c, true)).collect();
-        assert_eq!(e[0].key, "k&");
-        assert_eq!(e[0].size, 3);
-        assert_eq!(e[0].etag, None);
-        assert_eq!(e[0].storage_class, None);
-        assert_eq!(e[1].kind, EntryKind::Directory);
-        assert_eq!(e[1].etag.as_deref(), Some("abc"));
     }
 }

@@ -491,9 +491,16 @@ fn redirect_region(headers: &HeaderMap, body: &[u8]) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The most [`read_all`] sets aside ahead of a body from its Content-Length.
+const MAX_PRESIZE: u64 = 16 << 20;
+
 /// Reads a whole (small) response body, each chunk within the read timeout.
 pub(crate) async fn read_all(mut body: Incoming) -> Result<Bytes, StorageError> {
+    use http_body::Body as _;
     let mut first: Option<Bytes> = None;
+    // Sized from Content-Length when there is one (a 1,000-key listing page is a few
+    // hundred KB in many frames: no copies while growing).
+    let expected = body.size_hint().exact().unwrap_or(0).min(MAX_PRESIZE) as usize;
     let mut rest: Vec<u8> = Vec::new();
     loop {
         let frame = match tokio::time::timeout(READ_TIMEOUT, body.frame()).await {
@@ -507,6 +514,7 @@ pub(crate) async fn read_all(mut body: Incoming) -> Result<Bytes, StorageError> 
                 None if rest.is_empty() => first = Some(data),
                 _ => {
                     if let Some(f) = first.take() {
+                        rest.reserve(expected.max(f.len() + data.len()));
                         rest.extend_from_slice(&f);
                     }
                     rest.extend_from_slice(&data);

@@ -42,7 +42,7 @@ impl Element {
     }
 }
 
-fn bad(msg: impl std::fmt::Display) -> StorageError {
+pub(crate) fn bad(msg: impl std::fmt::Display) -> StorageError {
     StorageError::new(
         ErrorKind::InvalidResponse,
         format!("invalid XML response: {msg}"),
@@ -82,6 +82,25 @@ fn local_name(raw: &[u8]) -> Cow<'static, str> {
     }
 }
 
+/// Appends the text an event carries (a text or CDATA run, an entity or character
+/// reference resolved) to `out`; other events carry none.
+pub(crate) fn push_text(ev: &Event<'_>, out: &mut String) -> Result<(), StorageError> {
+    match ev {
+        Event::Text(t) => out.push_str(&t.decode().map_err(bad)?),
+        Event::CData(t) => out.push_str(&t.decode().map_err(bad)?),
+        Event::GeneralRef(r) if r.is_char_ref() => match r.resolve_char_ref().map_err(bad)? {
+            Some(c) => out.push(c),
+            None => return Err(bad("bad character reference")),
+        },
+        Event::GeneralRef(r) => {
+            let s = format!("&{};", r.decode().map_err(bad)?);
+            out.push_str(&quick_xml::escape::unescape(&s).map_err(bad)?);
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Parses a whole document and returns its root element.
 pub(crate) fn parse(body: &[u8]) -> Result<Element, StorageError> {
     let mut reader = quick_xml::Reader::from_reader(body);
@@ -112,29 +131,9 @@ pub(crate) fn parse(body: &[u8]) -> Result<Element, StorageError> {
                     None => root = Some(el),
                 }
             }
-            Event::Text(t) => {
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                 if let Some(cur) = stack.last_mut() {
-                    cur.text.push_str(&t.decode().map_err(bad)?);
-                }
-            }
-            Event::CData(t) => {
-                if let Some(cur) = stack.last_mut() {
-                    cur.text.push_str(&t.decode().map_err(bad)?);
-                }
-            }
-            Event::GeneralRef(r) => {
-                if let Some(cur) = stack.last_mut() {
-                    if r.is_char_ref() {
-                        match r.resolve_char_ref().map_err(bad)? {
-                            Some(c) => cur.text.push(c),
-                            None => return Err(bad("bad character reference")),
-                        }
-                    } else {
-                        let name = r.decode().map_err(bad)?;
-                        let s = format!("&{name};");
-                        let resolved = quick_xml::escape::unescape(&s).map_err(bad)?;
-                        cur.text.push_str(&resolved);
-                    }
+                    push_text(&ev, &mut cur.text)?;
                 }
             }
             Event::Eof => break,

@@ -27,7 +27,7 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 
 use super::S3Client;
-use super::list::{decode, fraction_digits, parse_time};
+use super::list_xml::{decode, fraction_digits, parse_time};
 use crate::error::ErrorKind;
 use crate::storage::{EntryKind, LIST_CHANNEL_CAPACITY, Lister, ObjectInfo, StorageError};
 

@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use futures_util::stream;
 
 use super::super::download_verify::{Hashed, Plan, RangeHashing, StreamHash};
+use super::super::hash_budget::Budget;
 use super::super::in_order_hash::{InOrder, WINDOW};
 use super::{Feed, short_body, write_stream};
 use crate::error::ErrorKind;
@@ -47,7 +48,7 @@ impl Ranged<'_> {
         let in_order = match mode {
             RangeHashing::InOrder => plan
                 .stream_hash()
-                .map(|h| InOrder::start(h, self.total, WINDOW)),
+                .map(|h| InOrder::start(h, self.total, WINDOW, Budget::global())),
             _ => None,
         };
         let order = in_order.as_ref();

@@ -1,0 +1,96 @@
+//! [`Budget`]: the process-wide cap on the data that in-order hashing
+//! (`in_order_hash.rs`) holds ahead of the hashing, across all downloads at once.
+//!
+//! Each download's own window bounds what one download holds; a batch runs up to
+//! `--numworkers` downloads at once, so without a shared cap a hashing that lags
+//! (MD5 runs on one core per download, and the downloads share the cores) could hold
+//! a window per download. Every chunk an in-order download keeps is counted here and
+//! given back once hashed (or when the download is dropped); a chunk that would pass
+//! [`GLOBAL_BUDGET`] waits, except a download's next contiguous chunk while it has
+//! none waiting to be hashed, so every download always progresses. What is held is
+//! thus at most the budget plus one chunk per download.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock};
+
+use tokio::sync::futures::Notified;
+
+/// Bytes held ahead of the hashing by all in-order downloads of the process, at most
+/// (beyond one chunk per download).
+pub const GLOBAL_BUDGET: usize = 256 * 1024 * 1024;
+
+/// Bytes counted against a cap, shared by in-order downloads.
+pub struct Budget {
+    held: AtomicUsize,
+    cap: usize,
+    /// Wakes streams waiting for room in the budget.
+    room: tokio::sync::Notify,
+}
+
+impl Budget {
+    /// A budget of `cap` bytes, none held.
+    pub fn new(cap: usize) -> Budget {
+        Budget {
+            held: AtomicUsize::new(0),
+            cap,
+            room: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// The process's budget of [`GLOBAL_BUDGET`] bytes.
+    pub fn global() -> Arc<Budget> {
+        static GLOBAL: LazyLock<Arc<Budget>> =
+            LazyLock::new(|| Arc::new(Budget::new(GLOBAL_BUDGET)));
+        GLOBAL.clone()
+    }
+
+    /// Counts `len` bytes if they fit the cap; false (nothing counted) otherwise.
+    pub fn try_take(&self, len: usize) -> bool {
+        self.held
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
+                (held + len <= self.cap).then_some(held + len)
+            })
+            .is_ok()
+    }
+
+    /// Counts `len` bytes whether they fit or not (a download's only way forward).
+    pub fn force_take(&self, len: usize) {
+        self.held.fetch_add(len, Ordering::AcqRel);
+    }
+
+    /// Gives `len` bytes back and wakes the streams waiting for room.
+    pub fn release(&self, len: usize) {
+        if len > 0 {
+            self.held.fetch_sub(len, Ordering::AcqRel);
+            self.room.notify_waiters();
+        }
+    }
+
+    /// Bytes counted now.
+    pub fn held(&self) -> usize {
+        self.held.load(Ordering::Acquire)
+    }
+
+    /// Completes at the next [`Budget::release`] (enable it before checking).
+    pub fn notified(&self) -> Notified<'_> {
+        self.room.notified()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn takes_up_to_the_cap_and_forces_past_it() {
+        let b = Budget::new(100);
+        assert!(b.try_take(60));
+        assert!(!b.try_take(41));
+        assert_eq!(b.held(), 60);
+        b.force_take(50);
+        assert_eq!(b.held(), 110);
+        b.release(50);
+        assert!(b.try_take(40));
+        assert_eq!(b.held(), 100);
+    }
+}

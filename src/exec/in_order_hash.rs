@@ -169,9 +169,10 @@ impl InOrder {
             tokio::pin!(room, budget_room);
             room.as_mut().enable();
             budget_room.as_mut().enable();
-            {
+            let admit = {
                 let mut s = shared.lock();
-                let taken = match admit(&s, shared, offset, len) {
+                let admit = admit(&s, shared, offset, len);
+                let taken = match admit {
                     Admit::Always => {
                         shared.budget.force_take(len);
                         true
@@ -195,11 +196,18 @@ impl InOrder {
                     }
                     return;
                 }
-            }
-            // Room in this download's window, or in the shared budget.
-            tokio::select! {
-                _ = room => {}
-                _ = budget_room => {}
+                admit
+            };
+            if admit == Admit::No {
+                // The window is full: only this download's hashing makes room.
+                room.await;
+            } else {
+                // Refused by the budget: room in it, or a change here (a gap filled,
+                // the hashing caught up), may let the chunk in.
+                tokio::select! {
+                    _ = room => {}
+                    _ = budget_room => {}
+                }
             }
         }
     }

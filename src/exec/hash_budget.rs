@@ -8,7 +8,10 @@
 //! given back once hashed (or when the download is dropped); a chunk that would pass
 //! [`GLOBAL_BUDGET`] waits, except a download's next contiguous chunk while it has
 //! none waiting to be hashed, so every download always progresses. What is held is
-//! thus at most the budget plus one chunk per download.
+//! thus at most the budget plus one chunk per download. Like a download's window,
+//! the budget keeps an eighth for data continuing a download's contiguous data (the
+//! data its hashing needs next): data further ahead may fill only the rest, so it
+//! cannot crowd out the downloads' leads.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
@@ -44,11 +47,18 @@ impl Budget {
         GLOBAL.clone()
     }
 
-    /// Counts `len` bytes if they fit the cap; false (nothing counted) otherwise.
-    pub fn try_take(&self, len: usize) -> bool {
+    /// Counts `len` bytes if they fit the cap (for data `ahead` of the contiguous
+    /// data, the cap less its eighth kept for the leads); false (nothing counted)
+    /// otherwise.
+    pub fn try_take(&self, len: usize, ahead: bool) -> bool {
+        let cap = if ahead {
+            self.cap - self.cap / 8
+        } else {
+            self.cap
+        };
         self.held
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
-                (held + len <= self.cap).then_some(held + len)
+                (held + len <= cap).then_some(held + len)
             })
             .is_ok()
     }
@@ -84,13 +94,16 @@ mod tests {
     #[test]
     fn takes_up_to_the_cap_and_forces_past_it() {
         let b = Budget::new(100);
-        assert!(b.try_take(60));
-        assert!(!b.try_take(41));
+        assert!(b.try_take(60, false));
+        assert!(!b.try_take(41, false));
         assert_eq!(b.held(), 60);
         b.force_take(50);
         assert_eq!(b.held(), 110);
         b.release(50);
-        assert!(b.try_take(40));
+        // Data ahead: up to 100 - 12 only; the last eighth is for the leads.
+        assert!(!b.try_take(29, true));
+        assert!(b.try_take(28, true));
+        assert!(b.try_take(12, false));
         assert_eq!(b.held(), 100);
     }
 }

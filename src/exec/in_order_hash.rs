@@ -21,8 +21,9 @@
 //! ([`GLOBAL_BUDGET`](super::hash_budget::GLOBAL_BUDGET), 256 MiB): a chunk is taken only if it also
 //! fits the budget, except the next contiguous chunk of a download that has no
 //! contiguous data waiting or being hashed — so each download always progresses, and
-//! the process holds at most the budget plus one chunk per download. The hashing
-//! gives bytes back to the budget as it hashes them, waking the streams of every
+//! the process holds at most the budget plus one chunk per download. An eighth of
+//! the budget is kept for data continuing contiguous data, as in the window. The
+//! hashing gives bytes back to the budget as it hashes them, waking the streams of every
 //! download that wait for it.
 //!
 //! The hashing takes at most
@@ -126,8 +127,9 @@ impl Drop for Shared {
 enum Admit {
     /// Yes, budget or not: the download's only way forward.
     Always,
-    /// If it fits the shared budget.
-    IfBudget,
+    /// If it fits the shared budget: all of it for data continuing the contiguous
+    /// data (`ahead` false), the part not kept for the leads for data further ahead.
+    IfBudget { ahead: bool },
     /// No: the download's window is full.
     No,
 }
@@ -177,7 +179,7 @@ impl InOrder {
                         shared.budget.force_take(len);
                         true
                     }
-                    Admit::IfBudget => shared.budget.try_take(len),
+                    Admit::IfBudget { ahead } => shared.budget.try_take(len, ahead),
                     Admit::No => false,
                 };
                 if taken {
@@ -243,10 +245,12 @@ fn admit(s: &State, shared: &Shared, offset: u64, len: usize) -> Admit {
     if offset == s.contiguous && ready == 0 {
         return Admit::Always;
     }
+    if offset == s.contiguous && ready < shared.lead {
+        return Admit::IfBudget { ahead: false };
+    }
     let held = s.pending_bytes + s.in_hand;
-    if (offset == s.contiguous && ready < shared.lead) || held + len <= shared.window - shared.lead
-    {
-        Admit::IfBudget
+    if held + len <= shared.window - shared.lead {
+        Admit::IfBudget { ahead: true }
     } else {
         Admit::No
     }
@@ -456,16 +460,25 @@ mod tests {
         take_run(&mut s, &mut next, &mut run);
         assert_eq!((next, s.in_hand, s.contiguous), (50, 50, 50));
         // Ahead: 650 held, 100 more would pass 800 - 100.
-        assert_eq!(admit(&s, &shared, 2_000, 50), Admit::IfBudget);
+        assert_eq!(
+            admit(&s, &shared, 2_000, 50),
+            Admit::IfBudget { ahead: true }
+        );
         assert_eq!(admit(&s, &shared, 2_000, 51), Admit::No);
         // The lowest range's next chunk: 50 wait to be hashed, under the lead of 100.
-        assert_eq!(admit(&s, &shared, 50, 400), Admit::IfBudget);
+        assert_eq!(
+            admit(&s, &shared, 50, 400),
+            Admit::IfBudget { ahead: false }
+        );
         insert(&mut s, 50, Bytes::from(vec![0u8; 60]));
         // 110 contiguous bytes not hashed: the lowest range waits for the hashing too.
         assert_eq!(admit(&s, &shared, 110, 10), Admit::No);
         s.hashed = 50;
         s.in_hand = 0;
-        assert_eq!(admit(&s, &shared, 110, 10), Admit::IfBudget);
+        assert_eq!(
+            admit(&s, &shared, 110, 10),
+            Admit::IfBudget { ahead: false }
+        );
         // Nothing contiguous waiting: taken whatever the shared budget holds.
         s.hashed = 110;
         assert_eq!(admit(&s, &shared, 110, 10), Admit::Always);

@@ -395,3 +395,48 @@ fn ranged_downloads_are_verified_while_streaming_and_one_bad_part_fails_them() {
     assert!(!out.join("bad-md5").exists());
     assert!(temp_files(&out).is_empty());
 }
+
+/// A plain-MD5 object fetched in ranges: its ranges are hashed in order, so after
+/// the first one (the part size) the ranges are smaller, all those in flight fitting
+/// the in-order window; the data lands whole and verified, and a flipped byte in one
+/// of the small ranges fails the download.
+#[test]
+fn in_order_ranges_after_the_first_are_smaller_and_verified() {
+    let server = TestServer::start();
+    make_bucket(&server, "bkt");
+    let dir = tempfile::tempdir().unwrap();
+    let good = data(9, 9 * 1024 * 1024 + 77);
+    put_plain_md5_object(&server, "md5", &good, &good);
+    let gets = |server: &TestServer| {
+        let log = server.request_log();
+        log.iter().filter(|l| l.starts_with("GET /bkt/md5")).count()
+    };
+
+    // 2 MiB parts, 40 in flight: a first range of 2 MiB, then 1 MiB ranges (56 MiB
+    // shared by 40 is under 1 MiB, the smallest), the last one of 77 bytes.
+    let before = gets(&server);
+    let ran = run_batch(
+        &server,
+        dir.path(),
+        &[],
+        "cp -p 2 -c 40 s3://bkt/md5 out/md5\n",
+    );
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    assert_eq!(ran.records()[0]["verified"], "md5");
+    assert_eq!(gets(&server) - before, 1 + 7 + 1);
+    assert_eq!(std::fs::read(dir.path().join("out/md5")).unwrap(), good);
+
+    let mut bad = good.clone();
+    bad[6 * 1024 * 1024 + 11] ^= 0x08;
+    put_plain_md5_object(&server, "md5", &bad, &good);
+    let ran = run_batch(
+        &server,
+        dir.path(),
+        &["--retry-count", "0"],
+        "cp -p 2 -c 40 s3://bkt/md5 out/bad\n",
+    );
+    assert_eq!(ran.code, 1, "{}{}", ran.stdout, ran.stderr);
+    let r = &ran.records()[0];
+    assert_eq!(r["error_kind"], "checksum_mismatch", "{r}");
+    assert!(!dir.path().join("out/bad").exists());
+}

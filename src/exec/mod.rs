@@ -19,6 +19,7 @@ pub mod delete;
 pub mod download;
 pub mod download_verify;
 pub mod etag_hash;
+pub mod hash_budget;
 pub mod in_order_hash;
 pub mod journaled;
 pub mod relay;

@@ -478,25 +478,42 @@ fn write_unnamed(
     dst: &Path,
     mtime: Option<DateTime<Utc>>,
 ) -> Result<Landed, StorageError> {
-    use std::io::Write;
-    file.write_all(data)
-        .map_err(|e| StorageError::new(ErrorKind::Io, format!("write: {e}")))?;
-    if let Some(t) = mtime {
-        local::set_file_mtime(&file, dst, t)?;
-    }
+    fill(&mut file, data, dst, mtime)?;
     match unnamed::link(&file, dst) {
         Ok(()) => Ok(Landed::Yes),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let temp = local::link_temp(&file, dir, basename)?;
             drop(file);
-            let result = finish_file(&temp, dst, None);
-            if result.is_err() {
-                let _ = std::fs::remove_file(&temp);
-            }
-            result.map(|()| Landed::Yes)
+            rename_over(&temp, dst).map(|()| Landed::Yes)
         }
         Err(_) => Ok(Landed::Unlinkable),
     }
+}
+
+/// Writes `data` into `file` and sets its mtime through the descriptor (`shown`
+/// names the file in errors).
+fn fill(
+    file: &mut File,
+    data: &[u8],
+    shown: &Path,
+    mtime: Option<DateTime<Utc>>,
+) -> Result<(), StorageError> {
+    use std::io::Write;
+    file.write_all(data)
+        .map_err(|e| StorageError::new(ErrorKind::Io, format!("write: {e}")))?;
+    match mtime {
+        Some(t) => local::set_file_mtime(file, shown, t),
+        None => Ok(()),
+    }
+}
+
+/// Renames the complete `temp` over `dst`, removing `temp` if that fails.
+fn rename_over(temp: &Path, dst: &Path) -> Result<(), StorageError> {
+    let result = finish_file(temp, dst, None);
+    if result.is_err() {
+        let _ = std::fs::remove_file(temp);
+    }
+    result
 }
 
 /// Creates a temp file in `dir`, writes `data`, sets the mtime through the open
@@ -508,20 +525,16 @@ fn write_named(
     dst: &Path,
     mtime: Option<DateTime<Utc>>,
 ) -> Result<(), StorageError> {
-    use std::io::Write;
     let (mut file, temp) = local::create_temp(dir, basename)?;
-    let mut result = file
-        .write_all(data)
-        .map_err(|e| StorageError::new(ErrorKind::Io, format!("write: {e}")));
-    if let (Ok(()), Some(t)) = (&result, mtime) {
-        result = local::set_file_mtime(&file, &temp, t);
-    }
+    let filled = fill(&mut file, data, &temp, mtime);
     drop(file);
-    let result = result.and_then(|()| finish_file(&temp, dst, None));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
+    match filled {
+        Ok(()) => rename_over(&temp, dst),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
     }
-    result
 }
 
 /// Where a stream's bytes are hashed on the way to the file.

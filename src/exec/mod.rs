@@ -145,11 +145,14 @@ where
     line.tracker.start();
     let task = work(ctx.clone(), line.clone());
     let line = line.clone();
-    tokio::spawn(async move {
+    // Boxed once here: tokio moves a task's future into its cell, and writes the
+    // whole cell's stage again when the task ends. An op's future is large (it holds
+    // the op), and those copies were the biggest `memcpy` of a small-object run.
+    tokio::spawn(Box::pin(async move {
         task.await;
         line.tracker.finish();
         drop(permit);
-    });
+    }));
 }
 
 /// The bytes an op will move, as far as the planner knows them (`--show-progress`).

@@ -349,8 +349,7 @@ class Bench:
         (see KEEP_SMALL_OUTPUTS). It goes with the work directory at the end."""
         trash = os.path.join(self.tmp, "set-aside")
         os.makedirs(trash, exist_ok=True)
-        self.seq_aside = getattr(self, "seq_aside", 0) + 1
-        os.rename(path, os.path.join(trash, f"{self.seq_aside:05d}"))
+        os.rename(path, os.path.join(trash, os.path.basename(path)))  # round prefixes are unique
 
     def enabled(self, row):
         return not self.a.rows or row in self.a.rows

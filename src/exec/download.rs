@@ -498,8 +498,7 @@ fn fill(
     shown: &Path,
     mtime: Option<DateTime<Utc>>,
 ) -> Result<(), StorageError> {
-    use std::io::Write;
-    file.write_all(data)
+    write_in_pieces(file, data, 0)
         .map_err(|e| StorageError::new(ErrorKind::Io, format!("write: {e}")))?;
     match mtime {
         Some(t) => local::set_file_mtime(file, shown, t),
@@ -630,6 +629,8 @@ async fn write_at(
 /// page. Writing 1 GiB in 256 KiB writes then spent up to 3 s of sys in
 /// `copy_folio_from_iter_atomic` (2 MiB writes: 2.7-3.1 s every time), against
 /// 0.3 s in 32 KiB writes, which are cached in small folios (docs/performance.md).
+/// Every download write goes through [`write_in_pieces`]: the streams' buffers and
+/// the small objects (up to [`SMALL_OBJECT`], written whole) alike.
 const PAGE_CACHE_WRITE: usize = 32 * 1024;
 
 /// `write_all_at` of `data` in pieces of at most [`PAGE_CACHE_WRITE`] bytes.
